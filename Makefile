@@ -1,0 +1,43 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+DB ?= data/shb.duckdb
+PORT ?= 8501
+
+.PHONY: run test lint bench db demo clean
+
+$(VENV)/.runtime: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The demo database is built only when it is missing (never over imported data).
+$(DB): | $(VENV)/.runtime
+	$(PY) -m shb build --demo --db $(DB)
+
+db: $(DB)
+
+## Rebuild the demo database (the previous one is kept under data/snapshots/).
+demo: $(VENV)/.runtime
+	$(PY) -m shb build --demo --db $(DB)
+
+run: $(VENV)/.runtime $(DB)
+	SHB_DB=$(DB) $(VENV)/bin/streamlit run app.py --server.address 127.0.0.1 --server.port $(PORT)
+
+lint: $(VENV)/.dev
+	$(VENV)/bin/ruff check .
+
+test: lint
+	$(PY) -m pytest
+
+bench: $(VENV)/.dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) data/shb.duckdb data/snapshots data/geometry artifacts

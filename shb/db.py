@@ -1,0 +1,130 @@
+"""Reading the current snapshot: named queries from queries/, parameters always bound.
+
+`run("name", **params)` reads `queries/name.sql`, checks that the parameters given are exactly the
+ones its header declares, and runs it on a read-only connection with the values bound.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from shb import paths
+from shb.errors import DatabaseMissing, QueryParameterError, UnknownQuery
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_HEADER = re.compile(r"^--\s*(question|grain|parameters):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    question: str
+    grain: str
+    parameters: tuple[str, ...]
+    sql: str
+
+    def used_parameters(self) -> set[str]:
+        """The $names the SQL body uses (comments left out)."""
+        body = "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())
+        return set(_PARAM.findall(body))
+
+
+def parse_query(name: str, text: str) -> Query:
+    header = {}
+    for line in text.splitlines():
+        m = _HEADER.match(line.strip())
+        if m:
+            header[m.group(1)] = m.group(2).strip()
+    declared = tuple(p.strip().lstrip("$") for p in header.get("parameters", "").split(",")
+                     if p.strip() and p.strip() != "none")
+    return Query(name, header.get("question", ""), header.get("grain", ""), declared, text)
+
+
+@cache
+def load_query(name: str, folder: Path = paths.QUERIES) -> Query:
+    if not _NAME.match(name) or not (folder / f"{name}.sql").is_file():
+        raise UnknownQuery(f"Det finns ingen fråga som heter {name!r}.")
+    return parse_query(name, (folder / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def query_names(folder: Path = paths.QUERIES) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.sql"))
+
+
+class Database:
+    """A read-only connection to one snapshot file; a cursor per query (connections are not thread-safe)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        if not self.path.is_file():
+            raise DatabaseMissing(
+                f"Databasen {self.path} finns inte. Bygg den med: python -m shb build --demo")
+        stat = self.path.stat()
+        self.identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        self._con = duckdb.connect(str(self.path), read_only=True)
+        self._lock = threading.Lock()
+        self.version = self.run("snapshot").iloc[0]["version"]
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        """Run the named query with its declared parameters bound; return a frame."""
+        query = load_query(name)
+        given, declared = set(params), set(query.parameters)
+        if given != declared:
+            raise QueryParameterError(
+                f"Frågan {name!r} tar parametrarna {sorted(declared)}, fick {sorted(given)}.")
+        with self._lock:
+            cur = self._con.cursor()
+        try:
+            return cur.execute(query.sql, params).df() if params else cur.execute(query.sql).df()
+        finally:
+            cur.close()
+
+    def is_current(self) -> bool:
+        """False once the file on disk has been replaced by a newer snapshot."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return False
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size) == self.identity
+
+    def close(self) -> None:
+        self._con.close()
+
+
+_current: Database | None = None
+_current_lock = threading.Lock()
+
+
+def connect(path: Path | None = None) -> Database:
+    """The shared read-only database for `path`, reopened when the file has been swapped."""
+    global _current
+    path = Path(path or paths.default_db())
+    with _current_lock:
+        if _current is None or _current.path != path or not _current.is_current():
+            _current = Database(path)
+        return _current
+
+
+def run(name: str, **params) -> pd.DataFrame:
+    """Run a named query on the current snapshot."""
+    return connect().run(name, **params)
+
+
+def example_parameters(database: Database) -> dict[str, object]:
+    """A valid value for every parameter any query declares, on this snapshot (checks, benchmarks)."""
+    cat = database.run("indicator_catalog")
+    area_level = cat[(cat.lowest_level != "municipality") & (cat.frequency == "annual")].iloc[0]
+    summary = database.run("observation_summary").iloc[0]
+    return {
+        "indicator": area_level.id, "level": "regso", "year": int(summary.last_year),
+        "group_dim": "total", "set_id": "omradesutveckling", "area_code": "1490R025",
+        "from_year": int(summary.first_year), "to_year": int(summary.last_year),
+    }

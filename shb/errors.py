@@ -1,0 +1,25 @@
+"""Domain errors, met at the boundary (CLI, UI) and turned into short Swedish messages."""
+
+
+class ShbError(Exception):
+    """Base class: the message is written for the user, in Swedish."""
+
+
+class CatalogError(ShbError):
+    """The committed catalog or area facts are inconsistent."""
+
+
+class UnknownIndicator(ShbError):
+    """An indicator id that the catalog does not hold."""
+
+
+class UnknownQuery(ShbError):
+    """A query name without a file in queries/."""
+
+
+class QueryParameterError(ShbError):
+    """Parameters given to a query do not match the ones it declares."""
+
+
+class DatabaseMissing(ShbError):
+    """No snapshot file where one was expected."""

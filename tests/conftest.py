@@ -1,0 +1,36 @@
+"""Shared fixtures: one demo snapshot built per test session, in a temporary folder."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from shb import db as dbmod
+from shb.build import build_demo_snapshot
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+REFERENCE = SHARED / "reference"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory) -> Path:
+    """A freshly built demo database; SHB_DB points at it for the whole session."""
+    path = tmp_path_factory.mktemp("demo") / "shb.duckdb"
+    build_demo_snapshot(path)
+    os.environ["SHB_DB"] = str(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def database(demo_db) -> dbmod.Database:
+    return dbmod.Database(demo_db)
+
+
+def reference(name: str) -> Path:
+    """A file under ../shared/reference, or a skip saying why it is absent."""
+    path = REFERENCE / name
+    if not path.exists():
+        pytest.skip(f"{path} saknas (../shared ligger inte bredvid projektet)")
+    return path

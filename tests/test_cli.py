@@ -1,0 +1,54 @@
+"""The command line contract: info/catalog JSON, exit codes and messages."""
+
+import json
+import subprocess
+import sys
+
+from shb import paths
+
+
+def shb(*args, env=None):
+    return subprocess.run([sys.executable, "-m", "shb", *args], capture_output=True, text=True,
+                          cwd=paths.ROOT, env=env, timeout=300)
+
+
+def test_info_json_reports_the_demo_database(demo_db):
+    out = shb("info", "--db", str(demo_db), "--json")
+    assert out.returncode == 0, out.stderr
+    info = json.loads(out.stdout)
+    assert info["demo"] is True
+    assert info["goal_areas"] == 3 and info["targets"] == 13 and info["indicators"] >= 45
+    assert info["areas_by_level"] == {"municipality": 1, "district": 25, "regso": 47, "deso": 77}
+    assert info["years"] == [2012, 2024]
+    assert info["groups"]["kon"] == ["kvinnor", "man"]
+    assert {"total", "bakgrund", "alder", "utbildning"} <= set(info["groups"])
+    assert info["observations"] > 50_000
+    assert info["version"]
+
+
+def test_catalog_json_has_one_entry_per_indicator(demo_db):
+    out = shb("catalog", "--db", str(demo_db), "--json")
+    assert out.returncode == 0, out.stderr
+    entries = json.loads(out.stdout)
+    assert len(entries) >= 45 and len({e["id"] for e in entries}) == len(entries)
+    for e in entries:
+        assert {"id", "title", "target", "unit", "direction", "levels", "group_dimensions"} <= set(e)
+        assert e["levels"][0] == "municipality"
+
+
+def test_info_text_mentions_demo(demo_db):
+    out = shb("info", "--db", str(demo_db))
+    assert out.returncode == 0 and "DEMODATA" in out.stdout
+
+
+def test_missing_database_exits_non_zero_with_a_swedish_message(tmp_path):
+    out = shb("info", "--db", str(tmp_path / "saknas.duckdb"), "--json")
+    assert out.returncode == 1
+    assert "finns inte" in out.stderr and "build --demo" in out.stderr
+    assert out.stdout == ""
+
+
+def test_build_without_demo_flag_is_refused(tmp_path):
+    out = shb("build", "--db", str(tmp_path / "x.duckdb"))
+    assert out.returncode == 2 and "--demo" in out.stderr
+    assert not (tmp_path / "x.duckdb").exists()

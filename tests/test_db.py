@@ -1,0 +1,58 @@
+"""Named queries: declared parameters match the SQL, every query runs, values are bound."""
+
+import duckdb
+import pytest
+
+from shb import db as dbmod
+from shb.errors import DatabaseMissing, QueryParameterError, UnknownQuery
+
+NAMES = dbmod.query_names()
+
+
+@pytest.fixture(scope="module")
+def sample(database):
+    return dbmod.example_parameters(database)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_header_declares_question_grain_and_exactly_the_parameters_used(name):
+    q = dbmod.load_query(name)
+    assert q.question and q.grain, f"{name}.sql needs -- question: and -- grain: lines"
+    assert set(q.parameters) == q.used_parameters(), name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_query_runs_on_the_demo_database(name, database, sample):
+    q = dbmod.load_query(name)
+    result = database.run(name, **{p: sample[p] for p in q.parameters})
+    assert len(result.columns) > 0
+    assert len(result) > 0, f"{name} gave no rows on the demo database"
+
+
+def test_wrong_parameters_are_refused(database):
+    with pytest.raises(QueryParameterError):
+        database.run("areas_at_level")
+    with pytest.raises(QueryParameterError):
+        database.run("areas_at_level", level="regso", extra=1)
+
+
+@pytest.mark.parametrize("name", ["../etc/passwd", "snapshot; drop table area", "Snapshot", ""])
+def test_unknown_query_names_are_refused(name, database):
+    with pytest.raises(UnknownQuery):
+        database.run(name)
+
+
+def test_values_are_bound_not_formatted(database):
+    hostile = "regso' or '1'='1"
+    assert database.run("areas_at_level", level=hostile).empty
+    assert len(database.run("areas_at_level", level="regso")) == 47
+
+
+def test_connection_is_read_only(database):
+    with pytest.raises(duckdb.Error):
+        database._con.execute("create table x (a int)")
+
+
+def test_missing_database_is_a_clear_error(tmp_path):
+    with pytest.raises(DatabaseMissing, match="python -m shb build --demo"):
+        dbmod.Database(tmp_path / "nope.duckdb")
