@@ -1,4 +1,4 @@
-"""Översikt: the målbild and its structure, from the current snapshot."""
+"""Översikt: the målbild, and per effektmål how the focus set compares with the whole city."""
 
 import streamlit as st
 
@@ -6,16 +6,12 @@ from shb import ui
 
 snap = ui.setup("Översikt")
 if snap is not None:
+    view = ui.current_view()
+    ui.navigation(view)
     programme = ui.frame("programme").iloc[0]
-    structure = ui.frame("goal_structure")
     st.title(f"{programme.title} {programme.period}")
     st.markdown(f"**Övergripande mål:** {programme.goal_title}")
     st.caption(programme.goal_description)
-    columns = st.columns(3)
-    for column, (goal_area_id, targets) in zip(columns, structure.groupby("goal_area_id", sort=True)):
-        with column, st.container(border=True):
-            st.subheader(f"Målområde {goal_area_id}: {targets.goal_area_title.iloc[0]}")
-            st.caption(targets.goal_area_description.iloc[0])
-            for t in targets.itertuples():
-                st.markdown(f"**{t.target_id}** {t.target_title}  \n*{t.indicators} indikatorer*")
+    view = ui.choose_set(view, where=st.sidebar)
+    ui.overview(view)
     ui.footer(snap)

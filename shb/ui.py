@@ -1,21 +1,58 @@
-"""The Streamlit seam: page setup, navigation, banners and cached access to the data.
+"""The Streamlit seam: page setup, navigation, the view ⇄ URL, shared controls, banners, caching.
 
 Everything that touches `st.*` for more than one page lives here, so page scripts stay short.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
+
 import pandas as pd
 import streamlit as st
 
 from shb import db as dbmod
+from shb import urlstate, views
+from shb.catalog import LEVEL_LABELS, Indicator
 from shb.errors import ShbError
+from shb.urlstate import View
 
 APP_TITLE = "Socialt hållbart Borås"
 DEMO_BANNER = (
     "**Demodata.** Siffrorna är genererade för att visa verktyget – de är inte Borås siffror. "
     "Läs in riktiga data under *Data och metod*."
 )
+SCHEMATIC_NOTE = "Schematisk indelning: kartans områden är förenklade celler kring RegSO:s tyngdpunkter, inte verkliga gränser."
+VIEW_KEY = "shb_view"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str
+    label: str
+    icon: str
+    section: str
+
+
+PAGES = (
+    PageInfo("app.py", "Översikt", ":material/home:", ""),
+    PageInfo("pages/1_god_start.py", "God start i livet och goda uppväxtvillkor", ":material/child_care:", "Målområden"),
+    PageInfo("pages/2_arbete.py", "Förutsättningar för arbete", ":material/work:", "Målområden"),
+    PageInfo("pages/3_boende.py", "Boende och närmiljö", ":material/home_work:", "Målområden"),
+    PageInfo("pages/4_omraden.py", "Områden", ":material/location_city:", "Utforska"),
+    PageInfo("pages/5_karta.py", "Karta", ":material/map:", "Utforska"),
+    PageInfo("pages/6_grupper.py", "Grupper", ":material/groups:", "Utforska"),
+    PageInfo("pages/7_data_och_metod.py", "Data och metod", ":material/dataset:", "Om data"),
+)
+GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer,
+[data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
+.block-container { padding-top: 1.5rem !important; max-width: 100% !important; }
+h1 { font-size: 3rem !important; line-height: 1.15 !important; }
+p, li { font-size: 1.35rem !important; }
+</style>
+"""
 
 
 def database() -> dbmod.Database:
@@ -34,28 +71,498 @@ def frame(name: str, **params) -> pd.DataFrame:
     return _cached(name, d.version, tuple(sorted(params.items())))
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def _facts(version: str) -> urlstate.Facts:
+    return views.facts(database())
+
+
+def facts() -> urlstate.Facts:
+    return _facts(database().version)
+
+
+def indicators() -> dict[str, Indicator]:
+    return views.indicators(database())
+
+
 def setup(title: str) -> dict | None:
     """Page config, navigation and the demo banner. Returns the snapshot row, or None (and a
     Swedish message on screen) when there is no database to show."""
-    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=":material/query_stats:", layout="wide")
+    presentation = st.query_params.get("visning") == "presentation"
+    st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=":material/query_stats:",
+                       layout="wide", initial_sidebar_state="collapsed" if presentation else "auto")
     try:
         snap = frame("snapshot").iloc[0].to_dict()
     except ShbError as exc:
         st.error(str(exc))
         return None
-    navigation()
+    if presentation:
+        st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
     if snap["is_demo"]:
         st.warning(DEMO_BANNER, icon=":material/science:")
     return snap
 
 
-def navigation() -> None:
+def current_view(default_indicator: str | None = None, allowed: list[str] | None = None) -> View:
+    """The view for this run: from the URL when it has parameters, else from the session.
+
+    Notices about ignored parameters are shown once; the URL is rewritten to its canonical form.
+    """
+    f = facts()
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    if params:
+        view = urlstate.parse(params, f, default_indicator)
+    else:
+        view = st.session_state.get(VIEW_KEY) or urlstate.defaults_for(f, default_indicator or f.default_indicator)
+        view = replace(view, notices=())
+    if allowed and view.indikator not in allowed:
+        view = urlstate.defaults_for(f, default_indicator if default_indicator in allowed else allowed[0], base=view)
+    if view.v and view.v != f.version:
+        st.info(f"Länken gjordes på data från version {view.v}; siffrorna kan ha ändrats sedan dess. "
+                f"Nu visas version {f.version}.", icon=":material/history:")
+    for notice in view.notices:
+        st.warning(notice, icon=":material/link_off:")
+    view = replace(view, v=f.version, notices=())
+    commit(view)
+    return view
+
+
+def commit(view: View) -> None:
+    """Make `view` the session's view and the URL's query string."""
+    st.session_state[VIEW_KEY] = view
+    canonical = urlstate.to_params(view)
+    current = {k: st.query_params.get(k) for k in st.query_params}
+    if current != canonical:
+        st.query_params.from_dict(canonical)
+
+
+def update(view: View, **changes) -> View:
+    """Apply widget changes; when the indicator changes, keep what still fits."""
+    if "indikator" in changes and changes["indikator"] != view.indikator:
+        view = urlstate.defaults_for(facts(), changes.pop("indikator"), base=view)
+    new = replace(view, **changes)
+    if new != view:
+        commit(new)
+    return new
+
+
+def navigation(view: View | None = None) -> None:
     """Our own navigation in the sidebar (the default one is hidden in .streamlit/config.toml)."""
+    params = urlstate.to_params(view) if view else None
     with st.sidebar:
         st.markdown(f"### {APP_TITLE}")
-        st.page_link("app.py", label="Översikt", icon=":material/home:")
+        section = None
+        for page in PAGES:
+            if page.section != section and page.section:
+                st.caption(page.section)
+            section = page.section
+            st.page_link(page.path, label=page.label, icon=page.icon, query_params=params)
+
+
+def indicator_label(ind: Indicator) -> str:
+    return f"{ind.target} · {ind.title}"
+
+
+def choose_indicator(view: View, options: list[str], label: str = "Indikator", where=st) -> View:
+    inds = indicators()
+    chosen = where.selectbox(label, options, index=options.index(view.indikator) if view.indikator in options else 0,
+                             format_func=lambda i: indicator_label(inds[i]))
+    return update(view, indikator=chosen)
+
+
+def choose_set(view: View, where=st) -> View:
+    sets = frame("area_sets").drop_duplicates("set_id")
+    ids = sets.set_id.tolist()
+    titles = dict(zip(sets.set_id, sets.title))
+    chosen = where.selectbox("Jämför", ids, index=ids.index(view.jamfor) if view.jamfor in ids else 0,
+                             format_func=lambda s: f"{titles[s]} mot hela Borås")
+    return update(view, jamfor=chosen)
+
+
+def choose_year(view: View, label: str = "År", where=st, slider: bool = False) -> View:
+    years = list(facts().indicators[view.indikator].years)
+    if not years:
+        return view
+    if slider and len(years) > 1:
+        chosen = where.select_slider(label, options=years, value=view.ar if view.ar in years else years[-1])
+    else:
+        chosen = where.selectbox(label, years[::-1], index=years[::-1].index(view.ar) if view.ar in years else 0)
+    return update(view, ar=int(chosen))
+
+
+def choose_level(view: View, where=st) -> View:
+    levels = [lvl for lvl in urlstate.MAP_LEVELS if lvl in facts().indicators[view.indikator].levels]
+    if not levels:
+        return view
+    chosen = where.radio("Nivå", levels, index=levels.index(view.niva) if view.niva in levels else 0,
+                         format_func=lambda lvl: LEVEL_LABELS[lvl], horizontal=True)
+    return update(view, niva=chosen)
+
+
+def choose_group_dimension(view: View, where=st) -> View:
+    dims = list(facts().indicators[view.indikator].group_dimensions)
+    if not dims:
+        return view
+    labels = views.group_labels(database())
+    current = view.grupp.split(":")[0]
+    chosen = where.radio("Grupp", dims, index=dims.index(current) if current in dims else 0,
+                         format_func=lambda d: labels[(d, "*")], horizontal=True)
+    return update(view, grupp=chosen)
+
+
+def choose_group_value(view: View, where=st) -> View:
+    """Total or one group value (e.g. kvinnor), for the map."""
+    f = facts().indicators[view.indikator]
+    options = ["total", *f.group_values]
+    labels = views.group_labels(database())
+
+    def label(o: str) -> str:
+        return "Alla" if o == "total" else labels[tuple(o.split(":", 1))]
+
+    current = view.grupp if view.grupp in options else "total"
+    chosen = where.selectbox("Grupp", options, index=options.index(current), format_func=label)
+    return update(view, grupp=chosen)
+
+
+def choose_extent(view: View, where=st) -> View:
+    options = list(urlstate.EXTENTS)
+    names = {"tatort": "Tätorten", "kommun": "Hela kommunen"}
+    chosen = where.radio("Utsnitt", options, index=options.index(view.utsnitt), format_func=names.get,
+                         horizontal=True)
+    return update(view, utsnitt=chosen)
+
+
+def verdict_badge(trend) -> str:
+    """The gap's trend in words with a direction-aware colour (Streamlit markdown colours)."""
+    if trend.verdict == "okänd":
+        return ":gray[Utvecklingen kan inte bedömas]"
+    colour = "gray" if trend.better is None else ("blue" if trend.better else "orange")
+    arrow = {"minskar": "↘", "ökar": "↗", "oförändrad": "→"}[trend.verdict]
+    return f":{colour}-badge[{arrow} {trend.text} ({trend.start_year}–{trend.end_year})]"
+
+
+def chart(chart_obj, key: str | None = None, **kwargs):
+    """Show an Altair chart full width (the one place charts reach the page).
+
+    Width follows the page; height is the chart's own plot height plus its title and legend
+    (Streamlit's default autosize "fit" would squeeze the plot into the declared height).
+    """
+    import altair as alt
+
+    sized = chart_obj.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
+    return st.altair_chart(sized, width="stretch", theme=None, key=key, **kwargs)
+
+
+def schematic_note(manifest: dict) -> None:
+    if manifest.get("schematic", True):
+        st.caption(SCHEMATIC_NOTE)
 
 
 def footer(snap: dict) -> None:
-    demo = " · demodata" if snap["is_demo"] else ""
+    demo = " · demodata, inte Borås siffror" if snap["is_demo"] else ""
     st.caption(f"Dataversion {snap['version']}{demo}")
+
+
+def _trend_cell(row) -> str:
+    arrow = {"minskar": "↘ ", "ökar": "↗ ", "oförändrad": "→ "}.get(row.verdict, "")
+    return f"{arrow}{row.trend_text}"
+
+
+def overview(view: View) -> None:
+    """A card per målområde; per effektmål a compact row per indicator."""
+    ov = views.overview(database(), view.jamfor)
+    structure = frame("goal_structure")
+    set_title = views.set_members(database(), view.jamfor)[0]
+    params = urlstate.to_params(view)
+    for goal_area_id, targets in structure.groupby("goal_area_id", sort=True):
+        page = GOAL_AREA_PAGES[int(goal_area_id)]
+        with st.container(border=True):
+            st.subheader(f"Målområde {goal_area_id}: {targets.goal_area_title.iloc[0]}")
+            st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:", query_params=params)
+            for t in targets.itertuples():
+                rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
+                st.markdown(f"**{t.target_id}** {t.target_title}")
+                table = pd.DataFrame({
+                    "Indikator": rows.title,
+                    "År": rows.year.astype("Int64"),
+                    set_title: rows.focus_text,
+                    "Hela Borås": rows.city_text,
+                    "Skillnad": rows.difference_text,
+                    "Skillnaden, 4 år": rows.apply(_trend_cell, axis=1),
+                    "Skillnad över tid": rows.gap_series,
+                    "Visa": [f"{page.path.split('_', 1)[1][:-3]}?{_query(params, indikator=i)}"
+                             for i in rows.indicator_id],
+                })
+                styled = table.style.apply(_style_row, better=rows.better.tolist(), axis=1)
+                st.dataframe(styled, hide_index=True, use_container_width=True, column_config={
+                    "Skillnad över tid": st.column_config.LineChartColumn("Skillnad över tid", width="small"),
+                    "Visa": st.column_config.LinkColumn("Visa", display_text="Öppna", width="small"),
+                    "Indikator": st.column_config.TextColumn(width="large"),
+                })
+
+
+def _style_row(row, better: list) -> list[str]:
+    """Colour the trend cell by whether the focus set moved the better way."""
+    b = better[row.name]
+    colour = {True: "color: #0b5cad; font-weight: 600", False: "color: #b34700; font-weight: 600"}.get(b, "")
+    return [colour if c == "Skillnaden, 4 år" else "" for c in row.index]
+
+
+def _query(params: dict, **changes) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({**params, **changes})
+
+
+def goal_area_page(goal_area_id: int) -> None:
+    """One målområde: its effektmål and indicators, and for the chosen indicator the comparison."""
+    page = GOAL_AREA_PAGES[goal_area_id]
+    snap = setup(page.label)
+    if snap is None:
+        return
+    structure = frame("goal_structure")
+    ga = structure[structure.goal_area_id == goal_area_id]
+    inds = indicators()
+    options = [i.id for i in inds.values() if i.target in set(ga.target_id)]
+    area_level = [i for i in options if inds[i].lowest_level != "municipality"]
+    view = current_view(default_indicator=(area_level or options)[0], allowed=options)
+    navigation(view)
+    st.title(f"Målområde {goal_area_id}: {page.label}")
+    st.caption(f"{ga.goal_area_description.iloc[0]} Ansvarig: {ga.responsible.iloc[0]}.")
+    with st.sidebar:
+        st.divider()
+        view = choose_indicator(view, options)
+        view = choose_set(view)
+        view = choose_year(view)
+        show_areas = st.toggle("Visa enskilda områden", value=False)
+    ind = inds[view.indikator]
+    target = ga[ga.target_id == ind.target].iloc[0]
+    st.markdown(f"**Effektmål {target.target_id}:** {target.target_title}")
+    comparison_section(view, snap, show_areas)
+
+
+def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None:
+    """Trend, gap, ranking, small map, groups and the indicator's facts for the view's indicator."""
+    d = database()
+    c = views.comparison(d, view, bool(snap["is_demo"]), with_areas=show_areas)
+    ind = c.indicator
+    st.header(ind.title)
+    st.markdown(f"### {c.sentence}")
+    st.markdown(verdict_badge(c.trend))
+    if ind.lowest_level == "municipality":
+        st.info("Indikatorn redovisas bara för hela kommunen, så fokusområdena kan inte jämföras här.",
+                icon=":material/info:")
+    chart(views.trend_chart(c), key="trend")
+    if not c.gaps.dropna().empty:
+        chart(views.gap_chart(c), key="gap")
+    if ind.lowest_level != "municipality" and c.year:
+        left, right = st.columns([3, 2])
+        with left:
+            view = choose_level(view)
+            chart(views.ranking_chart(d, view, c), key="ranking")
+        with right:
+            view = choose_extent(view)
+            chart(views.map_chart(d, view, c.year, bool(snap["is_demo"]), height=420), key="map")
+            schematic_note(views.geometry_manifest(d))
+    if ind.groups and c.year:
+        view = choose_group_dimension(view)
+        dim = view.grupp.split(":")[0]
+        chart(views.group_chart(d, view, c, dim), key="groups")
+    indicator_facts(ind)
+    footer(snap)
+
+
+def indicator_facts(ind: Indicator) -> None:
+    from shb.catalog import DIRECTION_LABELS
+
+    with st.expander("Om indikatorn: definition, källa och förbehåll", expanded=False):
+        st.markdown(ind.definition)
+        confirmed = "" if ind.source_ref_confirmed else " (referensen är inte bekräftad)"
+        st.markdown(
+            f"- **Källa:** {ind.source}, {ind.source_ref}{confirmed}\n"
+            f"- **Enhet:** {ind.unit_label} · **Riktning:** {DIRECTION_LABELS[ind.direction]}\n"
+            f"- **Population:** {ind.population} · **Lägsta nivå:** {LEVEL_LABELS[ind.lowest_level]}\n"
+            f"- **Licens:** {ind.licence}")
+        for caveat in ind.caveats:
+            st.markdown(f"- {caveat}")
+
+
+def map_page(snap: dict) -> None:
+    """The map page; in presentation mode only the title that states the message and the map."""
+    inds = indicators()
+    options = [i.id for i in inds.values() if i.lowest_level != "municipality"]
+    view = current_view(allowed=options)
+    d = database()
+    demo = bool(snap["is_demo"])
+    if not view.presentation:
+        navigation(view)
+        with st.sidebar:
+            st.divider()
+            view = choose_indicator(view, options)
+            view = choose_set(view)
+            view = choose_group_value(view)
+            view = choose_level(view)
+        view = choose_extent(view)
+    c = views.comparison(d, view, demo)
+    headline = presentation_title(c)
+    st.title(headline if view.presentation else f"Karta: {c.indicator.title}")
+    if not view.presentation:
+        st.markdown(c.sentence)
+        view = choose_year(view, label="År", slider=True)
+    year = view.ar
+    chart_obj = views.map_chart(d, view, year, demo, height=720 if view.presentation else 620)
+    event = chart(chart_obj, key="karta", on_select="rerun", selection_mode="omrade")
+    schematic_note(views.geometry_manifest(d))
+    selected = _selected_area(event)
+    if selected:
+        st.switch_page("pages/4_omraden.py", query_params=urlstate.to_params(replace(view, omrade=(selected,))))
+    if not view.presentation:
+        downloads(chart_obj, f"karta_{view.indikator}_{year}")
+        st.page_link("pages/5_karta.py", label="Öppna i presentationsläge", icon=":material/slideshow:",
+                     query_params={**urlstate.to_params(view), "visning": "presentation"})
+        footer(snap)
+
+
+def presentation_title(c: views.Comparison) -> str:
+    """A title that states the message: the focus set against the city, and the gap's direction."""
+    from shb import format as fmt
+
+    ind = c.indicator
+    dec = fmt.decimals_for(ind.unit)
+    focus, city = c.value("focus"), c.value("city")
+    if c.year is None:
+        return ind.title
+    trend = "" if c.trend.verdict == "okänd" else f" – {c.trend.text.lower()}"
+    return (f"{ind.title} {c.year}: {c.set_title.lower()} {fmt.value_with_unit(focus, ind.unit, ind.unit_label, dec)}, "
+            f"hela Borås {fmt.value_with_unit(city, ind.unit, ind.unit_label, dec)}{trend}")
+
+
+def _selected_area(event) -> str | None:
+    """The area code a map click selected, if any."""
+    try:
+        points = event.selection.get("omrade") or []
+    except AttributeError:
+        return None
+    for p in points:
+        code = p.get("properties.code") or (p.get("properties") or {}).get("code")
+        if code and code in facts().area_codes:
+            return code
+    return None
+
+
+def downloads(chart_obj, name: str) -> None:
+    """Download buttons for a chart as PNG and SVG (rendered on demand)."""
+    from shb import charts
+
+    left, right = st.columns(2)
+    left.download_button("Ladda ner PNG", data=lambda: charts.export_png(chart_obj), file_name=f"{name}.png",
+                         mime="image/png", icon=":material/image:", on_click="ignore")
+    right.download_button("Ladda ner SVG", data=lambda: charts.export_svg(chart_obj), file_name=f"{name}.svg",
+                          mime="image/svg+xml", icon=":material/draw:", on_click="ignore")
+
+
+def choose_area(view: View, choices: pd.DataFrame) -> str:
+    """The profiled area: the first of the view's areas, else the first RegSO of the focus set."""
+    codes = choices.code.tolist()
+    labels = dict(zip(choices.code, choices.label))
+    default = next((c for c in view.omrade if c in labels), None)
+    if default is None:
+        default = views.set_members(database(), view.jamfor)[1][0]
+    chosen = st.selectbox("Område", codes, index=codes.index(default), format_func=labels.get)
+    update(view, omrade=(chosen,))
+    return chosen
+
+
+def population_metrics(area_code: str) -> None:
+    from shb import format as fmt
+
+    pop = frame("area_population", area_code=area_code)
+    if pop.empty:
+        return
+    last, first = pop.iloc[-1], pop.iloc[0]
+    left, right = st.columns(2)
+    left.metric(f"Folkmängd {last.year}", fmt.number(last.population, 0),
+                delta=f"{fmt.number(last.population - first.population, 0, sign=True)} sedan {first.year}")
+    share = 100 * last.foreign_born / last.population if last.population else None
+    right.metric(f"Utrikes födda {last.year}", f"{fmt.number(share, 1)} %")
+
+
+def profile_tables(profile: pd.DataFrame) -> None:
+    """The area's indicators per målområde, sortable, the difference coloured by direction."""
+    structure = frame("goal_structure").drop_duplicates("goal_area_id").set_index("goal_area_id")
+    for goal_area_id, rows in profile.groupby("goal_area", sort=True):
+        st.subheader(f"Målområde {goal_area_id}: {structure.loc[goal_area_id, 'goal_area_title']}")
+        table = pd.DataFrame({
+            "Effektmål": rows.target, "Indikator": rows.title, "År": rows.year.astype("Int64"),
+            "Området": rows.value_text, "Hela Borås": rows.city_text, "Skillnad": rows.difference_text,
+            "Bedömning": rows.assessment,
+        }).reset_index(drop=True)
+        styled = table.style.map(
+            lambda v: {"bättre än staden": "color: #0b5cad; font-weight: 600",
+                       "sämre än staden": "color: #b34700; font-weight: 600"}.get(v, ""), subset=["Bedömning"])
+        st.dataframe(styled, hide_index=True, width="stretch")
+
+
+def choose_group_pair(ind: Indicator, dim: str) -> tuple[str, str]:
+    """Which two groups to compare; by default the last against the first (e.g. utrikes − inrikes)."""
+    values = ind.groups[dim]
+    labels = views.group_labels(database())
+    left, right = st.columns(2)
+    first = left.selectbox("Grupp", values, index=len(values) - 1, format_func=lambda v: labels[(dim, v)])
+    rest = [v for v in values if v != first]
+    second = right.selectbox("jämfört med", rest, index=0, format_func=lambda v: labels[(dim, v)])
+    return first, second
+
+
+def group_gap_sentence(ind: Indicator, gap: pd.DataFrame, first: str, second: str) -> str:
+    from shb import format as fmt
+
+    city = gap[(gap.series == "city")].dropna(subset=["value"])
+    if city.empty:
+        return f"Det finns inga värden för {first.lower()} och {second.lower()}."
+    a, b = city.iloc[0], city.iloc[-1]
+    d = fmt.decimals_for(ind.unit)
+    diff = lambda v: fmt.difference(v, ind.unit, ind.unit_label, d)  # noqa: E731
+    verb = "minskat" if abs(b.value) < abs(a.value) else "ökat"
+    return (f"I hela Borås var skillnaden mellan {first.lower()} och {second.lower()} {diff(b.value)} {int(b.year)}, "
+            f"mot {diff(a.value)} {int(a.year)}: skillnaden har {verb}.")
+
+
+def data_version(snap: dict) -> None:
+    import json
+
+    built = json.loads(snap["built_from"]) if isinstance(snap["built_from"], str) else snap["built_from"]
+    kind = "genererade demodata" if snap["is_demo"] else "inlästa data"
+    st.markdown(f"**Dataversion:** {snap['version']} ({kind}), byggd {pd.Timestamp(snap['created_at']):%Y-%m-%d %H:%M}. "
+                f"Byggd från: {built.get('kind', '–')}.")
+
+
+def catalog_table(search: str = "") -> pd.DataFrame:
+    """The catalog as a table, filtered by a free-text search (never reaches SQL)."""
+    from shb.catalog import DIRECTION_LABELS
+
+    cat = frame("indicator_catalog")
+    table = pd.DataFrame({
+        "Effektmål": cat.target_id, "Indikator": cat.title, "Enhet": cat.unit_label,
+        "Riktning": cat.direction.map(DIRECTION_LABELS), "Lägsta nivå": cat.lowest_level.map(LEVEL_LABELS),
+        "Källa": cat.source + ", " + cat.source_ref, "Licens": cat.licence, "Definition": cat.definition,
+        "Id": cat.id,
+    })
+    terms = search.strip().lower().split()
+    if terms:
+        text = table.astype(str).agg(" ".join, axis=1).str.lower()
+        keep = text.apply(lambda t: all(term in t for term in terms))
+        table = table[keep]
+    return table
+
+
+def method_notes() -> None:
+    st.header("Metod")
+    st.markdown(
+        "- **Områdesmängder** (t.ex. områdesutveckling) beräknas ur summerade täljare och nämnare – aldrig som "
+        "ett medelvärde av områdenas andelar. Medelvärden vägs med befolkningen.\n"
+        "- **Övriga staden** är hela staden minus mängden, räknat på antal.\n"
+        "- **Skillnad** anges i indikatorns enhet, för andelar i procentenheter.\n"
+        "- **Minskar/ökar** bedöms över de senaste fyra åren: förändringen av skillnadens storlek måste vara minst "
+        "0,5 procentenheter (1 % av stadens värde för andra enheter) eller 5 % av skillnaden, annars *oförändrad*. "
+        "Färgen visar om fokusområdena rört sig åt det bättre hållet enligt indikatorns riktning.\n"
+        "- **Seriebrott:** 16 RegSO fick nya gränser 2025; SCB redovisar 2024 och framåt på de nya gränserna.")

@@ -1,0 +1,7 @@
+"""Karta: a full-width choropleth of one indicator, year and group, focus areas outlined."""
+
+from shb import ui
+
+snap = ui.setup("Karta")
+if snap is not None:
+    ui.map_page(snap)

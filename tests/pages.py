@@ -1,0 +1,54 @@
+"""Helpers for page tests: run a page through AppTest and read its charts' Vega-Lite specs and data."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pyarrow as pa
+from streamlit.testing.v1 import AppTest
+
+from shb import paths
+from shb.ui import PAGES
+
+PAGE_PATHS = [p.path for p in PAGES]
+
+
+def run_page(path: str, params: dict | None = None, timeout: float = 60) -> AppTest:
+    """Run `path` as Streamlit does for a deep link: the entry script's app, that page, those parameters."""
+    at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=timeout)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    if path != "app.py":
+        at.switch_page(path)
+    return at.run()
+
+
+def charts(at: AppTest) -> list[dict]:
+    """Every chart on the page as its Vega-Lite spec, with inline or Arrow data under `_rows`."""
+    out = []
+    for element in at.get("vega_lite_chart"):
+        proto = element.proto
+        spec = json.loads(proto.spec)
+        rows: list[dict] = []
+        if proto.HasField("data") and proto.data.data:
+            rows = pa.ipc.open_stream(proto.data.data).read_all().to_pylist()
+        for ds in proto.datasets:
+            rows += pa.ipc.open_stream(ds.data.data).read_all().to_pylist()
+        if isinstance(spec.get("data"), dict) and "values" in spec["data"]:
+            rows += spec["data"]["values"]
+        for layer in spec.get("layer", []):
+            if isinstance(layer.get("data"), dict) and "values" in layer["data"]:
+                rows += layer["data"]["values"]
+        spec["_rows"] = rows
+        out.append(spec)
+    return out
+
+
+def chart_frame(spec: dict) -> pd.DataFrame:
+    return pd.DataFrame(spec["_rows"])
+
+
+def title_of(spec: dict) -> str:
+    t = spec.get("title", "")
+    return t.get("text", "") if isinstance(t, dict) else str(t)

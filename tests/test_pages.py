@@ -1,0 +1,139 @@
+"""Every page runs for real (AppTest), and its charts hold the database's numbers."""
+
+import duckdb
+import pandas as pd
+import pytest
+
+from shb.catalog import load_catalog
+from tests.pages import PAGE_PATHS, chart_frame, charts, run_page, title_of
+
+CAT = load_catalog()
+GOAL_AREA_PAGES = {1: "pages/1_god_start.py", 2: "pages/2_arbete.py", 3: "pages/3_boende.py"}
+FOCUS = ["1490R017", "1490R018", "1490R019", "1490R020", "1490R025"]
+
+
+@pytest.mark.parametrize("path", PAGE_PATHS)
+def test_every_page_runs_on_its_default_view(demo_db, path):
+    at = run_page(path)
+    assert not at.exception, at.exception
+    assert any("Demodata" in w.value for w in at.warning), "the demo banner is on every page"
+    assert dict(at.query_params)["v"], "the URL names the data version"
+
+
+@pytest.mark.parametrize("goal_area", [1, 2, 3])
+def test_first_indicator_of_each_goal_area_runs_on_every_page(demo_db, goal_area):
+    first = next(i for i in CAT.indicators if i.target.startswith(f"{goal_area}."))
+    for path in PAGE_PATHS:
+        at = run_page(path, {"indikator": first.id})
+        assert not at.exception, (path, at.exception)
+
+
+def test_goal_area_page_draws_trend_gap_ranking_map_and_groups(demo_db):
+    at = run_page(GOAL_AREA_PAGES[2], {"indikator": "sysselsattningsgrad_20_64"})
+    titles = [title_of(s) for s in charts(at)]
+    assert len(titles) == 5, titles
+    assert titles[0].startswith("Sysselsättningsgrad 20–64 år (%)")
+    text = " ".join(m.value for m in at.markdown)
+    assert "Sysselsättningsgrad 20–64 år var" in text and "procentenheter" in text
+
+
+def expected_series(db_path, indicator: str) -> pd.DataFrame:
+    """Focus set, rest and city straight from the database, summing counts (independent of shb.measures)."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return con.execute(
+            """
+            with f as (
+                select year, sum(numerator) as n, sum(denominator) as d, count(*) filter (where status = 'ok') as ok
+                from observation
+                where indicator_id = $i and level = 'regso' and group_dim = 'total' and area_code in (select unnest($a))
+                group by year),
+            c as (
+                select year, value, numerator, denominator from observation
+                where indicator_id = $i and level = 'municipality' and group_dim = 'total')
+            select c.year, 100.0 * f.n / f.d as focus, c.value as city,
+                   100.0 * (c.numerator - f.n) / (c.denominator - f.d) as rest, f.ok
+            from c join f using (year) order by year""",
+            {"i": indicator, "a": FOCUS}).df()
+    finally:
+        con.close()
+
+
+def test_trend_chart_values_equal_the_database(demo_db):
+    at = run_page(GOAL_AREA_PAGES[2], {"indikator": "sysselsattningsgrad_20_64", "fran": "2015", "till": "2024"})
+    trend = chart_frame(charts(at)[0])
+    expected = expected_series(demo_db, "sysselsattningsgrad_20_64")
+    expected = expected[(expected.ok == len(FOCUS)) & expected.year.between(2015, 2024)]
+    assert len(expected) >= 8
+    for row in expected.itertuples():
+        got = trend[trend.year == row.year].set_index("series").value
+        assert got["focus"] == pytest.approx(row.focus)
+        assert got["city"] == pytest.approx(row.city)
+        assert got["rest"] == pytest.approx(row.rest)
+
+
+def test_map_holds_all_47_regso_with_values(demo_db):
+    at = run_page("pages/5_karta.py", {"indikator": "sysselsattningsgrad_20_64", "utsnitt": "kommun",
+                                       "niva": "regso", "ar": "2023"})
+    assert not at.exception
+    spec = charts(at)[0]
+    features = [r for r in spec["_rows"] if r.get("type") == "Feature"]
+    codes = {f["properties"]["code"] for f in features}
+    assert len(codes) == 47 and all(c.startswith("1490R") for c in codes)
+    con = duckdb.connect(str(demo_db), read_only=True)
+    db = dict(con.execute("select area_code, value from observation where indicator_id = 'sysselsattningsgrad_20_64' "
+                          "and level = 'regso' and year = 2023 and group_dim = 'total'").fetchall())
+    con.close()
+    for f in features:
+        p = f["properties"]
+        assert p["value"] == (pytest.approx(db[p["code"]]) if db[p["code"]] is not None else None)
+    assert any(s in str(spec["title"]) for s in ("Schematisk", "schematisk"))
+
+
+def test_map_tatort_extent_draws_only_urban_areas(demo_db):
+    at = run_page("pages/5_karta.py", {"indikator": "sysselsattningsgrad_20_64", "utsnitt": "tatort"})
+    features = [r for r in charts(at)[0]["_rows"] if r.get("type") == "Feature"]
+    assert 20 <= len({f["properties"]["code"] for f in features}) < 47
+
+
+def test_presentation_mode_states_the_message_without_controls(demo_db):
+    at = run_page("pages/5_karta.py", {"indikator": "sysselsattningsgrad_20_64", "visning": "presentation"})
+    assert not at.exception
+    assert at.title[0].value.startswith("Sysselsättningsgrad 20–64 år 2024: områdesutveckling")
+    assert "skillnaden" in at.title[0].value
+    assert len(at.selectbox) == 0 and len(at.sidebar.selectbox) == 0
+
+
+def test_overview_has_a_row_per_indicator(demo_db):
+    at = run_page("app.py")
+    frames = [df.value for df in at.dataframe]
+    assert len(frames) == 13, "one table per effektmål"
+    total = sum(len(f) for f in frames)
+    assert total == len(CAT.indicators)
+
+
+def test_area_profile_lists_every_indicator_for_the_area(demo_db):
+    at = run_page("pages/4_omraden.py", {"omrade": "1490R025"})
+    assert not at.exception
+    assert at.title[0].value == "Norrby (RegSO)"
+    assert any("Områdesutveckling" in m.value for m in at.markdown)
+    rows = sum(len(df.value) for df in at.dataframe)
+    assert rows == len(CAT.indicators)
+
+
+def test_groups_page_shows_a_group_gap_over_time(demo_db):
+    at = run_page("pages/6_grupper.py", {"indikator": "sysselsattning_20_64_fodelseregion", "grupp": "bakgrund"})
+    assert not at.exception
+    gap = chart_frame(charts(at)[0])
+    assert set(gap.series) == {"focus", "city"}
+    city = gap[gap.series == "city"].value.dropna()
+    assert len(city) >= 4 and (city < 0).all(), "utrikes födda have lower employment in the demo"
+
+
+def test_data_page_search_filters_the_catalog(demo_db):
+    at = run_page("pages/7_data_och_metod.py")
+    full = len(at.dataframe[0].value)
+    at.text_input[0].input("sysselsättning").run()
+    assert 0 < len(at.dataframe[0].value) < full
+    at.text_input[0].input("'; drop table indicator; --").run()
+    assert not at.exception and len(at.dataframe[0].value) == 0
