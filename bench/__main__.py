@@ -38,6 +38,51 @@ def time_queries(database: dbmod.Database) -> dict[str, dict[str, float]]:
     return out
 
 
+def time_pages(db: Path, repeats: int = 10) -> dict[str, dict[str, float]]:
+    """Server-side run time of every page (AppTest, warm: after one run in the same session)."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from shb import paths
+    from shb.ui import PAGES
+
+    os.environ["SHB_DB"] = str(db)
+    out = {}
+    for page in PAGES:
+        at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=120)
+        if page.path != "app.py":
+            at.switch_page(page.path)
+        at.run()
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            at.run()
+            times.append((time.perf_counter() - t) * 1000)
+        if at.exception:
+            raise RuntimeError(f"{page.path}: {at.exception}")
+        out[page.path] = {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1)}
+    return out
+
+
+def time_first_page(db: Path) -> dict[str, float] | None:
+    """A fresh `streamlit run`: seconds to healthy, and to a deep-linked målområde page drawn in chromium."""
+    from tests.browser import CHROMIUM, browser_page, streamlit_server
+
+    if not Path(CHROMIUM).exists():
+        return None
+    t0 = time.perf_counter()
+    with streamlit_server(db) as url:
+        healthy = time.perf_counter() - t0
+        with browser_page() as page:
+            t1 = time.perf_counter()
+            page.goto(f"{url}/arbete?indikator=sysselsattningsgrad_20_64", wait_until="domcontentloaded")
+            page.wait_for_function("document.querySelectorAll('.vega-embed canvas, .vega-embed svg').length >= 5",
+                                   timeout=120_000)
+            drawn = time.perf_counter() - t1
+    return {"server_healthy_s": round(healthy, 2), "first_page_drawn_s": round(drawn, 2)}
+
+
 def main() -> None:
     results: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                      "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"}
@@ -50,12 +95,20 @@ def main() -> None:
         database = dbmod.Database(path)
         results["queries"] = time_queries(database)
         database.close()
+        results["pages"] = time_pages(path)
+        results["first_page"] = time_first_page(path)
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Benchmark results ({results['measured_at']}, {results['machine']})", "",
              f"- Demo build: {results['demo_build_s']} s, {results['observations']} observations",
              f"- Database size: {results['db_size_mb']} MB", "",
              "| query | p50 ms | p95 ms |", "|---|---:|---:|"]
     lines += [f"| {n} | {v['p50_ms']} | {v['p95_ms']} |" for n, v in results["queries"].items()]
+    lines += ["", "| page (AppTest, warm) | p50 ms | p95 ms |", "|---|---:|---:|"]
+    lines += [f"| {n} | {v['p50_ms']} | {v['p95_ms']} |" for n, v in results["pages"].items()]
+    first = results["first_page"]
+    lines += ["", "First page after a server start: " + (
+        f"healthy after {first['server_healthy_s']} s, deep-linked målområde page drawn {first['first_page_drawn_s']} s later"
+        if first else "not measured (chromium missing)")]
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

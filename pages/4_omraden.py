@@ -16,6 +16,6 @@ if snap is not None:
     for line in views.area_memberships(d, code):
         st.markdown(f"- {line}")
     ui.population_metrics(code)
-    profile = views.area_profile(d, code)
+    profile = ui.area_profile(code)
     ui.profile_tables(profile)
     ui.footer(snap)

@@ -576,13 +576,14 @@ def _fixed_width(spec: object, width: int) -> object:
     return spec
 
 
-def _export_spec(chart: alt.TopLevelMixin, width: int, who: str) -> str:
-    if not isinstance(chart, alt.TopLevelMixin):
-        raise ValueError(f"{who}: chart must be an Altair chart (from shb.charts or shb.maps); got "
-                         f"{type(chart).__name__}")
+def _export_spec(chart: alt.TopLevelMixin | dict, width: int, who: str) -> str:
+    if not isinstance(chart, alt.TopLevelMixin | dict):
+        raise ValueError(f"{who}: chart must be an Altair chart (from shb.charts or shb.maps) or its "
+                         f"Vega-Lite dict; got {type(chart).__name__}")
     if isinstance(width, bool) or not isinstance(width, int) or width <= 0:
         raise ValueError(f"{who}: width must be a positive number of pixels; got {width!r}")
-    return json.dumps(_fixed_width(chart.to_dict(), width))
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return json.dumps(_fixed_width(copy.deepcopy(spec), width))
 
 
 def export_png(chart: alt.TopLevelMixin, scale: float = 2, *, width: int = EXPORT_WIDTH) -> bytes:

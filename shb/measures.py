@@ -25,62 +25,93 @@ RELATIVE_MIN_CHANGE = 0.05
 VERDICT_TEXT = {"minskar": "Skillnaden minskar", "ökar": "Skillnaden ökar", "oförändrad": "Skillnaden är oförändrad"}
 
 
-def _ratio_value(ind: Indicator, numerator: float, denominator: float) -> float:
-    return ind.scale * numerator / denominator if denominator and denominator > 0 else np.nan
+def _ratio(ind: Indicator, numerator, denominator):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(denominator > 0, ind.scale * numerator / np.where(denominator > 0, denominator, 1), np.nan)
+
+
+SET_COLUMNS = ["value", "numerator", "denominator", "population", "ci_low", "ci_high", "complete",
+               "members_used", "members"]
+
+
+def set_values(ind: Indicator, rows: pd.DataFrame, members: int | None = None) -> pd.DataFrame:
+    """The value of a set of areas per year, from the member areas' rows (one group value).
+
+    Shares and rates come from summed numerators and denominators, means are weighted by
+    population and counts are summed. Hidden members are left out of the sums and `complete` is
+    False (so is it when a member has no row). Returns one row per year, indexed by year.
+    """
+    n_members = members if members is not None else rows.groupby("year").size().max() if len(rows) else 0
+    ok = rows.status == "ok"
+    r = rows.assign(
+        ok=ok.astype(int),
+        num=rows.numerator.where(ok).astype(float), den=rows.denominator.where(ok).astype(float),
+        pop=rows.population.where(ok).astype(float), val=rows.value.where(ok).astype(float))
+    r["wv"] = r.val * r["pop"]
+    g = r.groupby("year", sort=True).agg(
+        members_used=("ok", "sum"), num=("num", "sum"), den=("den", "sum"), pop=("pop", "sum"),
+        val=("val", "sum"), wv=("wv", "sum"), den_known=("den", "count"), pop_known=("pop", "count"))
+    out = pd.DataFrame(index=g.index)
+    out["members_used"] = g.members_used
+    out["members"] = n_members
+    out["complete"] = (g.members_used == n_members) & (n_members > 0)
+    some = g.members_used > 0
+    out["numerator"] = out["denominator"] = out["ci_low"] = out["ci_high"] = np.nan
+    out["population"] = g["pop"].where(some & (g.pop_known == g.members_used))
+    if ind.kind in ("share", "rate"):
+        known = some & (g.den_known == g.members_used)
+        out["numerator"], out["denominator"] = g.num.where(known), g.den.where(known)
+        out["value"] = _ratio(ind, out.numerator.to_numpy(), out.denominator.to_numpy())
+        if ind.survey and ind.kind == "share":
+            low, high = wilson(out.numerator, out.denominator)
+            out["ci_low"], out["ci_high"] = low * ind.scale, high * ind.scale
+    elif ind.kind == "count":
+        out["value"] = g.val.where(some)
+    else:
+        out["value"] = (g.wv / g["pop"]).where(some & (g.pop_known == g.members_used) & (g["pop"] > 0))
+    return out[SET_COLUMNS]
 
 
 def set_value(ind: Indicator, rows: pd.DataFrame) -> dict:
-    """The value of a set of areas from their rows (one year, one group value).
+    """`set_values` for rows of a single year, as a dict (NaN values and complete=False when empty)."""
+    frame = set_values(ind, rows)
+    if frame.empty:
+        return {**dict.fromkeys(SET_COLUMNS, np.nan), "complete": False, "members_used": 0, "members": len(rows)}
+    return frame.iloc[0].to_dict()
 
-    Returns value, numerator, denominator, population, ci_low, ci_high and `complete` (every
-    member had a published value). Hidden members are left out of the sum, and `complete` says so.
-    """
-    ok = rows[rows.status == "ok"]
-    out = {"value": np.nan, "numerator": np.nan, "denominator": np.nan, "population": np.nan,
-           "ci_low": np.nan, "ci_high": np.nan, "complete": len(ok) == len(rows) and len(rows) > 0,
-           "members_used": len(ok), "members": len(rows)}
-    if ok.empty:
-        return out
-    if ind.kind in ("share", "rate") and ok.denominator.notna().all():
-        num, den = float(ok.numerator.sum()), float(ok.denominator.sum())
-        out.update(numerator=num, denominator=den, value=_ratio_value(ind, num, den))
-        out["population"] = float(ok.population.sum()) if ok.population.notna().all() else np.nan
-        if ind.survey and ind.kind == "share":
-            low, high = wilson([num], [den])
-            out.update(ci_low=low[0] * ind.scale, ci_high=high[0] * ind.scale)
+
+def _city_values(ind: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
+    """The kommun's own published row per year (hidden values as NaN)."""
+    c = rows.drop_duplicates("year").set_index("year").sort_index()
+    ok = c.status == "ok"
+    return pd.DataFrame({
+        "value": c.value.where(ok).astype(float), "numerator": c.numerator.astype(float),
+        "denominator": c.denominator.astype(float), "population": c.population.astype(float),
+        "ci_low": c.ci_low.astype(float), "ci_high": c.ci_high.astype(float), "complete": ok})
+
+
+def rest_values(ind: Indicator, city: pd.DataFrame, focus: pd.DataFrame) -> pd.Series:
+    """The rest of the city: city minus set, from counts (only where the set is complete)."""
+    city, focus = city.align(focus, join="inner", axis=0)
+    if ind.kind in ("share", "rate"):
+        rest = _ratio(ind, (city.numerator - focus.numerator).to_numpy(),
+                      (city.denominator - focus.denominator).to_numpy())
     elif ind.kind == "count":
-        out["value"] = float(ok.value.sum())
-    elif ok.population.notna().all() and ok.population.sum() > 0:
-        out["value"] = float(np.average(ok.value, weights=ok.population))
-        out["population"] = float(ok.population.sum())
-    return out
+        rest = (city.value - focus.value).to_numpy()
+    elif ind.kind == "mean":
+        rest_pop = city.population - focus.population
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rest = ((city.value * city.population - focus.value * focus.population) / rest_pop).where(rest_pop > 0)
+        rest = rest.to_numpy()
+    else:
+        rest = np.full(len(city), np.nan)
+    return pd.Series(np.where(focus.complete.to_numpy(dtype=bool), rest, np.nan), index=city.index, dtype=float)
 
 
 def rest_value(ind: Indicator, city: dict, focus: dict) -> float:
-    """The rest of the city: city minus set, from counts (only when the set is complete)."""
-    if not focus["complete"]:
-        return np.nan
-    if ind.kind in ("share", "rate"):
-        if np.isnan(city["denominator"]) or np.isnan(focus["denominator"]):
-            return np.nan
-        return _ratio_value(ind, city["numerator"] - focus["numerator"], city["denominator"] - focus["denominator"])
-    if ind.kind == "mean" and not np.isnan(city["population"]) and not np.isnan(focus["population"]):
-        rest_pop = city["population"] - focus["population"]
-        if rest_pop > 0:
-            return (city["value"] * city["population"] - focus["value"] * focus["population"]) / rest_pop
-    return np.nan
-
-
-def _city_row(rows: pd.DataFrame) -> dict:
-    if rows.empty:
-        return {"value": np.nan, "numerator": np.nan, "denominator": np.nan, "population": np.nan,
-                "ci_low": np.nan, "ci_high": np.nan, "complete": False, "status": "missing"}
-    r = rows.iloc[0]
-    return {"value": r.value if r.status == "ok" else np.nan,
-            "numerator": float(r.numerator) if pd.notna(r.numerator) else np.nan,
-            "denominator": float(r.denominator) if pd.notna(r.denominator) else np.nan,
-            "population": float(r.population) if pd.notna(r.population) else np.nan,
-            "ci_low": r.ci_low, "ci_high": r.ci_high, "complete": r.status == "ok", "status": r.status}
+    """`rest_values` for one year, from the dicts of `set_value`."""
+    frames = [pd.DataFrame([d], index=[0]) for d in (city, focus)]
+    return float(rest_values(ind, *frames).iloc[0])
 
 
 def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame, members: list[str],
@@ -91,22 +122,24 @@ def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
     `indicator_values` query; `city_rows`: the same query at municipality level.
     Returns year, series, label, value, ci_low, ci_high, complete, members_used, members.
     """
-    a = area_rows[(area_rows.group_value == group_value) & area_rows.area_code.isin(members)]
     c = city_rows[city_rows.group_value == group_value]
-    out = []
-    for year in sorted(set(c.year) | set(a.year)):
-        city = _city_row(c[c.year == year])
-        focus = set_value(ind, a[a.year == year]) if members and ind.lowest_level != "municipality" else None
-        out.append({"year": year, "series": "city", **{k: city[k] for k in ("value", "ci_low", "ci_high", "complete")}})
-        if focus is not None:
-            out.append({"year": year, "series": "focus", **{k: focus[k] for k in ("value", "ci_low", "ci_high", "complete")},
-                        "members_used": focus["members_used"], "members": focus["members"]})
-            out.append({"year": year, "series": "rest", "value": rest_value(ind, city, focus),
-                        "ci_low": np.nan, "ci_high": np.nan, "complete": focus["complete"]})
-    frame = pd.DataFrame(out, columns=["year", "series", "value", "ci_low", "ci_high", "complete",
-                                       "members_used", "members"])
+    city = _city_values(ind, c)
+    parts = [city.assign(series="city")]
+    if members and ind.lowest_level != "municipality":
+        a = area_rows[(area_rows.group_value == group_value) & area_rows.area_code.isin(members)]
+        focus = set_values(ind, a, len(members)).reindex(city.index.union(a.year.unique()))
+        focus["complete"] = focus.complete.astype("boolean").fillna(False).astype(bool)
+        focus["members"] = len(members)
+        rest = pd.DataFrame({"value": rest_values(ind, city, focus)}).reindex(focus.index)
+        rest["complete"] = focus.complete
+        parts += [focus.assign(series="focus"), rest.assign(series="rest")]
+    frame = pd.concat(parts).rename_axis("year").reset_index()
+    frame = frame.reindex(columns=["year", "series", "value", "ci_low", "ci_high", "complete", "members_used", "members"])
+    order = {"city": 0, "focus": 1, "rest": 2}
+    frame = frame.sort_values(["year", "series"], key=lambda s: s.map(order) if s.name == "series" else s)
     frame["label"] = frame.series.map(SERIES_LABELS)
-    return frame
+    frame["year"] = frame.year.astype(int)
+    return frame.reset_index(drop=True)
 
 
 def area_series(area_rows: pd.DataFrame, codes: list[str], group_value: str = "alla") -> pd.DataFrame:

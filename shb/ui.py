@@ -240,16 +240,46 @@ def verdict_badge(trend) -> str:
     return f":{colour}-badge[{arrow} {trend.text} ({trend.start_year}–{trend.end_year})]"
 
 
-def chart(chart_obj, key: str | None = None, **kwargs):
-    """Show an Altair chart full width (the one place charts reach the page).
+def chart(spec, key: str | None = None, **kwargs):
+    """Show a chart full width (the one place charts reach the page); `spec` is an Altair chart
+    or its Vega-Lite dict (as cached by `spec_of`).
 
     Width follows the page; height is the chart's own plot height plus its title and legend
     (Streamlit's default autosize "fit" would squeeze the plot into the declared height).
     """
-    import altair as alt
+    spec = spec if isinstance(spec, dict) else spec.to_dict()
+    spec = {**spec, "autosize": {"type": "fit-x", "contains": "padding"}}
+    return st.vega_lite_chart(spec, width="stretch", theme=None, key=key, **kwargs)
 
-    sized = chart_obj.properties(autosize=alt.AutoSizeParams(type="fit-x", contains="padding"))
-    return st.altair_chart(sized, width="stretch", theme=None, key=key, **kwargs)
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _comparison(version: str, view: View, demo: bool, with_areas: bool) -> views.Comparison:
+    return views.comparison(database(), view, demo, with_areas=with_areas)
+
+
+def comparison(view: View, demo: bool, with_areas: bool = False) -> views.Comparison:
+    """The view's comparison, computed once per data version and view."""
+    return _comparison(database().version, replace(view, notices=()), demo, with_areas)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _spec(version: str, kind: str, view: View, demo: bool, with_areas: bool, option: str) -> dict:
+    d = database()
+    c = _comparison(version, view, demo, with_areas)
+    build = {
+        "trend": lambda: views.trend_chart(c),
+        "gap": lambda: views.gap_chart(c),
+        "ranking": lambda: views.ranking_chart(d, view, c),
+        "map": lambda: views.map_chart(d, view, view.ar if option == "year" else c.year, demo,
+                                       title=None, height=720 if view.presentation else (620 if option == "year" else 420)),
+        "groups": lambda: views.group_chart(d, view, c, option),
+    }[kind]
+    return build().to_dict()
+
+
+def spec_of(kind: str, view: View, demo: bool, with_areas: bool = False, option: str = "") -> dict:
+    """A chart of the view as a Vega-Lite dict, built (and validated) once per data version and view."""
+    return _spec(database().version, kind, replace(view, notices=()), demo, with_areas, option)
 
 
 def schematic_note(manifest: dict) -> None:
@@ -267,9 +297,14 @@ def _trend_cell(row) -> str:
     return f"{arrow}{row.trend_text}"
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def _overview(version: str, set_id: str) -> pd.DataFrame:
+    return views.overview(database(), set_id)
+
+
 def overview(view: View) -> None:
     """A card per målområde; per effektmål a compact row per indicator."""
-    ov = views.overview(database(), view.jamfor)
+    ov = _overview(database().version, view.jamfor)
     structure = frame("goal_structure")
     set_title = views.set_members(database(), view.jamfor)[0]
     params = urlstate.to_params(view)
@@ -342,8 +377,8 @@ def goal_area_page(goal_area_id: int) -> None:
 
 def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None:
     """Trend, gap, ranking, small map, groups and the indicator's facts for the view's indicator."""
-    d = database()
-    c = views.comparison(d, view, bool(snap["is_demo"]), with_areas=show_areas)
+    demo = bool(snap["is_demo"])
+    c = comparison(view, demo, with_areas=show_areas)
     ind = c.indicator
     st.header(ind.title)
     st.markdown(f"### {c.sentence}")
@@ -351,22 +386,21 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
     if ind.lowest_level == "municipality":
         st.info("Indikatorn redovisas bara för hela kommunen, så fokusområdena kan inte jämföras här.",
                 icon=":material/info:")
-    chart(views.trend_chart(c), key="trend")
+    chart(spec_of("trend", view, demo, show_areas), key="trend")
     if not c.gaps.dropna().empty:
-        chart(views.gap_chart(c), key="gap")
+        chart(spec_of("gap", view, demo), key="gap")
     if ind.lowest_level != "municipality" and c.year:
         left, right = st.columns([3, 2])
         with left:
             view = choose_level(view)
-            chart(views.ranking_chart(d, view, c), key="ranking")
+            chart(spec_of("ranking", view, demo), key="ranking")
         with right:
             view = choose_extent(view)
-            chart(views.map_chart(d, view, c.year, bool(snap["is_demo"]), height=420), key="map")
-            schematic_note(views.geometry_manifest(d))
+            chart(spec_of("map", view, demo), key="map")
+            schematic_note(views.geometry_manifest(database()))
     if ind.groups and c.year:
         view = choose_group_dimension(view)
-        dim = view.grupp.split(":")[0]
-        chart(views.group_chart(d, view, c, dim), key="groups")
+        chart(spec_of("groups", view, demo, option=view.grupp.split(":")[0]), key="groups")
     indicator_facts(ind)
     footer(snap)
 
@@ -402,21 +436,21 @@ def map_page(snap: dict) -> None:
             view = choose_group_value(view)
             view = choose_level(view)
         view = choose_extent(view)
-    c = views.comparison(d, view, demo)
+    c = comparison(view, demo)
     headline = presentation_title(c)
     st.title(headline if view.presentation else f"Karta: {c.indicator.title}")
     if not view.presentation:
         st.markdown(c.sentence)
         view = choose_year(view, label="År", slider=True)
     year = view.ar
-    chart_obj = views.map_chart(d, view, year, demo, height=720 if view.presentation else 620)
-    event = chart(chart_obj, key="karta", on_select="rerun", selection_mode="omrade")
+    spec = spec_of("map", view, demo, option="year")
+    event = chart(spec, key="karta", on_select="rerun", selection_mode="omrade")
     schematic_note(views.geometry_manifest(d))
     selected = _selected_area(event)
     if selected:
         st.switch_page("pages/4_omraden.py", query_params=urlstate.to_params(replace(view, omrade=(selected,))))
     if not view.presentation:
-        downloads(chart_obj, f"karta_{view.indikator}_{year}")
+        downloads(spec, f"karta_{view.indikator}_{year}")
         st.page_link("pages/5_karta.py", label="Öppna i presentationsläge", icon=":material/slideshow:",
                      query_params={**urlstate.to_params(view), "visning": "presentation"})
         footer(snap)
@@ -449,14 +483,14 @@ def _selected_area(event) -> str | None:
     return None
 
 
-def downloads(chart_obj, name: str) -> None:
+def downloads(spec: dict, name: str) -> None:
     """Download buttons for a chart as PNG and SVG (rendered on demand)."""
     from shb import charts
 
     left, right = st.columns(2)
-    left.download_button("Ladda ner PNG", data=lambda: charts.export_png(chart_obj), file_name=f"{name}.png",
+    left.download_button("Ladda ner PNG", data=lambda: charts.export_png(spec), file_name=f"{name}.png",
                          mime="image/png", icon=":material/image:", on_click="ignore")
-    right.download_button("Ladda ner SVG", data=lambda: charts.export_svg(chart_obj), file_name=f"{name}.svg",
+    right.download_button("Ladda ner SVG", data=lambda: charts.export_svg(spec), file_name=f"{name}.svg",
                           mime="image/svg+xml", icon=":material/draw:", on_click="ignore")
 
 
@@ -566,3 +600,32 @@ def method_notes() -> None:
         "0,5 procentenheter (1 % av stadens värde för andra enheter) eller 5 % av skillnaden, annars *oförändrad*. "
         "Färgen visar om fokusområdena rört sig åt det bättre hållet enligt indikatorns riktning.\n"
         "- **Seriebrott:** 16 RegSO fick nya gränser 2025; SCB redovisar 2024 och framåt på de nya gränserna.")
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _area_profile(version: str, area_code: str) -> pd.DataFrame:
+    return views.area_profile(database(), area_code)
+
+
+def area_profile(area_code: str) -> pd.DataFrame:
+    """Every indicator for one area against the city, once per data version and area."""
+    return _area_profile(database().version, area_code)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _group_gap_spec(version: str, view: View, dim: str, first: str, second: str, demo: bool) -> tuple[dict, str]:
+    from shb import charts
+
+    d = database()
+    ind = views.indicators(d)[view.indikator]
+    gap = views.group_gap_frame(d, view, dim, first, second)
+    labels = views.group_labels(d)
+    title = f"{ind.title}: {labels[(dim, first)].lower()} minus {labels[(dim, second)].lower()}"
+    spec = charts.trend_chart(gap, title=title, unit_label=ind.unit_label, direction_label=views.subtitle(ind),
+                              decimals=1, demo=demo).to_dict()
+    return spec, group_gap_sentence(ind, gap, labels[(dim, first)], labels[(dim, second)])
+
+
+def group_gap(view: View, dim: str, first: str, second: str, demo: bool) -> tuple[dict, str]:
+    """The chart and sentence for the gap between two groups, once per data version and view."""
+    return _group_gap_spec(database().version, replace(view, notices=()), dim, first, second, demo)

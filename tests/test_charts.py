@@ -344,8 +344,9 @@ def test_export_svg_uses_the_swedish_number_format(small_trend):
     assert "7\u00a0500" in charts.export_svg(big)  # space between thousands, not "7,500"
 
 
-def test_export_rejects_what_is_not_a_chart():
+def test_export_accepts_a_spec_dict_and_rejects_what_is_not_a_chart(small_trend):
+    assert charts.export_png(small_trend.to_dict())[:8] == b"\x89PNG\r\n\x1a\n"
     with pytest.raises(ValueError, match="chart must be an Altair chart"):
-        charts.export_png({"mark": "bar"})
+        charts.export_png("<svg/>")
     with pytest.raises(ValueError, match="scale must be a positive number"):
         charts.export_png(alt.Chart(pd.DataFrame({"a": [1]})).mark_bar(), scale=0)
