@@ -4,7 +4,7 @@ import streamlit as st
 
 from shb import ui, views
 
-snap = ui.setup("Områden")
+snap = ui.setup("Områden", __file__)
 if snap is not None:
     view = ui.current_view()
     ui.navigation(view)

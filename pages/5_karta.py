@@ -2,6 +2,6 @@
 
 from shb import ui
 
-snap = ui.setup("Karta")
+snap = ui.setup("Karta", __file__)
 if snap is not None:
     ui.map_page(snap)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from shb import ui
 
-snap = ui.setup("Grupper")
+snap = ui.setup("Grupper", __file__)
 if snap is not None:
     inds = ui.indicators()
     options = [i.id for i in inds.values() if i.groups]

@@ -4,7 +4,7 @@ import streamlit as st
 
 from shb import export, ui, views
 
-snap = ui.setup("Data och metod")
+snap = ui.setup("Data och metod", __file__)
 if snap is not None:
     view = ui.current_view()
     ui.navigation(view)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import math
+import numbers
 from collections.abc import Iterable
 
 import altair as alt
@@ -33,6 +34,9 @@ FONT_SIZES = {"axis_label": 14, "axis_title": 15, "legend": 14, "title": 22, "su
 ROW_HEIGHT = 18
 EXPORT_WIDTH = 960
 LOCALE_USERMETA = {"embedOptions": {"formatLocale": D3_LOCALE}}
+# Width fills the container; `height` stays the plot's own height (Streamlit's theme would otherwise
+# squeeze titles and legends into it, leaving a flat plot).
+AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 # Vega-Lite 6: break lines at missing years instead of drawing across them.
 BREAK_AT_MISSING = "break-paths-filter-domains"
@@ -134,15 +138,16 @@ def finish_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     altair top-level chart
         The same chart with ``usermeta.embedOptions.formatLocale`` (read by vega-embed),
         ``config.locale`` (read by Vega itself, so it also holds where the embed options are
-        dropped, as in Streamlit and vl-convert) and font sizes for a projector.
+        dropped, as in Streamlit and vl-convert), width-only autosizing and font sizes for a
+        projector.
     """
     return (
-        chart.properties(usermeta=copy.deepcopy(LOCALE_USERMETA))
+        chart.properties(usermeta=copy.deepcopy(LOCALE_USERMETA), autosize=AUTOSIZE)
         .configure(locale={"number": dict(D3_LOCALE)})
         .configure_axis(labelFontSize=FONT_SIZES["axis_label"], titleFontSize=FONT_SIZES["axis_title"],
                         labelColor="#333333", titleColor="#333333", titleFontWeight="normal")
         .configure_legend(labelFontSize=FONT_SIZES["legend"], titleFontSize=FONT_SIZES["legend"],
-                          labelLimit=320, titleLimit=520)
+                          labelColor="#333333", titleColor="#333333", labelLimit=320, titleLimit=520)
         .configure_title(fontSize=FONT_SIZES["title"], subtitleFontSize=FONT_SIZES["subtitle"],
                          subtitleColor=MUTED_TEXT, anchor="start", offset=12)
         .configure_view(stroke=None)
@@ -413,7 +418,7 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
     if frame["area_code"].duplicated().any():
         dups = sorted(frame.loc[frame["area_code"].duplicated(), "area_code"].astype(str))
         raise ValueError(f"{who}: area_code must be unique; repeated: {', '.join(dups)}")
-    if city_value is not None and not isinstance(city_value, int | float):
+    if city_value is not None and (isinstance(city_value, bool) or not isinstance(city_value, numbers.Real)):
         raise ValueError(f"{who}: city_value must be a number or None; got {city_value!r}")
 
     rows = _ranking_rows(frame, direction, decimals)

@@ -113,6 +113,30 @@ def connect(path: Path | None = None) -> Database:
         return _current
 
 
+_snapshots: dict[Path, Database] = {}
+
+
+def snapshot_path(version: str, current: Path | None = None) -> Path:
+    """Where a kept snapshot of `version` would be."""
+    current = Path(current or paths.default_db())
+    return paths.snapshots_dir(current) / f"{version}.duckdb"
+
+
+def snapshot_exists(version: str) -> bool:
+    return re.fullmatch(r"\d{8}T\d{6}Z", version or "") is not None and snapshot_path(version).is_file()
+
+
+def snapshot(version: str) -> Database:
+    """A kept earlier snapshot, opened read-only (once per process)."""
+    if not snapshot_exists(version):
+        raise DatabaseMissing(f"Version {version} finns inte längre sparad.")
+    path = snapshot_path(version)
+    with _current_lock:
+        if path not in _snapshots:
+            _snapshots[path] = Database(path)
+        return _snapshots[path]
+
+
 def run(name: str, **params) -> pd.DataFrame:
     """Run a named query on the current snapshot."""
     return connect().run(name, **params)

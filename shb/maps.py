@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 from collections.abc import Iterable, Mapping
 
 import altair as alt
@@ -82,7 +83,7 @@ def _check_call(layer, values, *, city_value, direction, extent, extent_codes, d
     for name, text in texts.items():
         if not isinstance(text, str):
             raise ValueError(f"{who}: {name} must be a string; got {text!r}")
-    if city_value is not None and (isinstance(city_value, bool) or not isinstance(city_value, int | float)):
+    if city_value is not None and (isinstance(city_value, bool) or not isinstance(city_value, numbers.Real)):
         raise ValueError(f"{who}: city_value must be a number or None; got {city_value!r}")
     if labels is not None and not isinstance(labels, Mapping):
         raise ValueError(f"{who}: labels must be a dict from area code to short label; got {type(labels).__name__}")
@@ -282,4 +283,35 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
     return finish_chart(chart)
 
 
-__all__ = ["DEMO_TEXT", "NO_VALUE_COLORS", "SCHEMATIC_TEXT", "SOURCE_TEXT", "STATUS_TEXT", "choropleth"]
+def selected_codes(event: Mapping | None) -> list[str]:
+    """The area codes clicked on a choropleth, read from what Streamlit hands back.
+
+    Parameters
+    ----------
+    event : mapping or None
+        The value of ``st.altair_chart(chart, on_select="rerun")`` or its ``selection`` part.
+
+    Returns
+    -------
+    list of str
+        Codes in click order; empty when nothing is selected. Streamlit escapes the dot of the
+        nested field (``"properties\\.code"``); both spellings are read.
+    """
+    if not event:
+        return []
+    if not isinstance(event, Mapping):
+        raise ValueError(f"selected_codes: pass the value of st.altair_chart(..., on_select='rerun'); "
+                         f"got {type(event).__name__}")
+    selection = event.get("selection", event)
+    points = (selection or {}).get(SELECTION) or []
+    codes = []
+    for point in points:
+        code = point.get("properties.code", point.get("properties\\.code")) if isinstance(point, Mapping) else None
+        if code is None and isinstance(point, Mapping) and isinstance(point.get("properties"), Mapping):
+            code = point["properties"].get("code")
+        if code is not None and str(code) not in codes:
+            codes.append(str(code))
+    return codes
+
+
+__all__ = ["DEMO_TEXT", "NO_VALUE_COLORS", "SCHEMATIC_TEXT", "SOURCE_TEXT", "STATUS_TEXT", "choropleth", "selected_codes"]

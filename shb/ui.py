@@ -6,6 +6,7 @@ Everything that touches `st.*` for more than one page lives here, so page script
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -55,8 +56,18 @@ p, li { font-size: 1.35rem !important; }
 """
 
 
+PIN_KEY = "shb_pinned_version"
+
+
 def database() -> dbmod.Database:
-    """The current snapshot (reopened automatically after a swap)."""
+    """The snapshot this session shows: the current one (reopened automatically after a swap), or a
+    kept earlier version the user chose to see from a versioned link."""
+    pinned = st.session_state.get(PIN_KEY)
+    if pinned:
+        try:
+            return dbmod.snapshot(pinned)
+        except ShbError:
+            st.session_state.pop(PIN_KEY, None)
     return dbmod.connect()
 
 
@@ -84,9 +95,12 @@ def indicators() -> dict[str, Indicator]:
     return views.indicators(database())
 
 
-def setup(title: str) -> dict | None:
-    """Page config, navigation and the demo banner. Returns the snapshot row, or None (and a
-    Swedish message on screen) when there is no database to show."""
+def setup(title: str, script: str = "app.py") -> dict | None:
+    """Page config and the demo banner for the page in `script` (its path or `__file__`).
+
+    Returns the snapshot row, or None (and a Swedish message on screen) when there is no database.
+    """
+    st.session_state["shb_page"] = _relative_script(script)
     presentation = st.query_params.get("visning") == "presentation"
     st.set_page_config(page_title=f"{title} · {APP_TITLE}", page_icon=":material/query_stats:",
                        layout="wide", initial_sidebar_state="collapsed" if presentation else "auto")
@@ -116,14 +130,32 @@ def current_view(default_indicator: str | None = None, allowed: list[str] | None
         view = replace(view, notices=())
     if allowed and view.indikator not in allowed:
         view = urlstate.defaults_for(f, default_indicator if default_indicator in allowed else allowed[0], base=view)
-    if view.v and view.v != f.version:
-        st.info(f"Länken gjordes på data från version {view.v}; siffrorna kan ha ändrats sedan dess. "
-                f"Nu visas version {f.version}.", icon=":material/history:")
     for notice in view.notices:
         st.warning(notice, icon=":material/link_off:")
+    version_notice(view.v, f.version)
     view = replace(view, v=f.version, notices=())
     commit(view)
     return view
+
+
+def version_notice(link_version: str, shown_version: str) -> None:
+    """Say when a link was made on other data than what is shown, and offer the kept snapshot."""
+    current = dbmod.connect().version
+    if st.session_state.get(PIN_KEY):
+        st.info(f"Du ser data från version {shown_version}, som länken gjordes på. Aktuell version är {current}.",
+                icon=":material/history:")
+        if st.button("Visa aktuell version", icon=":material/update:"):
+            st.session_state.pop(PIN_KEY, None)
+            st.rerun()
+        return
+    if not link_version or link_version == current:
+        return
+    st.info(f"Länken gjordes på data från version {link_version}; siffrorna kan ha ändrats sedan dess. "
+            f"Nu visas version {current}.", icon=":material/history:")
+    if dbmod.snapshot_exists(link_version) and st.button(f"Visa data från version {link_version}",
+                                                          icon=":material/history:"):
+        st.session_state[PIN_KEY] = link_version
+        st.rerun()
 
 
 def commit(view: View) -> None:
@@ -137,9 +169,10 @@ def commit(view: View) -> None:
 
 def update(view: View, **changes) -> View:
     """Apply widget changes; when the indicator changes, keep what still fits."""
+    new = view
     if "indikator" in changes and changes["indikator"] != view.indikator:
-        view = urlstate.defaults_for(facts(), changes.pop("indikator"), base=view)
-    new = replace(view, **changes)
+        new = urlstate.defaults_for(facts(), changes.pop("indikator"), base=view)
+    new = replace(new, **changes)
     if new != view:
         commit(new)
     return new
@@ -156,6 +189,8 @@ def navigation(view: View | None = None) -> None:
                 st.caption(page.section)
             section = page.section
             st.page_link(page.path, label=page.label, icon=page.icon, query_params=params)
+        if view is not None:
+            share_link(view)
 
 
 def indicator_label(ind: Indicator) -> str:
@@ -220,6 +255,8 @@ def choose_group_value(view: View, where=st) -> View:
 
     current = view.grupp if view.grupp in options else "total"
     chosen = where.selectbox("Grupp", options, index=options.index(current), format_func=label)
+    if chosen == current:  # a bare dimension (e.g. "kon" from a målområde page) means all on the map
+        return view
     return update(view, grupp=chosen)
 
 
@@ -351,7 +388,7 @@ def _query(params: dict, **changes) -> str:
 def goal_area_page(goal_area_id: int) -> None:
     """One målområde: its effektmål and indicators, and for the chosen indicator the comparison."""
     page = GOAL_AREA_PAGES[goal_area_id]
-    snap = setup(page.label)
+    snap = setup(page.label, page.path)
     if snap is None:
         return
     structure = frame("goal_structure")
@@ -629,3 +666,46 @@ def _group_gap_spec(version: str, view: View, dim: str, first: str, second: str,
 def group_gap(view: View, dim: str, first: str, second: str, demo: bool) -> tuple[dict, str]:
     """The chart and sentence for the gap between two groups, once per data version and view."""
     return _group_gap_spec(database().version, replace(view, notices=()), dim, first, second, demo)
+
+
+def page_url_path(script: str) -> str:
+    """The URL path Streamlit gives a page script: app.py → "", pages/1_god_start.py → "god_start"."""
+    if script == "app.py":
+        return ""
+    name = Path(script).stem
+    return name.split("_", 1)[1] if name.split("_", 1)[0].isdigit() else name
+
+
+def share_url(view: View, script: str, base: str) -> str:
+    """The full, over-specified link to this view: every parameter, so later default changes keep it."""
+    from urllib.parse import urlencode
+
+    params = {**urlstate.to_params(view), "v": view.v}
+    return f"{base.rstrip('/')}/{page_url_path(script)}?{urlencode(params, safe=',:')}"
+
+
+def public_base() -> str:
+    """Where links point: SHB_PUBLIC_URL if set, else the address the browser used."""
+    import os
+    from urllib.parse import urlsplit
+
+    configured = os.environ.get("SHB_PUBLIC_URL")
+    if configured:
+        return configured
+    try:
+        parts = urlsplit(st.context.url or "")
+    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+        parts = None
+    return f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc else "http://127.0.0.1:8501"
+
+
+def share_link(view: View) -> None:
+    with st.expander("Dela vy", icon=":material/share:"):
+        script = st.session_state.get("shb_page", "app.py")
+        st.code(share_url(view, script, public_base()), language=None, wrap_lines=True)
+        st.caption("Länken bär hela vyn och dataversionen; den som öppnar den ser samma sak.")
+
+
+def _relative_script(script: str) -> str:
+    path = Path(script)
+    return f"pages/{path.name}" if path.parent.name == "pages" else "app.py"

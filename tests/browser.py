@@ -67,16 +67,30 @@ def streamlit_server(db: Path, timeout: float = 60):
 
 
 @contextmanager
-def browser_page(width: int = 1600, height: int = 1000):
+def chromium():
+    """One headless Debian chromium for a test module (Playwright's sync API allows one at a time)."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+@contextmanager
+def browser_page(width: int = 1600, height: int = 1000, browser=None):
+    """A page in `browser`, or in a chromium of its own when none is given."""
+    if browser is None:
+        with chromium() as own, browser_page(width, height, own) as page:
+            yield page
+        return
+    context = browser.new_context(viewport={"width": width, "height": height})
+    try:
+        yield context.new_page()
+    finally:
+        context.close()
 
 
 def screenshot(page, name: str) -> Path:

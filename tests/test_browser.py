@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.browser import browser_page, require_chromium, screenshot, streamlit_server
+from tests.browser import browser_page, chromium, require_chromium, screenshot, streamlit_server
 
 pytestmark = pytest.mark.browser
 TIMEOUT = 45_000
@@ -16,9 +16,15 @@ def server(demo_db):
 
 
 @pytest.fixture(scope="module")
-def page():
+def browser():
     require_chromium()
-    with browser_page(1600, 1200) as p:
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def page(browser):
+    with browser_page(1600, 1200, browser) as p:
         yield p
 
 
@@ -61,3 +67,48 @@ def test_map_in_presentation_mode_has_no_sidebar_and_a_stating_title(server, pag
     assert not page.locator('[data-testid="stSidebar"]').is_visible()
     assert page.get_by_text("Schematisk indelning").first.is_visible()
     screenshot(page, "karta_presentation")
+
+
+DEEP = ("/boende?indikator=otrygghet_utomhus_kvallstid&ar=2022&fran=2014&till=2024&niva=regso"
+        "&jamfor=polisen_2025&grupp=alder&utsnitt=kommun")
+
+
+def test_deep_link_as_first_request_to_a_fresh_server(demo_db, browser):
+    """The first request a new server sees is a deep link: the right page, controls, navigation and chart."""
+    with streamlit_server(demo_db) as url, browser_page(1600, 1400, browser) as page:
+        page.goto(url + DEEP, wait_until="domcontentloaded")
+        page.get_by_text("Målområde 3: Boende och närmiljö").first.wait_for(timeout=TIMEOUT)
+        wait_for_charts(page, 4)
+        sidebar = page.locator('[data-testid="stSidebar"]')
+        values = [i.input_value() for i in sidebar.locator('[data-testid="stSelectbox"] input').all()]
+        values += [t.inner_text() for t in sidebar.locator('[data-testid="stSelectbox"]').all()]
+        controls = " | ".join(values)
+        assert "3.4 · Invånare som känner sig otrygga" in controls and "Polisens lista 2025" in controls and "2022" in controls, controls
+        links = [a.inner_text() for a in sidebar.locator('[data-testid="stPageLink"] a').all()]
+        assert len(links) == 8 and any(link.endswith("Karta") for link in links)
+        assert "ar=2022" in page.url and "jamfor=polisen_2025" in page.url and "v=" in page.url
+        screenshot(page, "djuplank_boende")
+
+        sidebar.get_by_text("Karta", exact=True).click()
+        page.wait_for_url("**/karta?**", timeout=TIMEOUT)
+        wait_for_charts(page, 1)
+        assert "indikator=otrygghet_utomhus_kvallstid" in page.url and "jamfor=polisen_2025" in page.url
+        assert "utsnitt=kommun" in page.url
+
+        page.go_back()
+        page.wait_for_url("**/boende?**", timeout=TIMEOUT)
+        page.get_by_text("Målområde 3: Boende och närmiljö").first.wait_for(timeout=TIMEOUT)
+        wait_for_charts(page, 4)
+        assert "ar=2022" in page.url and "jamfor=polisen_2025" in page.url
+
+
+def test_changing_a_control_is_a_step_in_history(server, page):
+    page.goto(f"{server}/arbete?indikator=sysselsattningsgrad_20_64&ar=2024", wait_until="domcontentloaded")
+    wait_for_charts(page, 4)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.locator('[data-testid="stSelectbox"]').filter(has_text="År").click()
+    page.get_by_role("option", name="2019").click()
+    page.wait_for_url("**ar=2019**", timeout=TIMEOUT)
+    page.go_back()
+    page.wait_for_url("**ar=2024**", timeout=TIMEOUT)
+    page.wait_for_function("document.body.innerText.includes('2024')", timeout=TIMEOUT)

@@ -128,6 +128,7 @@ def test_trend_formats_values_the_swedish_way_and_years_as_plain_integers():
     spec = trend(decimals=2)
     assert spec["usermeta"] == {"embedOptions": {"formatLocale": D3_LOCALE}}
     assert spec["config"]["locale"] == {"number": D3_LOCALE}
+    assert spec["autosize"] == {"type": "fit-x", "contains": "padding"} and spec["width"] == "container"
     main = spec["layer"][-1]["encoding"]
     assert main["x"]["field"] == "year" and main["x"]["type"] == "ordinal"
     assert {"field": "value", "type": "quantitative", "title": "Värde (%)", "format": ",.2f"} in main["tooltip"]
@@ -256,6 +257,13 @@ def test_ranking_colours_focus_areas_and_labels_the_city_rule():
 
 def test_ranking_without_city_value_has_no_rule():
     assert "rule" not in [lyr["mark"]["type"] for lyr in ranking(city_value=None)["layer"]]
+    assert "rule" not in [lyr["mark"]["type"] for lyr in ranking(city_value=NAN)["layer"]]
+
+
+def test_ranking_takes_numpy_numbers_for_the_city():
+    import numpy as np
+
+    assert {"city_value": 74.0, "city_text": "Hela Borås: 74,0 %"} in rows(ranking(city_value=np.int64(74)))
 
 
 @pytest.mark.parametrize(("kw", "frame_change", "message"), [

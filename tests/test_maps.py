@@ -268,3 +268,20 @@ def test_bad_layers_and_values_are_refused_with_a_fix(layer):
         build(layer, values_frame().assign(status="secret"))
     with pytest.raises(ValueError, match="one row per area_code; repeated: 1490R019"):
         build(layer, pd.concat([values_frame(), values_frame().iloc[:1]]))
+
+
+@pytest.mark.parametrize(("event", "codes"), [
+    (None, []),
+    ({"selection": {}}, []),
+    ({"selection": {"omrade": []}}, []),
+    ({"selection": {"omrade": [{"properties\\.code": "1490R017"}]}}, ["1490R017"]),  # as Streamlit 1.67 sends it
+    ({"omrade": [{"properties.code": "1490R025"}, {"properties.code": "1490R025"}]}, ["1490R025"]),
+    ({"selection": {"omrade": [{"properties": {"code": "1490R019"}}]}}, ["1490R019"]),
+])
+def test_selected_codes_reads_what_streamlit_returns(event, codes):
+    assert maps.selected_codes(event) == codes
+
+
+def test_selected_codes_refuses_other_things():
+    with pytest.raises(ValueError, match="selected_codes: pass the value of st.altair_chart"):
+        maps.selected_codes(["1490R017"])
