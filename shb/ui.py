@@ -281,11 +281,10 @@ def chart(spec, key: str | None = None, **kwargs):
     """Show a chart full width (the one place charts reach the page); `spec` is an Altair chart
     or its Vega-Lite dict (as cached by `spec_of`).
 
-    Width follows the page; height is the chart's own plot height plus its title and legend
-    (Streamlit's default autosize "fit" would squeeze the plot into the declared height).
+    The builders set autosize "fit-x" (shb.charts.finish_chart): width follows the page and the
+    height is the plot's own, where Streamlit's default "fit" would squeeze titles into it.
     """
     spec = spec if isinstance(spec, dict) else spec.to_dict()
-    spec = {**spec, "autosize": {"type": "fit-x", "contains": "padding"}}
     return st.vega_lite_chart(spec, width="stretch", theme=None, key=key, **kwargs)
 
 
@@ -508,16 +507,14 @@ def presentation_title(c: views.Comparison) -> str:
 
 
 def _selected_area(event) -> str | None:
-    """The area code a map click selected, if any."""
+    """The area code a map click selected, if it is a known area."""
+    from shb import maps
+
     try:
-        points = event.selection.get("omrade") or []
-    except AttributeError:
+        codes = maps.selected_codes(event)
+    except ValueError:
         return None
-    for p in points:
-        code = p.get("properties.code") or (p.get("properties") or {}).get("code")
-        if code and code in facts().area_codes:
-            return code
-    return None
+    return next((c for c in codes if c in facts().area_codes), None)
 
 
 def downloads(spec: dict, name: str) -> None:
