@@ -16,8 +16,8 @@ if snap is not None:
         view = ui.choose_indicator(view, options)
         view = ui.choose_set(view)
     view = ui.choose_group_dimension(view)
+    view, first, second = ui.choose_group_pair(view, inds[view.indikator])
     dim = view.grupp.split(":")[0]
-    first, second = ui.choose_group_pair(inds[view.indikator], dim)
     spec, sentence = ui.group_gap(view, dim, first, second, bool(snap["is_demo"]))
     st.markdown(f"### {sentence}")
     ui.chart(spec, key="gruppgap")

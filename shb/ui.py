@@ -241,7 +241,7 @@ def choose_group_dimension(view: View, where=st) -> View:
     current = view.grupp.split(":")[0]
     chosen = where.radio("Grupp", dims, index=dims.index(current) if current in dims else 0,
                          format_func=lambda d: labels[(d, "*")], horizontal=True)
-    return update(view, grupp=chosen)
+    return view if chosen == current else update(view, grupp=chosen)
 
 
 def choose_group_value(view: View, where=st) -> View:
@@ -404,11 +404,22 @@ def goal_area_page(goal_area_id: int) -> None:
         view = choose_indicator(view, options)
         view = choose_set(view)
         view = choose_year(view)
-        show_areas = st.toggle("Visa enskilda områden", value=False)
+        view = choose_individual_areas(view)
     ind = inds[view.indikator]
     target = ga[ga.target_id == ind.target].iloc[0]
     st.markdown(f"**Effektmål {target.target_id}:** {target.target_title}")
-    comparison_section(view, snap, show_areas)
+    comparison_section(view, snap, show_areas=bool(view.omrade))
+
+
+def choose_individual_areas(view: View) -> View:
+    """Draw the set's areas one by one beside the sets; the choice is the URL's `omrade`."""
+    members = views.set_members(database(), view.jamfor)[1]
+    on = st.toggle("Visa enskilda områden", value=bool(view.omrade))
+    if on and not view.omrade:
+        return update(view, omrade=tuple(members))
+    if not on and view.omrade:
+        return update(view, omrade=())
+    return view
 
 
 def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None:
@@ -528,16 +539,31 @@ def downloads(spec: dict, name: str) -> None:
                           mime="image/svg+xml", icon=":material/draw:", on_click="ignore")
 
 
-def choose_area(view: View, choices: pd.DataFrame) -> str:
-    """The profiled area: the first of the view's areas, else the first RegSO of the focus set."""
-    codes = choices.code.tolist()
-    labels = dict(zip(choices.code, choices.label))
-    default = next((c for c in view.omrade if c in labels), None)
-    if default is None:
-        default = views.set_members(database(), view.jamfor)[1][0]
-    chosen = st.selectbox("Område", codes, index=codes.index(default), format_func=labels.get)
-    update(view, omrade=(chosen,))
-    return chosen
+def choose_area(view: View, choices: pd.DataFrame) -> tuple[View, str | None]:
+    """An area (the URL's first `omrade`) or, when none is chosen, an area set (`jamfor`).
+
+    Returns the view and the chosen area code, or None when a set is shown.
+    """
+    sets = frame("area_sets").drop_duplicates("set_id")
+    options = [f"set:{s}" for s in sets.set_id] + choices.code.tolist()
+    labels = {**{f"set:{s}": f"{t} (områdesmängd)" for s, t in zip(sets.set_id, sets.title)},
+              **dict(zip(choices.code, choices.label))}
+    current = next((c for c in view.omrade if c in labels), f"set:{view.jamfor}")
+    chosen = st.selectbox("Område eller områdesmängd", options, index=options.index(current), format_func=labels.get)
+    if chosen == current:
+        return view, (None if chosen.startswith("set:") else chosen)
+    if chosen.startswith("set:"):
+        return update(view, jamfor=chosen[4:], omrade=()), None
+    return update(view, omrade=(chosen,)), chosen
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _set_profile(version: str, set_id: str) -> pd.DataFrame:
+    return views.set_profile(database(), set_id)
+
+
+def set_profile(set_id: str) -> pd.DataFrame:
+    return _set_profile(database().version, set_id)
 
 
 def population_metrics(area_code: str) -> None:
@@ -570,15 +596,21 @@ def profile_tables(profile: pd.DataFrame) -> None:
         st.dataframe(styled, hide_index=True, width="stretch")
 
 
-def choose_group_pair(ind: Indicator, dim: str) -> tuple[str, str]:
-    """Which two groups to compare; by default the last against the first (e.g. utrikes − inrikes)."""
+def choose_group_pair(view: View, ind: Indicator) -> tuple[View, str, str]:
+    """Which two groups to compare. The first is in the URL as `grupp=dimension:value` (by default
+    the last group, e.g. utrikes födda); the second is the first of the others unless chosen."""
+    dim = view.grupp.split(":")[0]
     values = ind.groups[dim]
     labels = views.group_labels(database())
+    current = view.grupp.split(":", 1)[1] if ":" in view.grupp else values[-1]
     left, right = st.columns(2)
-    first = left.selectbox("Grupp", values, index=len(values) - 1, format_func=lambda v: labels[(dim, v)])
+    first = left.selectbox("Grupp", values, index=values.index(current) if current in values else len(values) - 1,
+                           format_func=lambda v: labels[(dim, v)])
+    if first != current:  # a bare dimension stands for its default first group; keep the URL as it is
+        view = update(view, grupp=f"{dim}:{first}")
     rest = [v for v in values if v != first]
     second = right.selectbox("jämfört med", rest, index=0, format_func=lambda v: labels[(dim, v)])
-    return first, second
+    return view, first, second
 
 
 def group_gap_sentence(ind: Indicator, gap: pd.DataFrame, first: str, second: str) -> str:

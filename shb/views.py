@@ -116,7 +116,7 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     trend = measures.gap_trend(ind, gaps, year or view.till, city_value=city_value)
     text = measures.sentence(ind, frame, trend, year, set_title) if year else f"{ind.title}: inga värden."
     if with_areas and not area_rows.empty:
-        extra = measures.area_series(area_rows, members)
+        extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
         frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
     return Comparison(ind, set_title, members, frame, gaps, trend, year, text, demo)
 
@@ -261,7 +261,7 @@ def overview(database: Database, set_id: str, till: int | None = None) -> pd.Dat
             "difference_text": fmt.difference(focus - city, ind.unit, ind.unit_label, d),
             "verdict": trend.verdict, "trend_text": trend.text if trend.verdict != "okänd" else "–",
             "better": trend.better, "direction": ind.direction,
-            "gap_series": [None if np.isnan(x) else round(float(x), 2) for x in gaps.difference.tail(8)],
+            "gap_series": [round(float(x), 2) for x in gaps.difference.dropna().tail(8)],
         })
     order = {i: n for n, i in enumerate(inds)}
     return pd.DataFrame(out).sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -296,8 +296,6 @@ def area_profile(database: Database, area_code: str) -> pd.DataFrame:
         city = r[(r.area_code != area_code) & (r.year == year) & (r.status == "ok")] if year else r.iloc[0:0]
         city_value = float(city.value.iloc[0]) if len(city) else np.nan
         diff = value - city_value
-        better = None if np.isnan(diff) or ind.direction == "balance" or diff == 0 else (
-            (diff > 0) == (ind.direction == "higher"))
         d = fmt.decimals_for(ind.unit)
         out.append({
             "goal_area": int(structure.loc[ind.target, "goal_area_id"]), "target": ind.target,
@@ -305,7 +303,7 @@ def area_profile(database: Database, area_code: str) -> pd.DataFrame:
             "value_text": fmt.value_with_unit(value, ind.unit, ind.unit_label, d) if year else note,
             "city_text": fmt.value_with_unit(city_value, ind.unit, ind.unit_label, d),
             "difference": diff, "difference_text": fmt.difference(diff, ind.unit, ind.unit_label, d),
-            "assessment": {True: "bättre än staden", False: "sämre än staden", None: "–"}[better],
+            "assessment": assessment(diff, ind.direction),
         })
     return pd.DataFrame(out)
 
@@ -369,4 +367,23 @@ def selection_export(database: Database, view: View) -> pd.DataFrame:
         "värde": rows.value, "täljare": rows.numerator, "nämnare": rows.denominator,
         "ki_låg": rows.ci_low, "ki_hög": rows.ci_high, "status": rows.status.map(status),
         "seriebrott": rows.series_break, "demodata": rows.is_demo,
+    })
+
+
+def assessment(difference: float, direction: str) -> str:
+    """Whether a difference from the city is on the better or worse side, in words."""
+    if np.isnan(difference) or direction == "balance" or difference == 0:
+        return "–"
+    return "bättre än staden" if (difference > 0) == (direction == "higher") else "sämre än staden"
+
+
+def set_profile(database: Database, set_id: str) -> pd.DataFrame:
+    """Every indicator for an area set in its latest year against the city (as `area_profile`)."""
+    ov = overview(database, set_id)
+    return pd.DataFrame({
+        "goal_area": ov.goal_area_id, "target": ov.target_id, "indicator_id": ov.indicator_id, "title": ov.title,
+        "year": ov.year, "value": ov.focus, "city": ov.city,
+        "value_text": [t if not np.isnan(f) else "redovisas inte per område" for t, f in zip(ov.focus_text, ov.focus)],
+        "city_text": ov.city_text, "difference": ov.focus - ov.city, "difference_text": ov.difference_text,
+        "assessment": [assessment(f - c, d) for f, c, d in zip(ov.focus, ov.city, ov.direction)],
     })

@@ -137,3 +137,13 @@ def test_data_page_search_filters_the_catalog(demo_db):
     assert 0 < len(at.dataframe[0].value) < full
     at.text_input[0].input("'; drop table indicator; --").run()
     assert not at.exception and len(at.dataframe[0].value) == 0
+
+
+def test_area_page_shows_the_focus_set_when_no_area_is_chosen(demo_db):
+    at = run_page("pages/4_omraden.py", {"jamfor": "omradesutveckling"})
+    assert not at.exception
+    assert at.title[0].value == "Områdesutveckling (områdesmängd)"
+    assert sum(len(df.value) for df in at.dataframe) == len(CAT.indicators)
+    worse = sum((df.value["Bedömning"] == "sämre än staden").sum() for df in at.dataframe)
+    better = sum((df.value["Bedömning"] == "bättre än staden").sum() for df in at.dataframe)
+    assert worse > 3 * better, "the demo's focus set is mostly on the worse side"
