@@ -23,3 +23,11 @@ class QueryParameterError(ShbError):
 
 class DatabaseMissing(ShbError):
     """No snapshot file where one was expected."""
+
+
+class ImportRejected(ShbError):
+    """A file offered for import has problems; nothing was written. `report` lists them in Swedish."""
+
+
+class ImportFailed(ShbError):
+    """An import or restore could not be carried out for a reason other than the file's content."""

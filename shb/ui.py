@@ -364,10 +364,15 @@ def overview(view: View) -> None:
                              for i in rows.indicator_id],
                 })
                 styled = table.style.apply(_style_row, better=rows.better.tolist(), axis=1)
-                st.dataframe(styled, hide_index=True, use_container_width=True, column_config={
+                st.dataframe(styled, hide_index=True, width="stretch", column_config={
+                    "Indikator": st.column_config.TextColumn(width="large"),
+                    "År": st.column_config.NumberColumn(width="small", format="%d"),
+                    set_title: st.column_config.TextColumn(width="small"),
+                    "Hela Borås": st.column_config.TextColumn(width="small"),
+                    "Skillnad": st.column_config.TextColumn(width="medium"),
+                    "Skillnaden, 4 år": st.column_config.TextColumn(width="medium"),
                     "Skillnad över tid": st.column_config.LineChartColumn("Skillnad över tid", width="small"),
                     "Visa": st.column_config.LinkColumn("Visa", display_text="Öppna", width="small"),
-                    "Indikator": st.column_config.TextColumn(width="large"),
                 })
 
 
@@ -681,13 +686,15 @@ def area_profile(area_code: str) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def _group_gap_spec(version: str, view: View, dim: str, first: str, second: str, demo: bool) -> tuple[dict, str]:
     from shb import charts
+    from shb import format as fmt
 
     d = database()
     ind = views.indicators(d)[view.indikator]
     gap = views.group_gap_frame(d, view, dim, first, second)
     labels = views.group_labels(d)
     title = f"{ind.title}: {labels[(dim, first)].lower()} minus {labels[(dim, second)].lower()}"
-    spec = charts.trend_chart(gap, title=title, unit_label=ind.unit_label, direction_label=views.subtitle(ind),
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    spec = charts.trend_chart(gap, title=f"{title} ({unit})", unit_label=unit, direction_label=views.subtitle(ind),
                               decimals=1, demo=demo).to_dict()
     return spec, group_gap_sentence(ind, gap, labels[(dim, first)], labels[(dim, second)])
 
