@@ -83,6 +83,27 @@ def time_first_page(db: Path) -> dict[str, float] | None:
     return {"server_healthy_s": round(healthy, 2), "first_page_drawn_s": round(drawn, 2)}
 
 
+def time_report(db: Path) -> dict[str, float]:
+    """Seconds to build the report for the last year: HTML alone, then the PDF from it."""
+    import shutil
+
+    from shb import report
+
+    database = dbmod.Database(db)
+    year = int(database.run("observation_summary").iloc[0].last_year)
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        report.build(database, year, Path(tmp) / "r.html")
+        html_s = time.perf_counter() - t
+        pdf_s = None
+        if shutil.which("chromium"):
+            t = time.perf_counter()
+            report.html_to_pdf(Path(tmp) / "r.html", Path(tmp) / "r.pdf")
+            pdf_s = round(time.perf_counter() - t, 2)
+    database.close()
+    return {"html_s": round(html_s, 2), "pdf_s": pdf_s}
+
+
 def main() -> None:
     results: dict = {"measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
                      "machine": f"{platform.machine()}, {platform.python_implementation()} {platform.python_version()}"}
@@ -96,6 +117,7 @@ def main() -> None:
         results["queries"] = time_queries(database)
         database.close()
         results["pages"] = time_pages(path)
+        results["report"] = time_report(path)
         results["first_page"] = time_first_page(path)
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Benchmark results ({results['measured_at']}, {results['machine']})", "",
@@ -105,6 +127,8 @@ def main() -> None:
     lines += [f"| {n} | {v['p50_ms']} | {v['p95_ms']} |" for n, v in results["queries"].items()]
     lines += ["", "| page (AppTest, warm) | p50 ms | p95 ms |", "|---|---:|---:|"]
     lines += [f"| {n} | {v['p50_ms']} | {v['p95_ms']} |" for n, v in results["pages"].items()]
+    rep = results["report"]
+    lines += ["", f"Report for the last year: HTML {rep['html_s']} s, PDF from it {rep['pdf_s']} s"]
     first = results["first_page"]
     lines += ["", "First page after a server start: " + (
         f"healthy after {first['server_healthy_s']} s, deep-linked målområde page drawn {first['first_page_drawn_s']} s later"

@@ -31,4 +31,6 @@ if snap is not None:
     right.download_button("Ladda ner Excel", data=lambda: export.to_excel(selection, ind, snap["version"], demo),
                           file_name=export.file_name(ind, snap["version"], demo, "xlsx"), on_click="ignore",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    st.header("Uppföljningsrapport")
+    ui.report_download(snap)
     ui.footer(snap)

@@ -745,3 +745,18 @@ def share_link(view: View) -> None:
 def _relative_script(script: str) -> str:
     path = Path(script)
     return f"pages/{path.name}" if path.parent.name == "pages" else "app.py"
+
+
+def report_download(snap: dict) -> None:
+    """The biennial report as a self-contained HTML file, built when the button is pressed."""
+    from shb import report
+
+    years = sorted({y for f in facts().indicators.values() for y in f.years})
+    year = st.selectbox("Rapportår", years[::-1], index=0)
+    demo = "_DEMODATA" if snap["is_demo"] else ""
+    st.download_button(
+        "Skapa och ladda ner rapporten (HTML)", icon=":material/description:", on_click="ignore",
+        data=lambda: report.render_html(database(), int(year)).encode("utf-8"), mime="text/html",
+        file_name=f"socialt_hallbart_boras_uppfoljning_{year}_{snap['version']}{demo}.html")
+    st.caption("Rapporten innehåller alla effektmål och indikatorer med diagram, kartor, tabeller och metod. "
+               "Att skapa den tar en halv minut. PDF: python -m shb report --year ÅR --out FIL.html --pdf FIL.pdf")

@@ -1,0 +1,75 @@
+"""The biennial report: every effektmål and indicator, the app's own sentences, demo flag, a PDF."""
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from shb import report, views
+from shb.catalog import load_catalog
+from shb.errors import ShbError
+from shb.urlstate import parse
+from tests.browser import browser_page, require_chromium
+
+CAT = load_catalog()
+
+
+@pytest.fixture(scope="module")
+def built(database, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    html, pdf = folder / "rapport.html", folder / "rapport.pdf"
+    report.build(database, 2024, html, pdf if shutil.which("chromium") else None)
+    return html, pdf
+
+
+def test_report_holds_every_target_and_indicator(built):
+    text = built[0].read_text(encoding="utf-8")
+    for t in CAT.targets:
+        assert f"Effektmål {t.id}: {t.title}" in text
+    for ind in CAT.indicators:
+        assert f"<h3>{ind.title} (" in text.replace("&amp;", "&"), ind.id
+    assert text.count("<svg") >= len(CAT.indicators)
+    assert "DEMODATA – genererade värden, inte Borås siffror" in text
+    assert "<script" not in text, "no scripts"
+    assert not re.search(r'(src|href)="https?://', text), "self-contained: nothing fetched from elsewhere"
+
+
+def test_report_sentences_are_the_apps(built, database):
+    f = views.facts(database)
+    c = views.comparison(database, parse({"indikator": "sysselsattningsgrad_20_64", "ar": "2024"}, f), True)
+    assert c.sentence in built[0].read_text(encoding="utf-8").replace("&#39;", "'")
+
+
+def test_summary_counts_match_the_sections(built):
+    text = built[0].read_text(encoding="utf-8")
+    counts = re.findall(r"Skillnaden minskar för (\d+), ökar för (\d+) och är oförändrad för (\d+)", text)
+    assert len(counts) == 3
+    badges = re.findall(r'<span class="badge[^"]*">([^<]+)</span>', text)
+    closing = sum(b == "Skillnaden minskar" for b in badges)
+    assert sum(int(m) for m, _, _ in counts) == closing
+
+
+def test_pdf_renders_with_the_demo_flag(built):
+    require_chromium()
+    pdf = built[1]
+    assert pdf.exists() and pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext"):
+        text = subprocess.run(["pdftotext", "-l", "3", str(pdf), "-"], capture_output=True, text=True).stdout
+        assert "DEMODATA" in text
+
+
+def test_html_opens_in_chromium(built):
+    require_chromium()
+    with browser_page(1200, 900) as page:
+        errors = []
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(built[0].as_uri())
+        assert page.locator("svg").count() >= len(CAT.indicators)
+        assert not errors
+
+
+def test_year_outside_the_data_is_refused(database, tmp_path):
+    with pytest.raises(ShbError, match="utanför data"):
+        report.build(database, 1999, tmp_path / "x.html")
+    assert not (tmp_path / "x.html").exists()
