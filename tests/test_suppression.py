@@ -1,0 +1,90 @@
+"""Suppression: the rule hides small numbers, and no hidden value can be recovered by subtraction."""
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shb import suppression
+
+RULE = suppression.Rule(min_count=5, min_denominator=20)
+REGSO_OF_DESO = {"D1": "R1", "D2": "R1", "D3": "R2", "D4": "R2", "D5": "R2"}
+DISTRICTS = {"X1": ["R1", "R2"]}
+
+
+def frame(cells: dict[tuple[str, str, str], tuple[int, int]], year: int = 2024) -> pd.DataFrame:
+    """(level, area, group value) → (numerator, denominator) as observation rows; kön groups beside totals."""
+    rows = []
+    for (level, area, group), (num, den) in cells.items():
+        rows.append({"level": level, "area_code": area, "area_name": area, "year": year,
+                     "group_dim": "total" if group == "alla" else "kon", "group_value": group,
+                     "value": 100 * num / den if den else np.nan, "numerator": num, "denominator": den,
+                     "population": den, "ci_low": np.nan, "ci_high": np.nan, "status": "ok",
+                     "series_break": False, "is_demo": True})
+    return pd.DataFrame(rows)
+
+
+def hierarchy(counts: list[tuple[int, int]]) -> dict:
+    """Five DeSO (numerator, denominator) and every sum above them, for totals and two groups."""
+    cells = {}
+    for group, share in (("kvinnor", 0.5), ("man", 0.5)):
+        for i, (num, den) in enumerate(counts):
+            g_den = int(den * share) if group == "kvinnor" else den - int(den * 0.5)
+            g_num = min(int(num * share) if group == "kvinnor" else num - int(num * 0.5), g_den)
+            cells[("deso", f"D{i + 1}", group)] = (g_num, g_den)
+    for (level, area, group), (num, den) in list(cells.items()):
+        total = cells.get((level, area, "alla"), (0, 0))
+        cells[(level, area, "alla")] = (total[0] + num, total[1] + den)
+    deso = {k: v for k, v in cells.items() if k[0] == "deso"}
+    for (_, area, group), (num, den) in deso.items():
+        parent = REGSO_OF_DESO[area]
+        for key in (("regso", parent, group), ("district", "X1", group), ("municipality", "1490", group)):
+            old = cells.get(key, (0, 0))
+            cells[key] = (old[0] + num, old[1] + den)
+    return cells
+
+
+def sums(cells_out: pd.DataFrame):
+    """Every sum relation as (parent value, [child values]) in counts, from the published rows."""
+    c = {(r.level, r.area_code, r.group_value): (r.numerator, r.denominator) for r in cells_out.itertuples()}
+    groups = ["alla", "kvinnor", "man"]
+    for g in groups:
+        yield c[("municipality", "1490", g)], [c[("regso", r, g)] for r in ("R1", "R2")]
+        yield c[("district", "X1", g)], [c[("regso", r, g)] for r in ("R1", "R2")]
+        for r in ("R1", "R2"):
+            yield c[("regso", r, g)], [c[("deso", d, g)] for d, p in REGSO_OF_DESO.items() if p == r]
+    for (level, area, _g) in list(c):
+        if _g == "alla":
+            yield c[(level, area, "alla")], [c[(level, area, "kvinnor")], c[(level, area, "man")]]
+
+
+def test_rule_hides_small_counts_and_small_bases():
+    cells = hierarchy([(3, 100), (40, 100), (50, 15), (60, 200), (70, 300)])
+    out = suppression.apply(frame(cells), RULE, REGSO_OF_DESO, DISTRICTS)
+    deso = out[(out.level == "deso") & (out.group_dim == "total")].set_index("area_code")
+    assert deso.loc["D1", "suppression"] == "regel" and deso.loc["D3", "suppression"] == "regel"
+    assert deso.loc["D1"].status == "suppressed" and np.isnan(deso.loc["D1"].value)
+    assert np.isnan(deso.loc["D1"].numerator) and np.isnan(deso.loc["D1"].denominator)
+
+
+def test_a_lone_hidden_part_gets_a_protecting_neighbour():
+    cells = hierarchy([(3, 100), (40, 100), (50, 200), (60, 200), (70, 300)])
+    out = suppression.apply(frame(cells), RULE, REGSO_OF_DESO, DISTRICTS)
+    deso = out[(out.level == "deso") & (out.group_dim == "total")].set_index("area_code")
+    assert deso.loc["D2", "suppression"] == "skydd", "D1 alone hidden under R1 would be R1 − D2"
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 60), st.integers(0, 400)), min_size=5, max_size=5))
+def test_no_hidden_value_can_be_recovered_by_subtraction(raw):
+    counts = [(min(n, d), d) for n, d in raw]
+    cells = hierarchy(counts)
+    out = suppression.apply(frame(cells), RULE, REGSO_OF_DESO, DISTRICTS)
+    visible = out[out.status == "ok"]
+    assert ((visible.numerator >= RULE.min_count) & (visible.denominator >= RULE.min_denominator)).all()
+    for parent, children in sums(out):
+        cells_ = [parent, *children]
+        hidden = sum(1 for n, d in cells_ if np.isnan(d))
+        assert hidden != 1, "exactly one hidden part of a sum is recoverable"
+    hidden_rows = out[out.status != "ok"]
+    assert hidden_rows[["value", "numerator", "denominator"]].isna().all().all()
