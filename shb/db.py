@@ -69,7 +69,16 @@ class Database:
                 f"Databasen {self.path} finns inte. Bygg den med: python -m shb build --demo")
         stat = self.path.stat()
         self.identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        self._con = duckdb.connect(str(self.path), read_only=True)
+        # Attached to an in-memory database, not opened with duckdb.connect(path): within one
+        # process DuckDB hands back the instance it already has for a path, which after an
+        # os.replace is the replaced file (measured, DuckDB 2.0.1).
+        self._con = duckdb.connect()
+        try:
+            self._con.execute("attach $path as snapshot_file (read_only)", {"path": str(self.path.resolve())})
+            self._con.execute("use snapshot_file")
+        except duckdb.Error as exc:
+            self._con.close()
+            raise DatabaseMissing(f"Databasen {self.path} kunde inte öppnas: {exc}") from exc
         self._lock = threading.Lock()
         self.version = self.run("snapshot").iloc[0]["version"]
 
@@ -83,6 +92,9 @@ class Database:
         with self._lock:
             cur = self._con.cursor()
         try:
+            # A cursor starts in the in-memory catalog; no Python variable may ever stand in for a table.
+            cur.execute("use snapshot_file")
+            cur.execute("set python_enable_replacements = false")
             return cur.execute(query.sql, params).df() if params else cur.execute(query.sql).df()
         finally:
             cur.close()

@@ -7,6 +7,7 @@ from shb import db as dbmod
 from shb.errors import DatabaseMissing, QueryParameterError, UnknownQuery
 
 NAMES = dbmod.query_names()
+EMPTY_ON_DEMO = {"notes_for_year"}  # the demo has no analyst notes
 
 
 @pytest.fixture(scope="module")
@@ -26,7 +27,7 @@ def test_every_query_runs_on_the_demo_database(name, database, sample):
     q = dbmod.load_query(name)
     result = database.run(name, **{p: sample[p] for p in q.parameters})
     assert len(result.columns) > 0
-    assert len(result) > 0, f"{name} gave no rows on the demo database"
+    assert len(result) > 0 or name in EMPTY_ON_DEMO, f"{name} gave no rows on the demo database"
 
 
 def test_wrong_parameters_are_refused(database):
@@ -56,3 +57,26 @@ def test_connection_is_read_only(database):
 def test_missing_database_is_a_clear_error(tmp_path):
     with pytest.raises(DatabaseMissing, match="python -m shb build --demo"):
         dbmod.Database(tmp_path / "nope.duckdb")
+
+
+
+def test_a_swapped_file_is_read_anew(demo_db, tmp_path):
+    """After os.replace the next Database sees the new file, even while the old one is still open."""
+    import os
+    import shutil
+
+    from shb import store
+
+    path = tmp_path / "shb.duckdb"
+    shutil.copy(demo_db, path)
+    old = dbmod.Database(path)
+    other = tmp_path / "other.duckdb"
+    shutil.copy(demo_db, other)
+    con = duckdb.connect(str(other))
+    con.execute("update snapshot set version = '20300101T000000Z'")
+    con.close()
+    os.replace(other, path)
+    assert not old.is_current()
+    assert dbmod.Database(path).version == "20300101T000000Z"
+    assert old.version != "20300101T000000Z" and len(old.run("snapshot")) == 1
+    assert store.snapshot_version(path) == "20300101T000000Z"
