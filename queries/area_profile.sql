@@ -11,7 +11,7 @@ select
     o.population,
     o.status,
     o.series_break
-from observation as o
+from published_observation as o
 where
     o.group_dim = 'total'
     and (o.area_code = $area_code or o.level = 'municipality')

@@ -15,7 +15,7 @@ select
     o.status,
     o.series_break,
     o.is_demo
-from observation as o
+from published_observation as o
 inner join area as a on o.area_code = a.code
 where
     o.indicator_id = $indicator

@@ -4,7 +4,7 @@
 select distinct
     indicator_id,
     year
-from observation
+from published_observation
 where
     level = 'municipality'
     and group_dim = 'total'

@@ -21,7 +21,7 @@ final as (
         o.ci_low,
         o.ci_high,
         o.status
-    from observation as o
+    from published_observation as o
     where
         o.group_dim = 'total'
         and (

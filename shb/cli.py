@@ -85,6 +85,81 @@ def _cmd_catalog(args) -> int:
     return 0
 
 
+def _cmd_import(args) -> int:
+    from shb import ingest  # pandas-heavy checks only when importing
+    from shb.errors import ImportRejected
+
+    try:
+        result = ingest.import_file(args.file, args.db, dry_run=args.dry_run, overwrite=args.replace)
+    except ImportRejected as exc:
+        print(exc, file=sys.stderr)
+        return 2
+    print(result.summary())
+    if args.dry_run and len(result.by_indicator_year):
+        print(ingest.table_text(result.by_indicator_year))
+    return 0
+
+
+def _cmd_snapshots_list(args) -> int:
+    from shb import snapshots
+
+    entries = snapshots.list_snapshots(args.db)
+    if args.json:
+        print(json.dumps([e.as_dict() for e in entries], ensure_ascii=False))
+        return 0
+    for e in entries:
+        flag = " (aktuell)" if e.current else ""
+        if e.error:
+            print(f"{e.version}{flag}  {e.error}  {e.path}")
+            continue
+        source = e.built_from or {}
+        what = {"import": f"import av {source.get('file')}", "demo": "demodata (genererad)"}.get(
+            source.get("kind"), str(source.get("kind", "?")))
+        demo = ", innehåller demodata" if e.is_demo and source.get("kind") != "demo" else ""
+        count = f"{e.observations:,}".replace(",", " ")
+        print(f"{e.version}{flag}  {e.created_at[:16].replace('T', ' ')}  {what}{demo}  "
+              f"{count} observationer  {e.path}")
+    return 0
+
+
+def _cmd_snapshots_restore(args) -> int:
+    from shb import snapshots
+
+    result = snapshots.restore(args.db, args.version)
+    if result.kept_previous is None and result.previous_version == result.version:
+        print(f"Version {result.version} är redan den aktuella; inget ändrat.")
+        return 0
+    print(f"Återställde version {result.version} som aktuell databas {args.db}.")
+    if result.kept_previous:
+        print(f"Den version som ersattes ({result.previous_version}) är sparad som {result.kept_previous}.")
+    return 0
+
+
+def _cmd_compare(args) -> int:
+    from shb import compare
+
+    out = compare.compare(dbmod.Database(args.db), args.indicator, args.year, args.set, args.group)
+    if args.json:
+        print(json.dumps(out, ensure_ascii=False))
+        return 0
+    from shb import format as fmt
+
+    demo = " (DEMODATA)" if out["demo"] else ""
+    print(f"{out['title']} {out['year']}{demo}: {out['set_title']} {fmt.number(out['set_value'])}, övriga staden "
+          f"{fmt.number(out['rest_value'])}, hela Borås {fmt.number(out['city_value'])}; skillnad "
+          f"{fmt.number(out['difference'], sign=True)} {out['difference_unit']}; "
+          f"skillnaden {out['gap_trend']['verdict']} ({out['gap_trend']['from']}–{out['gap_trend']['to']}).")
+    return 0
+
+
+def _cmd_report(args) -> int:
+    from shb import report
+
+    report.build(dbmod.Database(args.db), args.year, args.out, args.pdf, args.set)
+    print(f"Rapporten skrevs till {args.out}" + (f" och {args.pdf}" if args.pdf else "") + ".")
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m shb", description="Socialt hållbart Borås: data och underlag.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -102,6 +177,32 @@ def parser() -> argparse.ArgumentParser:
     c = with_db(sub.add_parser("catalog", help="indikatorkatalogen"))
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=_cmd_catalog)
+    m = with_db(sub.add_parser("import", help="läs in en CSV- eller Excel-fil (långt format)"))
+    m.add_argument("file", type=Path, help="filen som ska läsas in (.csv eller .xlsx)")
+    m.add_argument("--dry-run", action="store_true", help="kontrollera och visa vad som skulle ändras, skriv inget")
+    m.add_argument("--replace", action="store_true", help="ersätt värden som redan finns med andra uppgifter")
+    m.set_defaults(func=_cmd_import)
+    s = sub.add_parser("snapshots", help="sparade versioner av databasen")
+    ssub = s.add_subparsers(dest="snapshots_command", required=True)
+    sl = with_db(ssub.add_parser("list", help="lista sparade versioner och den aktuella"))
+    sl.add_argument("--json", action="store_true")
+    sl.set_defaults(func=_cmd_snapshots_list)
+    sr = with_db(ssub.add_parser("restore", help="gör en sparad version till den aktuella"))
+    sr.add_argument("version", help="versions-id, t.ex. 20261126T054700Z")
+    sr.set_defaults(func=_cmd_snapshots_restore)
+    cmp_ = with_db(sub.add_parser("compare", help="jämför en områdesmängd med övriga staden och hela Borås"))
+    cmp_.add_argument("--indicator", required=True, help="indikatorns id")
+    cmp_.add_argument("--year", type=int, required=True)
+    cmp_.add_argument("--set", default=None, help="områdesmängd (standard: omradesutveckling)")
+    cmp_.add_argument("--group", default=None, help="grupp som DIMENSION:VÄRDE, t.ex. kon:kvinnor")
+    cmp_.add_argument("--json", action="store_true")
+    cmp_.set_defaults(func=_cmd_compare)
+    rep = with_db(sub.add_parser("report", help="uppföljningsrapporten som HTML (och PDF)"))
+    rep.add_argument("--year", type=int, required=True)
+    rep.add_argument("--out", type=Path, required=True, help="HTML-fil som skrivs")
+    rep.add_argument("--pdf", type=Path, default=None, help="PDF-fil som skrivs (kräver chromium)")
+    rep.add_argument("--set", default=None, help="områdesmängd (standard: omradesutveckling)")
+    rep.set_defaults(func=_cmd_report)
     return p
 
 

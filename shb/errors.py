@@ -26,7 +26,13 @@ class DatabaseMissing(ShbError):
 
 
 class ImportRejected(ShbError):
-    """A file offered for import has problems; nothing was written. `report` lists them in Swedish."""
+    """A file offered for import has problems; nothing was written. The message is the Swedish report;
+    `problems` holds the first problems found and `total` how many there were."""
+
+    def __init__(self, message: str, problems: tuple = (), total: int = 0):
+        super().__init__(message)
+        self.problems = tuple(problems)
+        self.total = total or len(self.problems)
 
 
 class ImportFailed(ShbError):

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,13 +64,29 @@ create table observation (
     value double, numerator bigint, denominator bigint, population bigint, ci_low double,
     ci_high double, status varchar not null check (status in ('ok', 'suppressed', 'missing', 'not_applicable')),
     series_break boolean not null, is_demo boolean not null, source_version varchar not null);
+create table published_observation (
+    indicator_id varchar not null, level varchar not null, year integer not null,
+    area_code varchar not null, group_dim varchar not null, group_value varchar not null,
+    value double, numerator bigint, denominator bigint, population bigint, ci_low double,
+    ci_high double, status varchar not null, series_break boolean not null, is_demo boolean not null,
+    source_version varchar not null, suppression varchar not null);
 create table snapshot (
     version varchar not null, created_at timestamptz not null, is_demo boolean not null,
     built_from json not null);
 create table note (
     id varchar primary key, indicator_id varchar not null, area_code varchar not null,
     year integer, body varchar not null, author varchar not null, created_at timestamptz not null);
+create table import_log (
+    logged_at timestamptz not null, username varchar not null, file_name varchar not null,
+    sha256 varchar not null, rows integer not null, new_values integer not null,
+    changed_values integer not null, unchanged_values integer not null, result varchar not null,
+    version varchar not null);
 """
+
+# Every table of a snapshot, in the order SCHEMA creates them (names from code, never from users).
+TABLES = tuple(re.findall(r"create table (\w+)", SCHEMA))
+# What identifies one observation; an imported row replaces the stored row with the same key.
+OBSERVATION_KEY = ("indicator_id", "area_code", "year", "group_dim", "group_value")
 
 # The order observations are stored in: the columns queries filter on first.
 OBSERVATION_ORDER = "indicator_id, level, group_dim, year, area_code, group_value"
@@ -118,6 +136,31 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
     }
 
 
+def publish(con: duckdb.DuckDBPyConnection) -> None:
+    """Fill `published_observation`: every observation after the suppression rule and secondary
+    suppression (shb.suppression). Pages, exports and reports read only this table."""
+    from shb import suppression
+
+    rule = suppression.load_rule()
+    areas = con.execute("select code, parent_code from area where level = 'deso'").df()
+    members = con.execute("select district_code, regso_code from district_member").df()
+    regso_of_deso = dict(zip(areas.code, areas.parent_code))
+    districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
+    con.execute("delete from published_observation")
+    for (indicator,) in con.execute("select distinct indicator_id from observation order by 1").fetchall():
+        rows = con.execute("select * from observation where indicator_id = $i", {"i": indicator}).df()
+        out = suppression.apply(rows, rule, regso_of_deso, districts)
+        con.register("published", out)
+        con.execute("insert into published_observation by name select * from published")
+        con.unregister("published")
+    # Stored sorted by what queries filter on, like observation.
+    con.execute(f"create or replace temp table sorted_publication as select * from published_observation "
+                f"order by {OBSERVATION_ORDER}")
+    con.execute("delete from published_observation")
+    con.execute("insert into published_observation select * from sorted_publication")
+    con.execute("drop table sorted_publication")
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -159,6 +202,7 @@ def write_snapshot(
         con.execute("insert into area_population select area_code, year, population, foreign_born, is_demo from frame")
         con.register("obs", observations)
         con.execute(f"insert into observation select * from obs order by {OBSERVATION_ORDER}")
+        publish(con)
         con.execute("insert into snapshot values ($version, now(), $demo, $built)",
                     {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
         con.execute("checkpoint")
@@ -167,9 +211,74 @@ def write_snapshot(
     return version
 
 
+def write_derived_snapshot(
+    source: Path,
+    target: Path,
+    added: pd.DataFrame,
+    built_from: dict,
+    version: str,
+    log_entry: dict,
+    on_stage: Callable[[str], None] = lambda stage: None,
+) -> bool:
+    """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
+    which the observations in `added` replace stored rows with the same key or are added; then a new
+    snapshot row and one more import_log row. Observations stay sorted. Returns the new `is_demo`: true
+    while any observation or population row is demo data.
+
+    `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
+    """
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(SCHEMA)
+        con.execute("attach $source as previous (read_only)", {"source": str(Path(source).resolve())})
+        present = {name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'previous'").fetchall()}
+        for name in TABLES:
+            if name in present and name not in ("observation", "published_observation", "snapshot"):
+                con.execute(f"insert into main.{name} by name select * from previous.{name}")
+        on_stage("copied")
+        keys = ", ".join(OBSERVATION_KEY)
+        con.register("added", added)
+        con.execute(
+            "insert into observation by name select * from ("
+            f"  select p.* from previous.observation as p anti join added as a using ({keys})"
+            "  union all by name select * from added"
+            f") order by {OBSERVATION_ORDER}")
+        publish(con)
+        (is_demo,) = con.execute(
+            "select coalesce((select bool_or(is_demo) from observation), false)"
+            " or coalesce((select bool_or(is_demo) from area_population), false)").fetchone()
+        con.execute("insert into snapshot values ($version, now(), $demo, $built)",
+                    {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
+        con.register("log_entry", pd.DataFrame([log_entry]))
+        con.execute("insert into import_log by name select * from log_entry")
+        con.execute("detach previous")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return bool(is_demo)
+
+
+def _read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file now at `path`.
+
+    Attached to an in-memory database rather than opened with duckdb.connect(path): within one process
+    DuckDB hands out the instance it already has open for a path, which after an `os.replace` is the
+    replaced file (measured with DuckDB 2.0.1), and here the file on disk is what counts.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("attach $path as snap (read_only)", {"path": str(Path(path).resolve())})
+        con.execute("use snap")
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
 def check_snapshot(path: Path) -> None:
     """Open a freshly written snapshot read-only and check it is whole; raise ValueError if not."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = _read_only(path)
     try:
         (n_snap,) = con.execute("select count(*) from snapshot").fetchone()
         (n_obs,) = con.execute("select count(*) from observation").fetchone()
@@ -187,20 +296,23 @@ def check_snapshot(path: Path) -> None:
 
 def snapshot_version(path: Path) -> str | None:
     try:
-        con = duckdb.connect(str(path), read_only=True)
+        con = _read_only(path)
     except duckdb.Error:
         return None
     try:
         row = con.execute("select version from snapshot").fetchone()
+    except duckdb.Error:
+        return None
     finally:
         con.close()
     return row[0] if row else None
 
 
-def install(new_file: Path, current: Path) -> Path | None:
+def install(new_file: Path, current: Path, before_replace: Callable[[], None] = lambda: None) -> Path | None:
     """Keep the current snapshot under snapshots/, then atomically move `new_file` over it.
 
-    Returns the path the previous snapshot was kept at, or None when there was none.
+    Returns the path the previous snapshot was kept at, or None when there was none. `before_replace`
+    runs between the two steps (a test hook for killing an import there).
     """
     kept = None
     if current.exists():
@@ -210,8 +322,11 @@ def install(new_file: Path, current: Path) -> Path | None:
         if not kept.exists():
             try:
                 os.link(current, kept)
-            except OSError:
-                shutil.copy2(current, kept)
+            except OSError:  # no hard links here: copy under a temporary name, so a kept file is whole
+                partial = kept.with_name(f".{kept.name}.{os.getpid()}.partial")
+                shutil.copy2(current, partial)
+                os.replace(partial, kept)
+    before_replace()
     os.replace(new_file, current)
     return kept
 

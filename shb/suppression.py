@@ -77,19 +77,27 @@ def relation_edges(rows: pd.DataFrame, regso_of_deso: dict[str, str],
     return pd.concat([parents, e[["rel", "row"]].assign(is_parent=False)], ignore_index=True)
 
 
-def secondary(hidden: np.ndarray, edges: pd.DataFrame, size: np.ndarray) -> np.ndarray:
-    """Hide more cells until no sum has exactly one hidden cell (the smallest visible child goes)."""
+def secondary(hidden: np.ndarray, edges: pd.DataFrame, size: np.ndarray,
+              eligible: np.ndarray | None = None) -> np.ndarray:
+    """Hide more cells until no sum has exactly one hidden cell (the smallest eligible visible child goes).
+
+    `hidden` marks every cell whose value is unknown to a reader; only `eligible` cells (published
+    values) are ever hidden in addition.
+    """
     hidden = hidden.copy()
+    eligible = np.ones(len(hidden), dtype=bool) if eligible is None else eligible
     if edges.empty:
         return hidden
-    rows, rels, is_parent = edges.row.to_numpy(), edges.rel.to_numpy(), edges.is_parent.to_numpy()
+    rows, rels = edges.row.to_numpy(), edges.rel.to_numpy()
     while True:
         h = hidden[rows]
         count = pd.Series(h).groupby(rels).sum()
         exposed = set(count.index[count == 1])
         if not exposed:
             return hidden
-        e = edges[np.isin(rels, list(exposed))].assign(h=h[np.isin(rels, list(exposed))], size=size[rows[np.isin(rels, list(exposed))]])
+        picked = np.isin(rels, list(exposed))
+        e = edges[picked].assign(h=h[picked], size=size[rows[picked]])
+        e = e[eligible[e.row.to_numpy()] | e.h]
         visible_kids = e[~e.is_parent & ~e.h].sort_values(["size", "row"]).drop_duplicates("rel")
         hidden[visible_kids.row.to_numpy()] = True
         no_kids = exposed - set(visible_kids.rel)
@@ -104,12 +112,15 @@ def apply(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],
     row is hidden: "källa" (by the source), "regel" (by the rule) or "skydd" (to protect another).
     """
     r = rows.reset_index(drop=True).copy()
+    published = (r.status == "ok").to_numpy()
     by_source = (r.status == "suppressed").to_numpy()
     by_rule = primary(r, rule).to_numpy()
-    hidden = by_source | by_rule
+    # Missing cells are unknown too (they count in a sum) but keep their own status.
+    hidden = ~published | by_rule
     if r.numerator.notna().any():
         size = r.denominator.fillna(0).to_numpy(dtype=float)
-        hidden = secondary(hidden, relation_edges(r, regso_of_deso, district_members), size)
+        hidden = secondary(hidden, relation_edges(r, regso_of_deso, district_members), size, eligible=published)
+    hidden &= published | by_source
     protect = hidden & ~by_source & ~by_rule
     r["suppression"] = np.select([by_source, by_rule, protect], ["källa", "regel", "skydd"], default="")
     newly = hidden & ~by_source

@@ -47,3 +47,14 @@ def test_compare_a_group_and_a_survey_interval(database):
 def test_compare_refuses_unknown_input_in_swedish(database, kwargs, error):
     with pytest.raises(error):
         compare.compare(database, **kwargs)
+
+
+def test_compare_cli_prints_the_json_contract(demo_db):
+    from tests.test_cli import shb
+
+    out = shb("compare", "--indicator", "sysselsattningsgrad_20_64", "--year", "2024", "--db", str(demo_db), "--json")
+    assert out.returncode == 0, out.stderr
+    data = __import__("json").loads(out.stdout)
+    assert {"set_value", "rest_value", "city_value", "difference", "ratio", "ci", "suppressed", "gap_trend"} <= set(data)
+    bad = shb("compare", "--indicator", "finns_inte", "--year", "2024", "--db", str(demo_db), "--json")
+    assert bad.returncode == 1 and "Okänd indikator" in bad.stderr and bad.stdout == ""

@@ -147,3 +147,36 @@ def test_area_page_shows_the_focus_set_when_no_area_is_chosen(demo_db):
     worse = sum((df.value["Bedömning"] == "sämre än staden").sum() for df in at.dataframe)
     better = sum((df.value["Bedömning"] == "bättre än staden").sum() for df in at.dataframe)
     assert worse > 3 * better, "the demo's focus set is mostly on the worse side"
+
+
+def test_hidden_values_never_reach_exports_or_charts(demo_db):
+    """Values hidden by the rule or to protect them are absent from the CSV export and the ranking."""
+    from shb import db as dbmod
+    from shb import export, urlstate, views
+
+    ind = "barn_lag_ekonomisk_standard_0_19"
+    con = duckdb.connect(str(demo_db), read_only=True)
+    hidden = con.execute(
+        "select p.area_code, p.year, p.group_dim, p.group_value, o.value from published_observation p "
+        "join observation o using (indicator_id, level, area_code, year, group_dim, group_value) "
+        "where p.indicator_id = $i and p.level = 'deso' and p.suppression in ('regel', 'skydd')", {"i": ind}).df()
+    con.close()
+    assert set(hidden.group_dim) >= {"alder"} and len(hidden) > 10
+    database = dbmod.Database(demo_db)
+    view = urlstate.parse({"indikator": ind, "niva": "deso"}, views.facts(database))
+    exported = views.selection_export(database, view)
+    labels = views.group_labels(database)
+    key = exported.set_index(["områdeskod", "år", "grupp_typ", "grupp"])
+    for h in hidden.itertuples():
+        row = key.loc[(h.area_code, h.year, h.group_dim, labels[(h.group_dim, h.group_value)])]
+        assert row[["värde", "täljare", "nämnare"]].isna().all() and row["status"].startswith("undertryckt")
+    csv = export.to_csv(exported).decode("utf-8-sig")
+    raw = {f"{v:.6f}".rstrip("0").replace(".", ",") for v in hidden.value.dropna() if v not in (0, 100)}
+    assert not any(f";{v};" in csv for v in raw if len(v) > 6)
+    year = int(hidden[hidden.group_dim == "total"].year.max()) if (hidden.group_dim == "total").any() else None
+    if year:
+        at = run_page("pages/1_god_start.py", {"indikator": ind, "niva": "deso", "ar": str(year)})
+        ranking = next(s for s in charts(at) if "per DeSO" in title_of(s))
+        shown = {r["area_code"]: r.get("value") for r in ranking["_rows"] if "area_code" in r}
+        for h in hidden[(hidden.year == year) & (hidden.group_dim == "total")].itertuples():
+            assert shown.get(h.area_code) is None, h.area_code

@@ -73,3 +73,11 @@ def test_year_outside_the_data_is_refused(database, tmp_path):
     with pytest.raises(ShbError, match="utanför data"):
         report.build(database, 1999, tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
+
+
+def test_report_cli_writes_html(demo_db, tmp_path):
+    from tests.test_cli import shb
+
+    out = shb("report", "--year", "2023", "--out", str(tmp_path / "r.html"), "--db", str(demo_db))
+    assert out.returncode == 0, out.stderr
+    assert "Uppföljning 2023" in (tmp_path / "r.html").read_text(encoding="utf-8")

@@ -32,7 +32,7 @@ def hierarchy(counts: list[tuple[int, int]]) -> dict:
             g_den = int(den * share) if group == "kvinnor" else den - int(den * 0.5)
             g_num = min(int(num * share) if group == "kvinnor" else num - int(num * 0.5), g_den)
             cells[("deso", f"D{i + 1}", group)] = (g_num, g_den)
-    for (level, area, group), (num, den) in list(cells.items()):
+    for (level, area, _group), (num, den) in list(cells.items()):
         total = cells.get((level, area, "alla"), (0, 0))
         cells[(level, area, "alla")] = (total[0] + num, total[1] + den)
     deso = {k: v for k, v in cells.items() if k[0] == "deso"}

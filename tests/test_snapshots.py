@@ -1,0 +1,248 @@
+"""Data versions: imports swap whole snapshots, keep the previous one, survive SIGKILL at any point,
+and never disturb readers; `snapshots list` and `snapshots restore` bring old versions back."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from shb import cli, ingest, paths, snapshots, store
+from shb import db as dbmod
+
+SHARE = "sysselsattningsgrad_20_64"
+HEADER = "indikator;omrade;ar;varde"
+
+
+@pytest.fixture
+def db(demo_db, tmp_path) -> Path:
+    """A private copy of the session's demo database (the shared file is never written)."""
+    target = tmp_path / "data" / "shb.duckdb"
+    target.parent.mkdir()
+    shutil.copyfile(demo_db, target)
+    return target
+
+
+def csv(folder: Path, rows: list[str], name: str = "fil.csv") -> Path:
+    path = folder / name
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    return path
+
+
+def value(db: Path, area: str, year: int) -> float | None:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute("select value from observation where indicator_id = $i and area_code = $a and year = $y "
+                          "and group_dim = 'total'", {"i": SHARE, "a": area, "y": year}).fetchone()
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def shb_main(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_import_keeps_the_previous_version_and_restore_brings_it_back(db, tmp_path, capsys):
+    v0, old = store.snapshot_version(db), value(db, "1490R025", 2023)
+    path = csv(tmp_path, [f"{SHARE};1490R025;2023;12,5", f"{SHARE};1490;2025;70"])
+    code, out, err = shb_main(capsys, "import", str(path), "--db", str(db), "--replace")
+    assert code == 0, err
+    v1 = store.snapshot_version(db)
+    assert v1 > v0 and f"Ny version {v1}" in out
+    kept = paths.snapshots_dir(db) / f"{v0}.duckdb"
+    assert store.snapshot_version(kept) == v0 and value(kept, "1490R025", 2023) == old
+    assert value(db, "1490R025", 2023) == 12.5
+
+    code, out, _ = shb_main(capsys, "snapshots", "list", "--db", str(db), "--json")
+    listed = json.loads(out)
+    assert code == 0 and [(e["version"], e["current"]) for e in listed] == [(v0, False), (v1, True)]
+    assert listed[1]["built_from"]["kind"] == "import" and listed[1]["built_from"]["based_on"] == v0
+    assert listed[1]["built_from"]["file"] == "fil.csv" and listed[1]["observations"] == listed[0]["observations"] + 1
+    code, out, _ = shb_main(capsys, "snapshots", "list", "--db", str(db))
+    assert code == 0 and f"{v1} (aktuell)" in out and "import av fil.csv" in out
+
+    code, out, err = shb_main(capsys, "snapshots", "restore", v0, "--db", str(db))
+    assert code == 0, err
+    assert f"Återställde version {v0}" in out and f"({v1}) är sparad som" in out
+    assert store.snapshot_version(db) == v0 and value(db, "1490R025", 2023) == old
+    assert value(db, "1490", 2025) is None
+    assert store.file_sha256(db) == store.file_sha256(kept)  # an exact copy; the kept file stays
+    assert store.snapshot_version(paths.snapshots_dir(db) / f"{v1}.duckdb") == v1
+
+    code, out, _ = shb_main(capsys, "snapshots", "restore", v0, "--db", str(db))
+    assert code == 0 and "redan den aktuella" in out
+    code, _, err = shb_main(capsys, "snapshots", "restore", "20000101T000000Z", "--db", str(db))
+    assert code == 1 and "ingen sparad version" in err
+    code, _, err = shb_main(capsys, "snapshots", "restore", "../../etc/passwd", "--db", str(db))
+    assert code == 1 and "inget versions-id" in err
+
+    # The next import is based on the restored version and gets an id later than every kept one.
+    assert shb_main(capsys, "import", str(csv(tmp_path, [f"{SHARE};1490;2026;71"], "ny.csv")), "--db", str(db))[0] == 0
+    v2 = store.snapshot_version(db)
+    assert v2 > v1 and json.loads(dbmod.Database(db).run("snapshot").built_from[0])["based_on"] == v0
+
+
+def test_versions_stay_unique_when_imports_follow_within_a_second(db, tmp_path):
+    versions = [store.snapshot_version(db)]
+    for year in (2025, 2026):
+        result = ingest.import_file(csv(tmp_path, [f"{SHARE};1490;{year};70"], f"{year}.csv"), db)
+        versions.append(result.version)
+    assert versions == sorted(set(versions))
+    assert snapshots.kept_versions(db) == versions[:2]
+
+
+def test_dry_run_and_rejections_write_nothing_not_even_a_kept_copy(db, tmp_path, capsys):
+    before = store.file_sha256(db)
+    path = csv(tmp_path, [f"{SHARE};1490;2025;70"])
+    assert shb_main(capsys, "import", str(path), "--db", str(db), "--dry-run")[0] == 0
+    assert shb_main(capsys, "import", str(csv(tmp_path, [f"{SHARE};1490R025;2023;1"], "b.csv")), "--db", str(db))[0] == 2
+    assert store.file_sha256(db) == before and snapshots.kept_versions(db) == []
+
+
+def test_a_second_writer_is_refused_while_one_holds_the_lock(db, tmp_path, capsys):
+    path = csv(tmp_path, [f"{SHARE};1490;2025;70"])
+    with snapshots.lock(db):
+        code, _, err = shb_main(capsys, "import", str(path), "--db", str(db))
+    assert code == 1 and "pågår just nu" in err
+    assert shb_main(capsys, "import", str(path), "--db", str(db))[0] == 0
+
+
+STAGES = ["read", "validated", "copied", "written", "kept", "installed"]
+
+
+def test_sigkill_at_any_stage_leaves_a_whole_current_file(demo_db, tmp_path):
+    """Each stage in its own process and folder, all at once; SIGKILL as soon as the stage is reached."""
+    runs = {}
+    for stage in STAGES:
+        folder = tmp_path / stage
+        folder.mkdir()
+        db = folder / "shb.duckdb"
+        shutil.copyfile(demo_db, db)
+        path = csv(folder, [f"{SHARE};1490;2025;70", f"{SHARE};1490R025;2023;12,5"])
+        env = {**os.environ, ingest.PAUSE_ENV: stage, f"{ingest.PAUSE_ENV}_SECONDS": "120"}
+        proc = subprocess.Popen([sys.executable, "-m", "shb", "import", str(path), "--db", str(db), "--replace"],
+                                cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        runs[stage] = (proc, db, path, store.file_sha256(db), store.snapshot_version(db))
+    for stage, (proc, *_) in runs.items():
+        said = []  # the hook says where it sleeps; EOF ('') if the process ended instead
+        while not said or said[-1] not in ("", f"{ingest.PAUSE_ENV}: {stage}\n"):
+            said.append(proc.stderr.readline())
+        assert said[-1].strip() == f"{ingest.PAUSE_ENV}: {stage}", "".join(said)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert proc.returncode == -signal.SIGKILL
+    for stage, (_, db, _path, sha, version) in runs.items():
+        if stage == "installed":  # killed after os.replace: the new snapshot is whole and current
+            assert store.snapshot_version(db) > version and value(db, "1490R025", 2023) == 12.5
+        else:
+            assert store.file_sha256(db) == sha, stage
+        database = dbmod.Database(db)
+        try:
+            assert int(database.run("observation_summary").observations[0]) > 50_000
+        finally:
+            database.close()
+        store.check_snapshot(db)
+    # A killed writer holds no lock and its half-built file is cleaned up by the next import.
+    _, db, path, sha, version = runs["copied"]
+    assert list(db.parent.glob(".shb.duckdb.*.building*"))
+    result = ingest.import_file(path, db, overwrite=True)
+    assert result.version > version and not list(db.parent.glob(".shb.duckdb.*.building*"))
+
+
+def test_twenty_readers_see_whole_versions_while_five_imports_swap(db, tmp_path):
+    """Readers in threads of this process (as in the app); imports from the command line, as analysts run
+    them. Half the readers share shb.db.connect(), half open their own Database on every round."""
+    versions = {store.snapshot_version(db): _count(db)}
+    stop, errors = threading.Event(), []
+    seen: list[set] = [set() for _ in range(20)]
+
+    def read(i: int) -> None:
+        while not stop.is_set():
+            try:
+                database = dbmod.connect(db) if i % 2 else dbmod.Database(db)
+                count = int(database.run("observation_summary").observations[0])
+                version = database.run("snapshot").version[0]
+                rows = database.run("indicator_values", indicator=SHARE, level="regso", group_dim="total")
+                assert len(rows) > 0 and version == database.version
+                seen[i].add((version, count))
+                if not i % 2:
+                    database.close()
+            except Exception as exc:  # noqa: BLE001 - any failure in a reader is the finding
+                errors.append(exc)
+                return
+            time.sleep(0.1)
+
+    threads = [threading.Thread(target=read, args=(i,)) for i in range(20)]
+    for t in threads:
+        t.start()
+    try:
+        for k in range(5):
+            rows = [f"{SHARE};1490R{n + 1:03d};2025;{40 + k}" for n in range(k * 5, k * 5 + k + 1)]
+            before = store.snapshot_version(db)
+            done = subprocess.run([sys.executable, "-m", "shb", "import", str(csv(tmp_path, rows, f"i{k}.csv")),
+                                   "--db", str(db)], cwd=paths.ROOT, capture_output=True, text=True, timeout=120)
+            assert done.returncode == 0, done.stderr
+            versions[store.snapshot_version(db)] = versions[before] + k + 1
+            time.sleep(0.2)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(timeout=60)
+    assert not errors, errors[:3]
+    assert len(versions) == 6 and all(seen)
+    observed = set().union(*seen)
+    assert all(versions[v] == n for v, n in observed), "a reader saw a count that belongs to another version"
+    assert len({v for v, _ in observed}) >= 4, "readers did not follow the swaps"
+    latest = max(versions)
+    fresh = dbmod.connect(db)
+    assert fresh.version == latest and int(fresh.run("observation_summary").observations[0]) == versions[latest]
+
+
+def test_the_snapshot_is_demo_while_any_demo_number_remains(demo_db, tmp_path):
+    """is_demo of a derived snapshot: true if any observation or population row is demo data."""
+    import pandas as pd
+
+    from shb.areas import geography
+    from shb.catalog import catalog
+
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        demo_rows = con.execute("select * from observation where indicator_id = $i and year = 2023",
+                                {"i": SHARE}).df()
+    finally:
+        con.close()
+    real = demo_rows.assign(is_demo=False, source_version="test")
+    population = pd.DataFrame({"area_code": ["1490"], "year": [2023], "population": [114_000], "foreign_born": [0]})
+    base = tmp_path / "riktig.duckdb"
+    store.write_snapshot(base, store.catalog_frames(catalog(), geography()), real, population, {"kind": "test"},
+                         is_demo=False)
+    added = real.head(1).assign(value=1.0, source_version="import")
+    log = {"logged_at": pd.Timestamp.now(tz="UTC"), "username": "t", "file_name": "f", "sha256": "s", "rows": 1,
+           "new_values": 0, "changed_values": 1, "unchanged_values": 0, "result": "inläst", "version": "v"}
+    assert store.write_derived_snapshot(base, tmp_path / "a.duckdb", added, {}, "20990101T000000Z", log) is False
+    assert store.write_derived_snapshot(demo_db, tmp_path / "b.duckdb", added, {}, "20990101T000000Z", log) is True
+    mixed = pd.concat([real, demo_rows.head(1).assign(year=2024)], ignore_index=True)
+    store.write_snapshot(tmp_path / "blandad.duckdb", store.catalog_frames(catalog(), geography()), mixed,
+                         population, {"kind": "test"}, is_demo=False)
+    assert store.write_derived_snapshot(tmp_path / "blandad.duckdb", tmp_path / "c.duckdb", added, {},
+                                        "20990101T000000Z", log) is True
+
+
+def _count(db: Path) -> int:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select count(*) from observation").fetchone()[0]
+    finally:
+        con.close()
