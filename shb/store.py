@@ -136,9 +136,13 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
     }
 
 
-def publish(con: duckdb.DuckDBPyConnection) -> None:
+def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None) -> None:
     """Fill `published_observation`: every observation after the suppression rule and secondary
-    suppression (shb.suppression). Pages, exports and reports read only this table."""
+    suppression (shb.suppression). Pages, exports and reports read only this table.
+
+    With `indicators`, only those are published anew and the others are copied from the attached
+    `previous` snapshot (an import touches few indicators).
+    """
     from shb import suppression
 
     rule = suppression.load_rule()
@@ -147,7 +151,14 @@ def publish(con: duckdb.DuckDBPyConnection) -> None:
     regso_of_deso = dict(zip(areas.code, areas.parent_code))
     districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
     con.execute("delete from published_observation")
-    for (indicator,) in con.execute("select distinct indicator_id from observation order by 1").fetchall():
+    todo = [i for (i,) in con.execute("select distinct indicator_id from observation order by 1").fetchall()]
+    if indicators is not None:
+        con.register("renewed", pd.DataFrame({"indicator_id": list(indicators)}))
+        con.execute("insert into published_observation select * from previous.published_observation "
+                    "where indicator_id not in (select indicator_id from renewed)")
+        con.unregister("renewed")
+        todo = [i for i in todo if i in set(indicators)]
+    for indicator in todo:
         rows = con.execute("select * from observation where indicator_id = $i", {"i": indicator}).df()
         out = suppression.apply(rows, rule, regso_of_deso, districts)
         con.register("published", out)
@@ -244,7 +255,8 @@ def write_derived_snapshot(
             f"  select p.* from previous.observation as p anti join added as a using ({keys})"
             "  union all by name select * from added"
             f") order by {OBSERVATION_ORDER}")
-        publish(con)
+        has_published = "published_observation" in present
+        publish(con, sorted(set(added.indicator_id)) if has_published else None)
         (is_demo,) = con.execute(
             "select coalesce((select bool_or(is_demo) from observation), false)"
             " or coalesce((select bool_or(is_demo) from area_population), false)").fetchone()

@@ -174,8 +174,9 @@ def test_twenty_readers_see_whole_versions_while_five_imports_swap(db, tmp_path)
                 database = dbmod.connect(db) if i % 2 else dbmod.Database(db)
                 count = int(database.run("observation_summary").observations[0])
                 version = database.run("snapshot").version[0]
-                rows = database.run("indicator_values", indicator=SHARE, level="regso", group_dim="total")
-                assert len(rows) > 0 and version == database.version
+                assert version == database.version
+                if i < 4:  # a few readers also run a real page query
+                    assert len(database.run("indicator_values", indicator=SHARE, level="regso", group_dim="total"))
                 seen[i].add((version, count))
                 if not i % 2:
                     database.close()
