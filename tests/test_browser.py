@@ -51,7 +51,8 @@ def test_pages_draw_their_charts(server, page, path, charts):
         screenshot(page, "malomrade_arbete")
 
 
-@pytest.mark.parametrize("path,text", [("omraden", "Folkmängd"), ("data_och_metod", "Indikatorkatalog")])
+@pytest.mark.parametrize("path,text", [("omraden", "(områdesmängd)"), ("omraden?omrade=1490R025", "Folkmängd"),
+                                       ("data_och_metod", "Indikatorkatalog")])
 def test_table_pages_render(server, page, path, text):
     page.goto(f"{server}/{path}", wait_until="domcontentloaded")
     page.get_by_text(text).first.wait_for(timeout=TIMEOUT)
