@@ -108,12 +108,6 @@ def rest_values(ind: Indicator, city: pd.DataFrame, focus: pd.DataFrame) -> pd.S
     return pd.Series(np.where(focus.complete.to_numpy(dtype=bool), rest, np.nan), index=city.index, dtype=float)
 
 
-def rest_value(ind: Indicator, city: dict, focus: dict) -> float:
-    """`rest_values` for one year, from the dicts of `set_value`."""
-    frames = [pd.DataFrame([d], index=[0]) for d in (city, focus)]
-    return float(rest_values(ind, *frames).iloc[0])
-
-
 def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame, members: list[str],
                group_value: str = "alla") -> pd.DataFrame:
     """Focus set, rest of city and whole city per year.

@@ -1,7 +1,7 @@
 """Small-number suppression: one rule, applied before any number is shown, plus secondary
 suppression so that no hidden value can be recovered by subtraction.
 
-Pure functions on observation frames (the columns of the `observations_for_indicator` query).
+Pure functions on observation frames (the columns of the `observation` table).
 The sums checked are the ones the data holds: the kommun is the sum of its RegSO, a RegSO the sum
 of its DeSO, a district the sum of its RegSO, and a total the sum of a dimension's groups. A sum
 with exactly one hidden part would give that part away, so another part (the smallest) is hidden
