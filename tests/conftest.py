@@ -23,6 +23,17 @@ def demo_db(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture
+def private_db(demo_db, tmp_path) -> Path:
+    """A private copy of the session's demo database under tmp/data/ (the shared file is never written)."""
+    import shutil
+
+    target = tmp_path / "data" / "shb.duckdb"
+    target.parent.mkdir()
+    shutil.copyfile(demo_db, target)
+    return target
+
+
 @pytest.fixture(scope="session")
 def database(demo_db) -> dbmod.Database:
     return dbmod.Database(demo_db)

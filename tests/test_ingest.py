@@ -7,7 +7,6 @@ import codecs
 import io
 import os
 import random
-import shutil
 import subprocess
 import sys
 import time
@@ -31,12 +30,8 @@ RATE = "idrott_deltagartillfallen_7_20"  # participations per inhabitant: numera
 
 
 @pytest.fixture
-def db(demo_db, tmp_path) -> Path:
-    """A private copy of the session's demo database (the shared file is never written)."""
-    target = tmp_path / "data" / "shb.duckdb"
-    target.parent.mkdir()
-    shutil.copyfile(demo_db, target)
-    return target
+def db(private_db) -> Path:
+    return private_db
 
 
 def write_csv(folder: Path, rows, header=HEADER, sep=";", encoding="utf-8", name="fil.csv") -> Path:

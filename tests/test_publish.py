@@ -17,10 +17,8 @@ def published(path) -> pd.DataFrame:
         con.close()
 
 
-def test_incremental_publication_equals_a_full_one(demo_db, tmp_path, capsys):
-    db = tmp_path / "data" / "shb.duckdb"
-    db.parent.mkdir()
-    shutil.copyfile(demo_db, db)
+def test_incremental_publication_equals_a_full_one(private_db, tmp_path, capsys):
+    db = private_db
     rows = [("sysselsattningsgrad_20_64", "1490C1010", 2024, 3.0), ("forskola_inskrivna_1_5", "1490R025", 2024, 80.0)]
     file = tmp_path / "fil.csv"
     file.write_text("indikator;omrade;ar;varde\n" + "\n".join(";".join(map(str, r)) for r in rows) + "\n",

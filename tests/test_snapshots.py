@@ -24,12 +24,8 @@ HEADER = "indikator;omrade;ar;varde"
 
 
 @pytest.fixture
-def db(demo_db, tmp_path) -> Path:
-    """A private copy of the session's demo database (the shared file is never written)."""
-    target = tmp_path / "data" / "shb.duckdb"
-    target.parent.mkdir()
-    shutil.copyfile(demo_db, target)
-    return target
+def db(private_db) -> Path:
+    return private_db
 
 
 def csv(folder: Path, rows: list[str], name: str = "fil.csv") -> Path:
