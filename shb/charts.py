@@ -1,4 +1,4 @@
-"""Pure Altair chart builders (trend, gap, ranking, groups, sparkline) and PNG/SVG export."""
+"""Pure Altair chart builders (trend, gap, ranking, groups) and PNG/SVG export."""
 
 from __future__ import annotations
 
@@ -525,48 +525,6 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     height = len(groups) * (len(domain) * 22 + 14)
     chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
         title=title_params(title, subtitle_lines(direction_label, demo=demo)), width="container", height=height)
-    return finish_chart(chart)
-
-
-# --- sparkline -----------------------------------------------------------------------------------
-
-def sparkline(frame: pd.DataFrame, *, color_key: str = "focus", height: int = 40, width: int = 140) -> alt.LayerChart:
-    """A minimal line without axes for a table row, with a dot on the latest value.
-
-    Parameters
-    ----------
-    frame : DataFrame
-        Columns ``year`` (int) and ``value`` (NaN leaves a gap).
-    color_key : {"focus", "rest", "city"}
-        Which series colour to draw in.
-    height, width : int
-        Size in pixels.
-
-    Returns
-    -------
-    alt.LayerChart
-        No axes, title or legend; the demo label belongs to the table around it.
-    """
-    who = "sparkline"
-    require_columns(frame, ("year", "value"), who)
-    check_choice(color_key, MAIN_SERIES, who, "color_key")
-    if frame.empty:
-        raise ValueError(f"{who}: frame is empty; pass at least one row")
-    _check_years(frame, who)
-    data = frame.assign(year=pd.to_numeric(frame["year"]).astype(int),
-                        value=pd.to_numeric(frame["value"], errors="coerce")).sort_values("year")
-    colour = SERIES_COLORS[color_key]
-    x = alt.X("year:O", axis=None)
-    y = alt.Y("value:Q", axis=None, scale=alt.Scale(zero=False))
-    tooltip = [alt.Tooltip("year:O", title="År"), alt.Tooltip("value:Q", title="Värde", format=",.1f")]
-    line = alt.Chart().mark_line(color=colour, strokeWidth=2, invalid=BREAK_AT_MISSING).encode(
-        x=x, y=y, tooltip=tooltip)
-    last_year = data.loc[data.value.notna(), "year"].max()
-    last = (alt.Chart().transform_filter(alt.FieldEqualPredicate(field="year", equal=clean(last_year)))
-            .mark_point(color=colour, filled=True, size=30).encode(x=x, y=y))
-    layers = [line, last] if is_number(last_year) else [line]
-    chart = alt.layer(*layers, data=alt.Data(values=records(data, ["year", "value"]))).properties(
-        width=width, height=height, padding=2)
     return finish_chart(chart)
 
 

@@ -49,7 +49,20 @@ def _read_indicators(database: Database) -> dict[str, Indicator]:
     return out
 
 
+_GROUP_LABELS: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+
+
 def group_labels(database: Database) -> dict[tuple[str, str], str]:
+    """Swedish labels: (dimension, value) → label and (dimension, "*") → the dimension's label
+    (read once per snapshot version)."""
+    key = (str(database.path), database.version)
+    if key not in _GROUP_LABELS:
+        _GROUP_LABELS.clear()
+        _GROUP_LABELS[key] = _read_group_labels(database)
+    return _GROUP_LABELS[key]
+
+
+def _read_group_labels(database: Database) -> dict[tuple[str, str], str]:
     g = database.run("indicator_groups")
     labels = {(r.dimension, r.value): r.label for r in g.itertuples(index=False)}
     labels.update({(r.dimension, "*"): r.dimension_label for r in g.itertuples(index=False)})

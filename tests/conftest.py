@@ -45,3 +45,14 @@ def reference(name: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} saknas (../shared ligger inte bredvid projektet)")
     return path
+
+
+def observation_count(path: Path) -> int:
+    """How many observations a snapshot file holds (read-only)."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute("select count(*) from observation").fetchone()[0]
+    finally:
+        con.close()

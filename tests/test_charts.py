@@ -311,22 +311,6 @@ def test_group_chart_rejects_area_series():
         charts.group_chart(frame, title="t", unit_label="%", direction_label="d")
 
 
-# --- sparkline -----------------------------------------------------------------------------------
-
-def test_sparkline_is_a_bare_line_in_the_series_colour():
-    frame = pd.DataFrame({"year": YEARS, "value": [1.0, NAN, 3.0, 2.5]})
-    spec = charts.sparkline(frame, color_key="rest", width=120, height=30).to_dict()
-    line, last = spec["layer"]
-    assert line["mark"]["color"] == charts.SERIES_COLORS["rest"]
-    assert line["encoding"]["x"]["axis"] is None and line["encoding"]["y"]["axis"] is None
-    assert last["transform"] == [{"filter": {"field": "year", "equal": 2023}}]
-    assert [r["value"] for r in sorted(rows(spec), key=lambda r: r["year"])] == [1.0, None, 3.0, 2.5]
-    assert (spec["width"], spec["height"]) == (120, 30)
-    assert spec["usermeta"]["embedOptions"]["formatLocale"] == D3_LOCALE
-    with pytest.raises(ValueError, match="color_key must be one of"):
-        charts.sparkline(frame, color_key="orange")
-
-
 # --- export --------------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")

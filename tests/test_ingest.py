@@ -20,6 +20,7 @@ import pytest
 
 from shb import cli, ingest, paths, store
 from shb.errors import ImportRejected
+from tests.conftest import observation_count
 
 HEADER = ["indikator", "omrade", "ar", "varde"]
 THIS_YEAR = date.today().year
@@ -491,14 +492,14 @@ def test_dry_run_prints_counts_per_indicator_and_year_and_writes_nothing(db, tmp
 
 def test_a_valid_100_000_row_file_loads_sorted(db, tmp_path, capsys):
     path, expected = _big_file(tmp_path, 100_000)
-    count_before = _count(db)
+    count_before = observation_count(db)
     started = time.perf_counter()
     code, out, err = run(db, path, capsys=capsys)
     seconds = time.perf_counter() - started
     assert code == 0, err
     assert "100 000 nya värden" in out
     print(f"100 000 rader ({path.stat().st_size / 1e6:.1f} MB) inlästa på {seconds:.1f} s")
-    assert _count(db) == count_before + 100_000
+    assert observation_count(db) == count_before + 100_000
     for (ind, area, year, dim, value), v in expected:
         assert stored(db, ind, area, year, dim, value)["value"] == v
     con = duckdb.connect(str(db), read_only=True)
@@ -537,12 +538,6 @@ def _big_file(folder: Path, n: int):
     raise AssertionError("the catalog has too few combinations for the big file")
 
 
-def _count(db: Path) -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute("select count(*) from observation").fetchone()[0]
-    finally:
-        con.close()
 
 
 def test_import_log_records_who_what_and_the_result(db, tmp_path, capsys, monkeypatch):

@@ -18,6 +18,7 @@ import pytest
 
 from shb import cli, ingest, paths, snapshots, store
 from shb import db as dbmod
+from tests.conftest import observation_count
 
 SHARE = "sysselsattningsgrad_20_64"
 HEADER = "indikator;omrade;ar;varde"
@@ -160,7 +161,7 @@ def test_sigkill_at_any_stage_leaves_a_whole_current_file(demo_db, tmp_path):
 def test_twenty_readers_see_whole_versions_while_five_imports_swap(db, tmp_path):
     """Readers in threads of this process (as in the app); imports from the command line, as analysts run
     them. Half the readers share shb.db.connect(), half open their own Database on every round."""
-    versions = {store.snapshot_version(db): _count(db)}
+    versions = {store.snapshot_version(db): observation_count(db)}
     stop, errors = threading.Event(), []
     seen: list[set] = [set() for _ in range(20)]
 
@@ -237,9 +238,3 @@ def test_the_snapshot_is_demo_while_any_demo_number_remains(demo_db, tmp_path):
                                         "20990101T000000Z", log) is True
 
 
-def _count(db: Path) -> int:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute("select count(*) from observation").fetchone()[0]
-    finally:
-        con.close()
