@@ -203,6 +203,11 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--pdf", type=Path, default=None, help="PDF-fil som skrivs (kräver chromium)")
     rep.add_argument("--set", default=None, help="områdesmängd (standard: omradesutveckling)")
     rep.set_defaults(func=_cmd_report)
+    from shb import access, fetch, geoimport
+
+    fetch.register(sub, with_db)
+    geoimport.register(sub, with_db)
+    access.register(sub, with_db)
     return p
 
 

@@ -37,3 +37,15 @@ class ImportRejected(ShbError):
 
 class ImportFailed(ShbError):
     """An import or restore could not be carried out for a reason other than the file's content."""
+
+
+class FetchFailed(ShbError):
+    """Values could not be fetched from a source (network, HTTP error, malformed answer); nothing was written."""
+
+
+class GeometryRejected(ShbError):
+    """A geometry file offered for import cannot replace the current geometry; nothing was written."""
+
+
+class NotAllowed(ShbError):
+    """The user may not do this (loading data, restoring a snapshot or fetching needs an analyst)."""

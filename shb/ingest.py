@@ -892,10 +892,18 @@ def import_file(path: Path, db: Path | None = None, *, dry_run: bool = False, ov
     Nothing is
     written unless the whole file is accepted.
     """
-    path, db = Path(path), Path(db or paths.default_db())
+    path = Path(path)
     table = read_table(path, limits)
     pause("read")
-    sha = store.file_sha256(path)
+    return import_table(table, path.name, store.file_sha256(path), db, dry_run=dry_run, overwrite=overwrite,
+                        limits=limits)
+
+
+def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *, dry_run: bool = False,
+                 overwrite: bool = False, limits: Limits = Limits()) -> ImportResult:
+    """Check the cells of `table` (from a file or a connector, named `name` in messages and the import log)
+    against the snapshot at `db` and, unless `dry_run`, load them as a new snapshot (see `import_file`)."""
+    db = Path(db or paths.default_db())
     if not db.is_file():
         raise DatabaseMissing(f"Databasen {db} finns inte. Bygg den med: python -m shb build --demo")
     with contextlib.nullcontext() if dry_run else snapshots.lock(db):
@@ -903,15 +911,15 @@ def import_file(path: Path, db: Path | None = None, *, dry_run: bool = False, ov
         try:
             ctx = load_context(database)
             checked = validate(table, ctx, limits)
-            obs = observations(checked.rows, ctx, f"import:{path.name}")
+            obs = observations(checked.rows, ctx, f"import:{name}")
             compared = compare(obs, existing_observations(database, sorted(obs.indicator_id.unique())))
         finally:
             database.close()
-        _refuse(checked, compared, path.name, overwrite, limits)
+        _refuse(checked, compared, name, overwrite, limits)
         pause("validated")
         counts = by_indicator_year(compared)
         n = {c: int((compared.change == c).sum()) for c in ("ny", "ändrad", "oförändrad")}
-        result = ImportResult(path.name, sha, len(compared), n["ny"], n["ändrad"], n["oförändrad"], counts,
+        result = ImportResult(name, sha, len(compared), n["ny"], n["ändrad"], n["oförändrad"], counts,
                               dry_run, based_on=ctx.version, encoding=table.encoding)
         if dry_run or n["ny"] + (n["ändrad"] if overwrite else 0) == 0:
             return result
