@@ -2,6 +2,7 @@
 -- grain: one row per note on $indicator
 -- parameters: $indicator, $year
 select
+    n.id,
     n.area_code,
     a.name as area_name,
     n.year,

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from shb import db as dbmod
 from shb import paths
-from shb.errors import ShbError
+from shb.errors import ImportRejected, ShbError
 
 
 def info(database: dbmod.Database) -> dict:
@@ -87,7 +87,6 @@ def _cmd_catalog(args) -> int:
 
 def _cmd_import(args) -> int:
     from shb import ingest  # pandas-heavy checks only when importing
-    from shb.errors import ImportRejected
 
     try:
         result = ingest.import_file(args.file, args.db, dry_run=args.dry_run, overwrite=args.replace)
@@ -112,12 +111,8 @@ def _cmd_snapshots_list(args) -> int:
         if e.error:
             print(f"{e.version}{flag}  {e.error}  {e.path}")
             continue
-        source = e.built_from or {}
-        what = {"import": f"import av {source.get('file')}", "demo": "demodata (genererad)"}.get(
-            source.get("kind"), str(source.get("kind", "?")))
-        demo = ", innehåller demodata" if e.is_demo and source.get("kind") != "demo" else ""
         count = f"{e.observations:,}".replace(",", " ")
-        print(f"{e.version}{flag}  {e.created_at[:16].replace('T', ' ')}  {what}{demo}  "
+        print(f"{e.version}{flag}  {e.created_at[:16].replace('T', ' ')}  {e.what}  "
               f"{count} observationer  {e.path}")
     return 0
 
@@ -157,6 +152,52 @@ def _cmd_report(args) -> int:
 
     report.build(dbmod.Database(args.db), args.year, args.out, args.pdf, args.set)
     print(f"Rapporten skrevs till {args.out}" + (f" och {args.pdf}" if args.pdf else "") + ".")
+    return 0
+
+
+def _cmd_note_add(args) -> int:
+    from shb import notes
+    from shb.ingest import _who
+
+    try:
+        result = notes.add(args.db, args.indicator, args.area, args.year, args.text, args.author or _who())
+    except ImportRejected as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 2
+    print(f"Anteckningen {result.note_id} sparad i ny version {result.version}.")
+    return 0
+
+
+def _cmd_note_list(args) -> int:
+    import pandas as pd
+
+    notes = dbmod.connect(args.db).run("notes")
+    if args.indicator:
+        notes = notes[notes.indicator_id == args.indicator]
+    if args.json:
+        out = [{"id": r.id, "indicator": r.indicator_id, "area": r.area_code,
+                "year": None if pd.isna(r.year) else int(r.year), "text": r.body,
+                "author": r.author, "created_at": r.created_at.isoformat()} for r in notes.itertuples()]
+        print(json.dumps(out, ensure_ascii=False, indent=2))
+        return 0
+    if notes.empty:
+        print("Inga anteckningar.")
+    for r in notes.itertuples():
+        year = "" if pd.isna(r.year) else f" {int(r.year)}"
+        print(f"{r.id}  {r.indicator_id}  {r.area_name or r.area_code}{year}  {r.author} "
+              f"{r.created_at:%Y-%m-%d %H:%M}\n    {r.body}")
+    return 0
+
+
+def _cmd_note_remove(args) -> int:
+    from shb import notes
+
+    try:
+        result = notes.remove(args.db, args.id)
+    except ImportRejected as exc:
+        print(f"Fel: {exc}", file=sys.stderr)
+        return 2
+    print(f"Anteckningen {result.note_id} borttagen i ny version {result.version}.")
     return 0
 
 
@@ -203,6 +244,22 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--pdf", type=Path, default=None, help="PDF-fil som skrivs (kräver chromium)")
     rep.add_argument("--set", default=None, help="områdesmängd (standard: omradesutveckling)")
     rep.set_defaults(func=_cmd_report)
+    n = sub.add_parser("note", help="analytikers anteckningar till en indikator och ett område")
+    nsub = n.add_subparsers(dest="note_command", required=True)
+    na = with_db(nsub.add_parser("add", help="lägg till en anteckning (skrivs som en ny version)"))
+    na.add_argument("--indicator", required=True, help="indikatorns id")
+    na.add_argument("--area", required=True, help="områdeskod, t.ex. 1490 (hela Borås) eller 1490R025")
+    na.add_argument("--year", type=int, default=None, help="år som anteckningen gäller (valfritt)")
+    na.add_argument("--text", required=True, help="anteckningen")
+    na.add_argument("--author", default=None, help="vem som skriver (standard: användarnamnet)")
+    na.set_defaults(func=_cmd_note_add)
+    nl = with_db(nsub.add_parser("list", help="lista anteckningar"))
+    nl.add_argument("--indicator", default=None)
+    nl.add_argument("--json", action="store_true")
+    nl.set_defaults(func=_cmd_note_list)
+    nr = with_db(nsub.add_parser("remove", help="ta bort en anteckning (skrivs som en ny version)"))
+    nr.add_argument("id", help="anteckningens id (se note list)")
+    nr.set_defaults(func=_cmd_note_remove)
     from shb import access, fetch, geoimport
 
     fetch.register(sub, with_db)

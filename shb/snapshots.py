@@ -108,6 +108,15 @@ class SnapshotInfo:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    @property
+    def what(self) -> str:
+        """What made this version, in Swedish (import of a file, a note, a restore, the demo build)."""
+        source = self.built_from or {}
+        kind = source.get("kind")
+        what = {"import": f"import av {source.get('file')}", "demo": "demodata (genererad)",
+                "note": "ny anteckning" if source.get("added") else "borttagen anteckning"}.get(kind, str(kind or "?"))
+        return what + (", innehåller demodata" if self.is_demo and kind != "demo" else "")
+
 
 def describe(path: Path, current: bool) -> SnapshotInfo:
     """What one snapshot file holds, read through named queries; an unreadable file says so."""

@@ -152,6 +152,9 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
     districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
     con.execute("delete from published_observation")
     todo = [i for (i,) in con.execute("select distinct indicator_id from observation order by 1").fetchall()]
+    if indicators is not None and not indicators:  # nothing renewed: the publication is copied whole
+        con.execute("insert into published_observation select * from previous.published_observation")
+        return
     if indicators is not None:
         con.register("renewed", pd.DataFrame({"indicator_id": list(indicators)}))
         con.execute("insert into published_observation select * from previous.published_observation "
@@ -228,13 +231,16 @@ def write_derived_snapshot(
     added: pd.DataFrame,
     built_from: dict,
     version: str,
-    log_entry: dict,
+    log_entry: dict | None,
     on_stage: Callable[[str], None] = lambda stage: None,
+    new_notes: pd.DataFrame | None = None,
+    removed_notes: tuple[str, ...] = (),
 ) -> bool:
     """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
-    which the observations in `added` replace stored rows with the same key or are added; then a new
-    snapshot row and one more import_log row. Observations stay sorted. Returns the new `is_demo`: true
-    while any observation or population row is demo data.
+    which the observations in `added` replace stored rows with the same key or are added, the notes in
+    `new_notes` are added and those with ids in `removed_notes` left out; then a new snapshot row and,
+    given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
+    true while any observation or population row is demo data.
 
     `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
     """
@@ -247,14 +253,22 @@ def write_derived_snapshot(
         for name in TABLES:
             if name in present and name not in ("observation", "published_observation", "snapshot"):
                 con.execute(f"insert into main.{name} by name select * from previous.{name}")
+        if removed_notes:
+            con.execute("delete from main.note where list_contains($ids, id)", {"ids": list(removed_notes)})
+        if new_notes is not None and len(new_notes):
+            con.register("new_notes", new_notes)
+            con.execute("insert into main.note by name select * from new_notes")
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
-        con.register("added", added)
-        con.execute(
-            "insert into observation by name select * from ("
-            f"  select p.* from previous.observation as p anti join added as a using ({keys})"
-            "  union all by name select * from added"
-            f") order by {OBSERVATION_ORDER}")
+        if len(added):
+            con.register("added", added)
+            con.execute(
+                "insert into observation by name select * from ("
+                f"  select p.* from previous.observation as p anti join added as a using ({keys})"
+                "  union all by name select * from added"
+                f") order by {OBSERVATION_ORDER}")
+        else:  # already sorted
+            con.execute("insert into observation select * from previous.observation")
         has_published = "published_observation" in present
         publish(con, sorted(set(added.indicator_id)) if has_published else None)
         (is_demo,) = con.execute(
@@ -262,8 +276,9 @@ def write_derived_snapshot(
             " or coalesce((select bool_or(is_demo) from area_population), false)").fetchone()
         con.execute("insert into snapshot values ($version, now(), $demo, $built)",
                     {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
-        con.register("log_entry", pd.DataFrame([log_entry]))
-        con.execute("insert into import_log by name select * from log_entry")
+        if log_entry is not None:
+            con.register("log_entry", pd.DataFrame([log_entry]))
+            con.execute("insert into import_log by name select * from log_entry")
         con.execute("detach previous")
         con.execute("checkpoint")
     finally:

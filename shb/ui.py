@@ -441,6 +441,7 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
     chart(spec_of("trend", view, demo, show_areas), key="trend")
     if not c.gaps.dropna().empty:
         chart(spec_of("gap", view, demo), key="gap")
+    notes_section(view)
     if ind.lowest_level != "municipality" and c.year:
         left, right = st.columns([3, 2])
         with left:
@@ -455,6 +456,51 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
         chart(spec_of("groups", view, demo, option=view.grupp.split(":")[0]), key="groups")
     indicator_facts(ind)
     footer(snap)
+
+
+def notes_section(view: View) -> None:
+    """Analysts' notes on the indicator up to the view's year, and (for analysts) a form to add one."""
+    notes = frame("notes_for_year", indicator=view.indikator, year=view.ar)
+    with st.expander(f"Anteckningar ({len(notes)})", expanded=not notes.empty, icon=":material/sticky_note_2:"):
+        if notes.empty:
+            st.caption("Inga anteckningar till indikatorn ännu.")
+        for n in notes.itertuples():
+            year = "" if pd.isna(n.year) else f", {int(n.year)}"
+            st.markdown(f"**{n.area_name or n.area_code}{year}:** {n.body}  \n"
+                        f":gray[{n.author}, {n.created_at:%Y-%m-%d}]")
+        if st.toggle("Skriv en anteckning", key="shb_note_toggle"):
+            note_form(view)
+
+
+def note_form(view: View) -> None:
+    """Add a note to the view's indicator (analysts only); written as a new data version."""
+    from shb import access, notes
+
+    author = access.require_analyst()
+    if author is None:
+        return
+    choices = {"1490": "Hela Borås"}
+    members = views.set_members(database(), view.jamfor)[1]
+    names = frame("areas_at_level", level="regso").set_index("code").name.to_dict()
+    choices |= {code: names.get(code, code) for code in members}
+    choices |= {code: name for code, name in sorted(names.items(), key=lambda kv: kv[1]) if code not in choices}
+    with st.form("shb_note_form", clear_on_submit=True):
+        area = st.selectbox("Område", list(choices), format_func=lambda c: f"{choices[c]} ({c})")
+        year = st.selectbox("År", [None, *range(view.ar, view.fran - 1, -1)],
+                            format_func=lambda y: "Alla år" if y is None else str(y))
+        body = st.text_area("Anteckning", max_chars=notes.MAX_LENGTH,
+                            placeholder="Det som siffrorna inte säger, t.ex. ändrad mätmetod eller en insats.")
+        if not st.form_submit_button("Spara anteckningen", icon=":material/save:"):
+            return
+    try:
+        result = notes.add(dbmod.connect().path, view.indikator, area, year, body, author)
+    except ShbError as exc:
+        st.error(str(exc))
+        return
+    st.session_state.pop(PIN_KEY, None)
+    st.query_params["v"] = result.version
+    st.toast(f"Anteckningen sparades (version {result.version}).", icon=":material/check:")
+    st.rerun()
 
 
 def indicator_facts(ind: Indicator) -> None:

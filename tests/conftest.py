@@ -25,12 +25,14 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def private_db(demo_db, tmp_path) -> Path:
-    """A private copy of the session's demo database under tmp/data/ (the shared file is never written)."""
+    """A private copy of the session's demo database and its geometry under tmp/data/ (the shared files
+    are never written)."""
     import shutil
 
     target = tmp_path / "data" / "shb.duckdb"
     target.parent.mkdir()
     shutil.copyfile(demo_db, target)
+    shutil.copytree(demo_db.parent / "geometry", target.parent / "geometry")
     return target
 
 

@@ -1,0 +1,110 @@
+"""Analysts' notes: written as a new version, checked, carried through imports, shown beside the
+charts and in the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from shb import cli, notes, report, store, urlstate, views
+from shb import db as dbmod
+from shb.store import file_sha256
+from tests.pages import run_page
+
+SHARE = "sysselsattningsgrad_20_64"
+TEXT = "Arbetsmarknadsprojektet i Norrby startade hösten 2023."
+
+
+def shb_main(capsys, *args: str) -> tuple[int, str, str]:
+    code = cli.main(list(args))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def listed(capsys, db: Path) -> list[dict]:
+    code, out, err = shb_main(capsys, "note", "list", "--db", str(db), "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_a_note_is_a_new_version_and_the_previous_is_kept(private_db, capsys):
+    v0 = store.snapshot_version(private_db)
+    code, out, err = shb_main(capsys, "note", "add", "--db", str(private_db), "--indicator", SHARE,
+                              "--area", "1490R025", "--year", "2023", "--text", TEXT, "--author", "Anna Analytiker")
+    assert code == 0, err
+    v1 = store.snapshot_version(private_db)
+    assert v1 > v0 and v1 in out
+    assert (private_db.parent / "snapshots" / f"{v0}.duckdb").is_file()
+    [note] = listed(capsys, private_db)
+    assert (note["indicator"], note["area"], note["year"], note["text"], note["author"]) == (
+        SHARE, "1490R025", 2023, TEXT, "Anna Analytiker")
+    d = dbmod.Database(private_db)
+    try:
+        shown = d.run("notes_for_year", indicator=SHARE, year=2024)
+        earlier = d.run("notes_for_year", indicator=SHARE, year=2022)
+        assert shown.body.tolist() == [TEXT] and shown.area_name.tolist() == ["Norrby"]
+        assert earlier.empty  # a note on 2023 does not belong to a view of 2022
+        assert d.run("observation_summary").observations.iloc[0] > 0
+    finally:
+        d.close()
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["--indicator", "finns_inte", "--area", "1490", "--text", TEXT], "Okänd indikator"),
+    (["--indicator", SHARE, "--area", "1490R999", "--text", TEXT], "Okänt område"),
+    (["--indicator", SHARE, "--area", "1490", "--year", "1850", "--text", TEXT], "utanför"),
+    (["--indicator", SHARE, "--area", "1490", "--text", " \x00 "], "tom"),
+    (["--indicator", SHARE, "--area", "1490", "--text", "x" * 2001], "högst 2000"),
+    (["--indicator", SHARE, "--area", "1490'); drop table note; --", "--text", TEXT], "Okänt område"),
+])
+def test_a_bad_note_is_refused_in_swedish_and_nothing_is_written(private_db, capsys, args, words):
+    before = file_sha256(private_db)
+    code, _, err = shb_main(capsys, "note", "add", "--db", str(private_db), *args)
+    assert code == 2 and words in err and "Traceback" not in err
+    assert file_sha256(private_db) == before
+    assert not (private_db.parent / "snapshots").exists() or not any((private_db.parent / "snapshots").glob("*.duckdb"))
+
+
+def test_notes_survive_an_import_and_can_be_removed(private_db, tmp_path, capsys):
+    added = notes.add(private_db, SHARE, "1490", None, TEXT, "Anna")
+    data = tmp_path / "fil.csv"
+    data.write_text(f"indikator;omrade;ar;varde\n{SHARE};1490;2025;80,1\n", encoding="utf-8")
+    code, _, err = shb_main(capsys, "import", str(data), "--db", str(private_db))
+    assert code == 0, err
+    assert [n["id"] for n in listed(capsys, private_db)] == [added.note_id]
+    code, out, err = shb_main(capsys, "note", "remove", "--db", str(private_db), added.note_id)
+    assert code == 0, err
+    assert listed(capsys, private_db) == []
+    before = file_sha256(private_db)
+    code, _, err = shb_main(capsys, "note", "remove", "--db", str(private_db), added.note_id)
+    assert code == 2 and "ingen anteckning" in err and file_sha256(private_db) == before
+
+
+def test_the_report_section_carries_the_note(private_db):
+    notes.add(private_db, SHARE, "1490R019", 2022, TEXT, "Anna")
+    d = dbmod.Database(private_db)
+    try:
+        section = report.indicator_section(d, views.facts(d), SHARE, 2024, "omradesutveckling", True, True)
+    finally:
+        d.close()
+    assert [(n["area"], n["year"], n["author"], n["body"]) for n in section["notes"]] == [
+        ("Hässleholmen väst", 2022, "Anna", TEXT)]
+
+
+def test_the_goal_area_page_shows_notes_beside_the_charts(private_db, monkeypatch):
+    notes.add(private_db, SHARE, "1490R025", 2023, TEXT, "Anna")
+    monkeypatch.setenv("SHB_DB", str(private_db))
+    d = dbmod.Database(private_db)
+    try:
+        params = urlstate.to_params(urlstate.defaults_for(views.facts(d), SHARE))
+    finally:
+        d.close()
+    at = run_page("pages/2_arbete.py", params)
+    assert not at.exception
+    labels = [e.label for e in at.expander]
+    assert "Anteckningar (1)" in labels
+    assert any(TEXT in m.value and "Norrby, 2023" in m.value for m in at.markdown)
+    at2 = run_page("pages/2_arbete.py", {**params, "ar": "2022"})
+    assert "Anteckningar (0)" in [e.label for e in at2.expander]
