@@ -10,6 +10,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bench.big_import import time_big_import
 from shb import db as dbmod
 from shb.build import build_demo_snapshot
 
@@ -119,6 +120,7 @@ def main() -> None:
         results["pages"] = time_pages(path)
         results["report"] = time_report(path)
         results["first_page"] = time_first_page(path)
+        results["big_import"] = time_big_import(path, Path(tmp) / "big")
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Benchmark results ({results['measured_at']}, {results['machine']})", "",
              f"- Demo build: {results['demo_build_s']} s, {results['observations']} observations",
@@ -133,6 +135,10 @@ def main() -> None:
     lines += ["", "First page after a server start: " + (
         f"healthy after {first['server_healthy_s']} s, deep-linked målområde page drawn {first['first_page_drawn_s']} s later"
         if first else "not measured (chromium missing)")]
+    big = results["big_import"]
+    lines += ["", f"Import of a {big['rows']:,}-row valid CSV ({big['file_mb']} MB, `python -m shb import --replace`): "
+              f"{big['import_s']} s, peak memory {big['peak_rss_mb']} MB, database afterwards {big['db_after_mb']} MB"
+              .replace(",", " ")]
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

@@ -89,7 +89,8 @@ def _cmd_import(args) -> int:
     from shb import ingest  # pandas-heavy checks only when importing
 
     try:
-        result = ingest.import_file(args.file, args.db, dry_run=args.dry_run, overwrite=args.replace)
+        limits = ingest.Limits(max_bytes=args.max_mb * ingest.MB) if args.max_mb else ingest.Limits()
+        result = ingest.import_file(args.file, args.db, dry_run=args.dry_run, overwrite=args.replace, limits=limits)
     except ImportRejected as exc:
         print(exc, file=sys.stderr)
         return 2
@@ -222,6 +223,8 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("file", type=Path, help="filen som ska läsas in (.csv eller .xlsx)")
     m.add_argument("--dry-run", action="store_true", help="kontrollera och visa vad som skulle ändras, skriv inget")
     m.add_argument("--replace", action="store_true", help="ersätt värden som redan finns med andra uppgifter")
+    m.add_argument("--max-mb", type=int, default=None, metavar="MB",
+                   help="största filstorlek i MB (standard: appens uppladdningsgräns, server.maxUploadSize)")
     m.set_defaults(func=_cmd_import)
     s = sub.add_parser("snapshots", help="sparade versioner av databasen")
     ssub = s.add_subparsers(dest="snapshots_command", required=True)

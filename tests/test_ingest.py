@@ -581,3 +581,16 @@ def test_cli_exit_codes_in_a_real_process(db, tmp_path):
     assert rejected.returncode == 2 and "mellan 0 och 100" in rejected.stderr and rejected.stdout == ""
     loaded = shb("import", str(good))
     assert loaded.returncode == 0 and "Läste in bra.csv" in loaded.stdout, loaded.stderr
+
+
+def test_the_command_line_size_limit_can_be_raised_for_one_run(db, tmp_path, capsys):
+    areas = [f"1490R{n:03d}" for n in range(1, 48)]
+    rows = [[SHARE, a, y, "70,5"] for y in range(1990, 2012) for a in areas]  # before the demo years
+    path = write_csv(tmp_path, rows)
+    pad = "\n" * (1_100_000 - path.stat().st_size)  # blank lines are skipped, so only the size grows
+    path.write_text(path.read_text(encoding="utf-8") + pad, encoding="utf-8")
+    before = store.file_sha256(db)
+    code, _, err = run(db, path, "--max-mb", "1", "--dry-run", capsys=capsys)
+    assert code == 2 and "1 MB" in err and store.file_sha256(db) == before
+    code, out, err = run(db, path, "--max-mb", "2", "--dry-run", capsys=capsys)
+    assert code == 0 and "Provkörning" in out, err
