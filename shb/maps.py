@@ -168,7 +168,8 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
                focus_codes: Iterable[str], title: str, unit_label: str, direction: str, direction_label: str,
                decimals: int = 1, unit: str | None = None, extent: str = "kommun",
                extent_codes: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
-               schematic: bool = True, demo: bool = False, height: int = 560) -> alt.LayerChart:
+               schematic: bool = True, source: str | None = None, demo: bool = False,
+               height: int = 560) -> alt.LayerChart:
     """A map of an indicator by area, coloured by how each area compares with the whole city.
 
     Parameters
@@ -207,6 +208,9 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
         Defaults to the area names.
     schematic : bool
         Say in the subtitle that the borders are schematic.
+    source : str, optional
+        The credit line for the borders (``geometry.source_text(manifest, level)``); `SOURCE_TEXT`
+        when omitted.
     demo : bool
         Say in the subtitle that the numbers are demo data.
     height : int
@@ -275,7 +279,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
 
     focus_note = f"Svart kant: {SERIES_LABELS['focus'].lower()}" if not g[g.is_focus].empty else None
     lines = subtitle_lines(direction_label, focus_note,
-                           SCHEMATIC_TEXT if schematic else None, SOURCE_TEXT, demo=demo)
+                           SCHEMATIC_TEXT if schematic else None, source or SOURCE_TEXT, demo=demo)
     chart = (alt.layer(*layers, data=alt.Data(values=features))
              .resolve_scale(color="independent")
              .project(type="mercator")

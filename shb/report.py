@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from shb import charts, urlstate, views
+from shb import charts, geometry, urlstate, views
 from shb import format as fmt
 from shb.catalog import DIRECTION_LABELS
 from shb.db import Database
@@ -95,7 +95,9 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
         raise ShbError(f"Året {year} ligger utanför data ({first}–{last}).")
     snap = database.run("snapshot").iloc[0]
     demo = bool(snap.is_demo)
-    schematic = views.geometry_manifest(database).get("schematic", True)
+    manifest = views.geometry_manifest(database)
+    schematic = geometry.is_schematic(manifest, "regso")  # the report's maps are drawn per RegSO
+    map_source = geometry.source_text(manifest, "regso")
     structure = database.run("goal_structure")
     inds = views.indicators(database)
     goal_areas = []
@@ -109,7 +111,7 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     return env.get_template("report.html.j2").render(
         programme=database.run("programme").iloc[0], year=year, version=snap.version, demo=demo,
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic)
+        summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source)
 
 
 def chromium_binary() -> str:

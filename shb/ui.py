@@ -12,7 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from shb import db as dbmod
-from shb import urlstate, views
+from shb import geometry, urlstate, views
 from shb.catalog import LEVEL_LABELS, Indicator
 from shb.errors import ShbError
 from shb.urlstate import View
@@ -299,7 +299,8 @@ def comparison(view: View, demo: bool, with_areas: bool = False) -> views.Compar
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _spec(version: str, kind: str, view: View, demo: bool, with_areas: bool, option: str) -> dict:
+def _spec(version: str, geometry_version: str | None, kind: str, view: View, demo: bool, with_areas: bool,
+          option: str) -> dict:
     d = database()
     c = _comparison(version, view, demo, with_areas)
     build = {
@@ -314,12 +315,14 @@ def _spec(version: str, kind: str, view: View, demo: bool, with_areas: bool, opt
 
 
 def spec_of(kind: str, view: View, demo: bool, with_areas: bool = False, option: str = "") -> dict:
-    """A chart of the view as a Vega-Lite dict, built (and validated) once per data version and view."""
-    return _spec(database().version, kind, replace(view, notices=()), demo, with_areas, option)
+    """A chart of the view as a Vega-Lite dict, built (and validated) once per data version, geometry
+    version (maps) and view."""
+    geometry_version = views.geometry_manifest(database()).get("version") if kind == "map" else None
+    return _spec(database().version, geometry_version, kind, replace(view, notices=()), demo, with_areas, option)
 
 
-def schematic_note(manifest: dict) -> None:
-    if manifest.get("schematic", True):
+def schematic_note(manifest: dict, level: str) -> None:
+    if geometry.is_schematic(manifest, level):
         st.caption(SCHEMATIC_NOTE)
 
 
@@ -450,7 +453,7 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
         with right:
             view = choose_extent(view)
             chart(spec_of("map", view, demo), key="map")
-            schematic_note(views.geometry_manifest(database()))
+            schematic_note(views.geometry_manifest(database()), view.niva)
     if ind.groups and c.year:
         view = choose_group_dimension(view)
         chart(spec_of("groups", view, demo, option=view.grupp.split(":")[0]), key="groups")
@@ -543,7 +546,7 @@ def map_page(snap: dict) -> None:
     year = view.ar
     spec = spec_of("map", view, demo, option="year")
     event = chart(spec, key="karta", on_select="rerun", selection_mode="omrade")
-    schematic_note(views.geometry_manifest(d))
+    schematic_note(views.geometry_manifest(d), view.niva)
     selected = _selected_area(event)
     if selected:
         st.switch_page("pages/4_omraden.py", query_params=urlstate.to_params(replace(view, omrade=(selected,))))

@@ -181,9 +181,10 @@ def ranking_chart(database: Database, view: View, c: Comparison):
         decimals=fmt.decimals_for(ind.unit), demo=c.demo)
 
 
-@lru_cache(maxsize=8)
-def _layer(folder: str, level: str):
-    return geometry.read_layer(paths.Path(folder), level)
+@lru_cache(maxsize=16)
+def _layer(folder: str, version: str | None, level: str):
+    """One level's polygons of one geometry version (a new import has a new version, so a new key)."""
+    return geometry.read_layer(paths.Path(folder), level, version)
 
 
 def geometry_manifest(database: Database) -> dict:
@@ -212,7 +213,7 @@ def map_chart(database: Database, view: View, year: int, demo: bool, title: str 
     values = map_values(database, view, year)
     manifest = geometry_manifest(database)
     folder = str(paths.geometry_dir(database.path))
-    layer = _layer(folder, view.niva)
+    layer = _layer(folder, manifest.get("version"), view.niva)
     regso = database.run("areas_at_level", level="regso")
     tatort = regso.loc[regso.tatort, "code"].tolist()
     extent_codes = {"regso": tatort,
@@ -223,8 +224,8 @@ def map_chart(database: Database, view: View, year: int, demo: bool, title: str 
         layer, values, city_value=values.city_value.iloc[0] if len(values) else np.nan, focus_codes=focus,
         title=title or f"{ind.title}, {year} ({ind.unit_label})", unit_label=ind.unit_label,
         direction=ind.direction, direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit),
-        extent=view.utsnitt, extent_codes=extent_codes, schematic=manifest.get("schematic", True),
-        demo=demo, height=height)
+        extent=view.utsnitt, extent_codes=extent_codes, schematic=geometry.is_schematic(manifest, view.niva),
+        source=geometry.source_text(manifest, view.niva), demo=demo, height=height)
 
 
 def group_frame(database: Database, view: View, c: Comparison, dimension: str) -> pd.DataFrame:
