@@ -412,6 +412,13 @@ def _new_layers(prepared: _Prepared, current: dict, folder: Path, geo: Geography
                 schematic=False, source=f"{r.source}; kommungräns som union av RegSO", derived_from="regso", **common)
             km2 = float(layers["municipality"].to_crs(geometry.SWEREF).area.sum() / 1e6)
             r.rebuilt["municipality"] = f"Kommungränsen byggdes om som unionen av alla RegSO ({fmt.number(km2)} km²)."
+        if levels["deso"].get("schematic", True) and not r.missing:
+            layers["deso"] = geometry.split_deso(prepared.gdf, geo)
+            levels["deso"] = geometry.level_entry(
+                schematic=True, source="Schematisk: varje verklig RegSO delad i sina DeSO", derived_from="regso",
+                **common)
+            r.rebuilt["deso"] = ("DeSO är fortfarande schematiska men ligger nu inom de verkliga RegSO-gränserna "
+                                 f"({len(layers['deso'])} delar).")
     r.kept = [lvl for lvl in ("regso", "district", "deso", "municipality") if lvl != r.level and lvl not in r.rebuilt]
     return layers, levels
 

@@ -93,20 +93,33 @@ def build_schematic(geo: Geography) -> dict[str, gpd.GeoDataFrame]:
     cells = _voronoi(list(pts), boundary)
     regso_gdf = gpd.GeoDataFrame({"code": regso.code, "name": regso.name}, geometry=cells, crs=SWEREF)
 
-    deso_rows = []
-    deso = a[a.level == "deso"]
-    for code, cell, centre in zip(regso.code, cells, pts):
+    deso_gdf = split_deso(regso_gdf, geo, pts)
+
+    layers = {"municipality": outline, "district": derive_districts(regso_gdf, geo), "regso": regso_gdf,
+              "deso": deso_gdf}
+    return {k: v.to_crs(WGS84).reset_index(drop=True) for k, v in layers.items()}
+
+
+def split_deso(regso: gpd.GeoDataFrame, geo: Geography, centres: list[Point] | None = None) -> gpd.GeoDataFrame:
+    """Schematic DeSO: each RegSO polygon split into as many parts as it has DeSO, by a Voronoi of points
+    on a small circle round its centre (the RegSO's known centroid, else its representative point).
+    Works on schematic cells and on real RegSO polygons alike; returns the CRS of `regso`."""
+    local = regso.to_crs(SWEREF)
+    if centres is None:
+        a = geo.areas.set_index("code")
+        known = gpd.GeoSeries(gpd.points_from_xy(a.loc[local.code, "centroid_lon"], a.loc[local.code, "centroid_lat"]),
+                              crs=WGS84).to_crs(SWEREF)
+        centres = [c if cell.contains(c) else cell.representative_point() for c, cell in zip(known, local.geometry)]
+    deso = geo.areas[geo.areas.level == "deso"]
+    rows = []
+    for code, cell, centre in zip(local.code, local.geometry, centres):
         members = sorted(deso.loc[deso.parent_code == code, "code"])
         r = 0.25 * np.sqrt(cell.area / np.pi)
         angles = np.linspace(0, 2 * np.pi, len(members), endpoint=False) + 0.5
         seeds = [Point(centre.x + r * np.cos(t), centre.y + r * np.sin(t)) for t in angles]
         for m, part in zip(members, _voronoi(seeds, cell)):
-            deso_rows.append({"code": m, "name": deso.loc[deso.code == m, "name"].iloc[0], "geometry": part})
-    deso_gdf = gpd.GeoDataFrame(deso_rows, geometry="geometry", crs=SWEREF)
-
-    layers = {"municipality": outline, "district": derive_districts(regso_gdf, geo), "regso": regso_gdf,
-              "deso": deso_gdf}
-    return {k: v.to_crs(WGS84).reset_index(drop=True) for k, v in layers.items()}
+            rows.append({"code": m, "name": deso.loc[deso.code == m, "name"].iloc[0], "geometry": part})
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=SWEREF).to_crs(regso.crs)
 
 
 def schematic_levels() -> dict[str, dict]:

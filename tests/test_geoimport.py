@@ -101,8 +101,19 @@ def test_geopackage_in_sweref_replaces_regso_and_rebuilds_districts(db, schemati
     assert km2(written).to_dict() == pytest.approx(km2(schematic["regso"]).to_dict(), rel=1e-6)
     districts = geometry.read_layer(folder_of(db), "district")
     assert len(districts) == 25
-    deso = geometry.read_layer(folder_of(db), "deso")
-    assert deso.geometry.geom_equals(schematic["deso"].geometry).all()
+    assert_deso_split_within(geometry.read_layer(folder_of(db), "deso"), written, geo)
+    assert m["levels"]["deso"]["derived_from"] == "regso" and "Schematisk" in geometry.source_text(m, "deso")
+
+
+def assert_deso_split_within(deso, regso, geo) -> None:
+    """Schematic DeSO follow the RegSO borders: each RegSO is exactly the union of its DeSO."""
+    parents = geo.areas.set_index("code").parent_code
+    assert sorted(deso.code) == sorted(geo.codes("deso")) and deso.geometry.is_valid.all()
+    cells = regso.to_crs(SWEREF).set_index("code").geometry
+    parts = deso.to_crs(SWEREF).assign(parent=lambda d: d.code.map(parents))
+    for code, group in parts.groupby("parent"):
+        union = shapely.union_all(list(group.geometry))
+        assert union.symmetric_difference(cells[code]).area < 1e-3 * cells[code].area + 1, code
 
 
 def test_geoparquet_with_suffixed_codes_keeps_only_boras(db, schematic, tmp_path):
@@ -522,6 +533,8 @@ def test_the_real_regso_file(real_db, geo):
         union = shapely.union_all([cells[c] for c in geo.regso_of("district")[code]])
         assert shape_.symmetric_difference(union).area < 0.02e6, code  # only slivers under 1 ha closed
         assert shape_.area == pytest.approx(union.area, rel=1e-3), code
+
+    assert_deso_split_within(geometry.read_layer(folder, "deso"), regso, geo)
 
     outline = geometry.read_layer(folder, "municipality")
     assert km2(outline)["1490"] == pytest.approx(km2(regso).sum(), rel=1e-3)
