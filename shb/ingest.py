@@ -113,8 +113,8 @@ def reject(reason: str, row: int | None = None, column: str | None = None, value
     raise ImportRejected(_report([problem], 1), (problem,), 1)
 
 
-def _report(problems: list[Problem], total: int, file_name: str = "", extra: str = "") -> str:
-    name = f"Filen {file_name}" if file_name else "Filen"
+def _report(problems: list[Problem], total: int, file_name: str = "", extra: str = "", noun: str = "Filen") -> str:
+    name = f"{noun} {file_name}" if file_name else noun
     head = f"{name} avvisades: {_count(total, 'problem', 'problem')}. Inget har skrivits till databasen."
     lines = [head, *(f"  {p.text()}" for p in problems)]
     if total > len(problems):
@@ -462,6 +462,11 @@ STATUS_LABELS = {"ok": "ok", "suppressed": "'..' (sekretess)", "not_applicable":
                  "missing": "'-' (saknas)"}
 _SYMBOLS = {"..": "suppressed", ".": "not_applicable", "-": "missing", "\u2013": "missing"}
 _AREA_SUFFIX = re.compile(r"_(REGSO|DESO)\d{4}$")
+
+
+def normal_area_code(code: object) -> str:
+    """'1490r025_RegSO2025' → '1490R025': SCB's code-list suffix dropped, upper case, no spaces."""
+    return _AREA_SUFFIX.sub("", str(code).strip().upper())
 _COMMA = r"^[+-]?\d*,\d+$"
 _POINT = r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$"
 _INTEGER = r"^[+-]?\d+([eE][+-]?\d+)?$"
@@ -884,7 +889,7 @@ def _who() -> str:
 
 
 def import_file(path: Path, db: Path | None = None, *, dry_run: bool = False, overwrite: bool = False,
-                limits: Limits = Limits()) -> ImportResult:
+                limits: Limits = Limits(), username: str | None = None) -> ImportResult:
     """Check `path` against the snapshot at `db` and, unless `dry_run`, load it as a new snapshot.
 
     Raises ImportRejected (with the whole report) when the file has problems, or when it would change
@@ -896,13 +901,17 @@ def import_file(path: Path, db: Path | None = None, *, dry_run: bool = False, ov
     table = read_table(path, limits)
     pause("read")
     return import_table(table, path.name, store.file_sha256(path), db, dry_run=dry_run, overwrite=overwrite,
-                        limits=limits)
+                        limits=limits, username=username)
 
 
 def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *, dry_run: bool = False,
-                 overwrite: bool = False, limits: Limits = Limits()) -> ImportResult:
+                 overwrite: bool = False, limits: Limits = Limits(), username: str | None = None,
+                 noun: str = "Filen") -> ImportResult:
     """Check the cells of `table` (from a file or a connector, named `name` in messages and the import log)
-    against the snapshot at `db` and, unless `dry_run`, load them as a new snapshot (see `import_file`)."""
+    against the snapshot at `db` and, unless `dry_run`, load them as a new snapshot (see `import_file`).
+
+    `username` is who loads the data (the signed-in analyst; the OS user when not given); `noun` names
+    the source in a rejection ("Filen x.csv avvisades", "Hämtningen SCB TAB6680 avvisades")."""
     db = Path(db or paths.default_db())
     if not db.is_file():
         raise DatabaseMissing(f"Databasen {db} finns inte. Bygg den med: python -m shb build --demo")
@@ -915,7 +924,7 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
             compared = compare(obs, existing_observations(database, sorted(obs.indicator_id.unique())))
         finally:
             database.close()
-        _refuse(checked, compared, name, overwrite, limits)
+        _refuse(checked, compared, name, overwrite, limits, noun)
         pause("validated")
         counts = by_indicator_year(compared)
         n = {c: int((compared.change == c).sum()) for c in ("ny", "ändrad", "oförändrad")}
@@ -923,7 +932,7 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
                               dry_run, based_on=ctx.version, encoding=table.encoding)
         if dry_run or n["ny"] + (n["ändrad"] if overwrite else 0) == 0:
             return result
-        return _write(db, result, compared, overwrite)
+        return _write(db, result, compared, overwrite, username or _who())
 
 
 def _open(db: Path) -> dbmod.Database:
@@ -933,7 +942,8 @@ def _open(db: Path) -> dbmod.Database:
         raise ImportFailed(f"Databasen {db} kunde inte öppnas: {exc}") from exc
 
 
-def _refuse(checked: Checked, compared: pd.DataFrame, name: str, overwrite: bool, limits: Limits) -> None:
+def _refuse(checked: Checked, compared: pd.DataFrame, name: str, overwrite: bool, limits: Limits,
+            noun: str = "Filen") -> None:
     problems, total = list(checked.problems), checked.total
     changed = int((compared.change == "ändrad").sum())
     extra = ""
@@ -944,10 +954,10 @@ def _refuse(checked: Checked, compared: pd.DataFrame, name: str, overwrite: bool
                                                          "för att ersätta dem")][: limits.shown]
         extra = changes_preview(compared, checked.labels, limits.shown)
     if total:
-        raise ImportRejected(_report(problems, total, name, extra), problems, total)
+        raise ImportRejected(_report(problems, total, name, extra, noun), problems, total)
 
 
-def _write(db: Path, result: ImportResult, compared: pd.DataFrame, overwrite: bool) -> ImportResult:
+def _write(db: Path, result: ImportResult, compared: pd.DataFrame, overwrite: bool, username: str) -> ImportResult:
     """Build the new snapshot beside `db`, check it and swap it in; the current file is only replaced."""
     version = snapshots.next_version(db)
     take = compared.change.eq("ny") | (compared.change.eq("ändrad") & overwrite)
@@ -956,7 +966,7 @@ def _write(db: Path, result: ImportResult, compared: pd.DataFrame, overwrite: bo
     built_from = {"kind": "import", "file": result.file_name, "sha256": result.sha256,
                   "based_on": result.based_on, "rows": result.rows, "new": result.new,
                   "changed": result.changed if overwrite else 0, "replace": overwrite}
-    log = {"logged_at": datetime.now(UTC), "username": _who(), "file_name": result.file_name,
+    log = {"logged_at": datetime.now(UTC), "username": username[:120], "file_name": result.file_name,
            "sha256": result.sha256, "rows": result.rows, "new_values": result.new,
            "changed_values": result.changed if overwrite else 0, "unchanged_values": result.unchanged,
            "result": "inläst med --replace" if overwrite else "inläst", "version": version}

@@ -2,11 +2,15 @@
 
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
+import yaml
 
+from shb import paths
 from shb.catalog import DIRECTIONS, KIND_UNITS, load_catalog
 from shb.demo import load_profiles
+from shb.errors import CatalogError
 from tests.conftest import reference
 
 CAT = load_catalog()
@@ -68,3 +72,90 @@ def test_unknown_indicator_is_a_named_error():
 
     with pytest.raises(UnknownIndicator, match="Okänd indikator"):
         CAT.indicator("finns_inte")
+
+
+# --- fetch: how an indicator is asked for at SCB or Kolada ------------------------------------------------
+
+EMPLOYMENT_SCB = {
+    "table": "TAB6680", "confirmed": False, "numerator": "0000089X", "denominator": "0000089Y",
+    "filters": {"Alder": "20-64"}, "groups": {"Kon": {"1+2": "total", "1": "kon/man", "2": "kon/kvinnor"}},
+    "areas": [{"level": "municipality", "sum_of": "regso"}, {"level": "regso", "codelist": "vs_RegSO2020"},
+              {"level": "regso", "codelist": "vs_RegSO2025"}, {"level": "deso", "codelist": "vs_DeSO2018"}]}
+
+
+def _with_fetch(tmp_path, indicator_id: str, fetch) -> Path:
+    raw = yaml.safe_load(paths.INDICATORS.read_text(encoding="utf-8"))
+    entry = {**next(i for i in raw["indicators"] if i["id"] == indicator_id), "fetch": fetch}
+    path = tmp_path / "indicators.yaml"
+    path.write_text(yaml.safe_dump({"indicators": [entry]}, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def test_every_fetch_mapping_names_its_source_id():
+    mapped = [i for i in CAT.indicators if i.fetch]
+    assert {s for i in mapped for s in i.fetch.sources} == {"scb", "kolada"}
+    for ind in mapped:
+        if ind.fetch.kolada:
+            assert ind.fetch.kolada.kpi in ind.source_ref and ind.source_ref_confirmed, ind.id
+        if ind.fetch.scb:
+            assert ind.fetch.scb.table in ind.source_ref, ind.id
+            assert ind.fetch.scb.confirmed or any(ind.fetch.scb.table in c for c in ind.caveats), ind.id
+
+
+def test_a_fetch_mapping_is_read_into_typed_fields(tmp_path):
+    ind = load_catalog(indicators=_with_fetch(tmp_path, "sysselsattningsgrad_20_64", {"scb": EMPLOYMENT_SCB})
+                       ).indicators[0]
+    scb = ind.fetch.scb
+    assert (scb.table, scb.contents, scb.filters, scb.region, scb.time) == (
+        "TAB6680", ["0000089X", "0000089Y"], {"Alder": "20-64"}, "Region", "Tid")
+    assert scb.groups["Kon"] == {"1+2": ("total", "alla"), "1": ("kon", "man"), "2": ("kon", "kvinnor")}
+    assert [(a.level, a.codelist, a.first_year, a.last_year, a.sum_of) for a in scb.areas] == [
+        ("municipality", None, None, None, "regso"), ("regso", "vs_RegSO2020", None, 2023, None),
+        ("regso", "vs_RegSO2025", 2024, None, None), ("deso", "vs_DeSO2018", None, 2023, None)]
+
+
+BAD_FETCH = [
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "colour": "blå"}}, "okända nycklar: colour"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "table": "TAB9999"}}, "TAB9999 ska stå i source_ref"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "table": "6680"}}, "inget tabell-id"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "value": "X"}}, "antingen value eller både"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "denominator": None}}, "antingen value eller både"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "confirmed": "ja"}}, "confirmed ska vara true"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "filters": {"Alder": ["20-64", "25-64"]}}},
+     "ett värde \\(text\\) per variabel"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "groups": {"Kon": {"1": "kon/pojkar"}}}},
+     "grupp som indikatorn inte har"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "groups": {"Kon": {"1": "total", "2": "total"}}}},
+     "förekommer flera gånger"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "groups": {"Alder": {"1": "kon/man"}},
+                                           "filters": {"Alder": "20-64"}}}, "variablerna ska vara olika"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "areas": [{"level": "deso", "codelist": "vs_DeSO2025"}]}},
+     "kräver en känd codelist"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "areas": [
+        {"level": "regso", "codelist": "vs_RegSO2025", "last_year": 2023}]}}, "utanför kodlistan vs_RegSO2025"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "areas": [
+        {"level": "regso", "codelist": "vs_RegSO2020"}, {"level": "regso", "codelist": "vs_RegSo1"}]}},
+     "flera gånger för samma år"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "areas": [{"level": "municipality", "sum_of": "regso"}]}},
+     "den nivån hämtas inte"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "areas": [{"level": "district"}]}}, "nivån 'district'"),
+    ("sysselsattningsgrad_20_64", {"scb": {**EMPLOYMENT_SCB, "areas": []}}, "minst en områdesnivå"),
+    ("lag_ekonomisk_standard", {"scb": {"table": "TAB6685", "confirmed": True, "value": "A", "areas": [
+        {"level": "municipality", "sum_of": "regso"}, {"level": "regso", "codelist": "vs_RegSO2025"}]}},
+     "sum_of \\(regso/deso\\) bara för värden ur numerator"),
+    ("bostadsmarknadslage", {"scb": {"table": "TAB1", "confirmed": True, "numerator": "A", "denominator": "B",
+                                     "areas": [{"level": "municipality"}]}}, "kräver en andel eller kvot"),
+    ("sysselsattningsgrad_20_64", {"kolada": {"kpi": "N15428"}}, "N15428 ska stå i source_ref"),
+    ("gymnasieexamen_4_ar_hemkommun", {"kolada": {"kpi": "N17461"}}, "vara bekräftat"),
+    ("behoriga_yrkesprogram_hemkommun", {"kolada": {"kpi": "15428"}}, "inget Kolada-id"),
+    ("behoriga_yrkesprogram_hemkommun", {"kolada": {"kpi": "N15428", "municipality": "1490"}}, "exakt nyckeln kpi"),
+    ("behoriga_yrkesprogram_hemkommun", {"smhi": {"station": 1}}, "nycklarna scb och/eller kolada"),
+    ("behoriga_yrkesprogram_hemkommun", "kolada", "nycklarna scb och/eller kolada"),
+]
+
+
+@pytest.mark.parametrize(("indicator", "fetch", "message"), BAD_FETCH,
+                         ids=[f"{i}-{n}" for n, (i, _, _) in enumerate(BAD_FETCH)])
+def test_a_bad_fetch_mapping_is_a_catalog_error(tmp_path, indicator, fetch, message):
+    with pytest.raises(CatalogError, match=f"Indikatorn '{indicator}': .*{message}"):
+        load_catalog(indicators=_with_fetch(tmp_path, indicator, fetch))

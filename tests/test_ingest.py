@@ -544,7 +544,8 @@ def test_import_log_records_who_what_and_the_result(db, tmp_path, capsys, monkey
     monkeypatch.setenv("USER", "analytiker1")
     path = write_csv(tmp_path, [[SHARE, "1490", 2025, "70"], [SHARE, "1490", 2026, "71"]])
     assert run(db, path, capsys=capsys)[0] == 0
-    assert run(db, write_csv(tmp_path, [[COUNT, "1490", 2025, "4"]], name="andra.csv"), capsys=capsys)[0] == 0
+    ingest.import_file(write_csv(tmp_path, [[COUNT, "1490", 2025, "4"]], name="andra.csv"), db,
+                       username="anna@boras.se")  # the analyst signed in to the app
     con = duckdb.connect(str(db), read_only=True)
     try:
         log = con.execute("select * from import_log order by logged_at").df()
@@ -554,7 +555,7 @@ def test_import_log_records_who_what_and_the_result(db, tmp_path, capsys, monkey
     assert log.file_name.tolist() == ["fil.csv", "andra.csv"]  # carried from snapshot to snapshot
     first = log.iloc[0]
     assert (first.username, first.rows, first.new_values, first.result) == ("analytiker1", 2, 2, "inläst")
-    assert first.sha256 == store.file_sha256(path)
+    assert first.sha256 == store.file_sha256(path) and log.username.iloc[1] == "anna@boras.se"
     assert snap.is_demo  # demo rows remain, so the snapshot is still demo data
     assert '"kind": "import"' in snap.built_from and '"based_on": "' + log.iloc[0].version in snap.built_from
 
