@@ -20,9 +20,9 @@ from shb.urlstate import View
 APP_TITLE = "Socialt hållbart Borås"
 DEMO_BANNER = (
     "**Demodata.** Siffrorna är genererade för att visa verktyget – de är inte Borås siffror. "
-    "Läs in riktiga data under *Data och metod*."
+    "Läs in riktiga data under *Läs in data*."
 )
-SCHEMATIC_NOTE = "Schematisk indelning: kartans områden är förenklade celler kring RegSO:s tyngdpunkter, inte verkliga gränser."
+SCHEMATIC_NOTE = "Schematisk indelning: kartans områden är förenklade celler, inte verkliga gränser."
 VIEW_KEY = "shb_view"
 
 
@@ -43,6 +43,7 @@ PAGES = (
     PageInfo("pages/5_karta.py", "Karta", ":material/map:", "Utforska"),
     PageInfo("pages/6_grupper.py", "Grupper", ":material/groups:", "Utforska"),
     PageInfo("pages/7_data_och_metod.py", "Data och metod", ":material/dataset:", "Om data"),
+    PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
 )
 GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
 PRESENTATION_CSS = """
@@ -322,8 +323,10 @@ def spec_of(kind: str, view: View, demo: bool, with_areas: bool = False, option:
 
 
 def schematic_note(manifest: dict, level: str) -> None:
-    if geometry.is_schematic(manifest, level):
-        st.caption(SCHEMATIC_NOTE)
+    if not geometry.is_schematic(manifest, level):
+        return
+    derived = (manifest.get("levels", {}).get(level) or {}).get("derived_from")
+    st.caption(f"{SCHEMATIC_NOTE} {geometry.source_text(manifest, level)}." if derived else SCHEMATIC_NOTE)
 
 
 def footer(snap: dict) -> None:

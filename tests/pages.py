@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Iterator
 
 import pandas as pd
 import pyarrow as pa
@@ -14,14 +16,32 @@ from shb.ui import PAGES
 PAGE_PATHS = [p.path for p in PAGES]
 
 
-def run_page(path: str, params: dict | None = None, timeout: float = 60) -> AppTest:
-    """Run `path` as Streamlit does for a deep link: the entry script's app, that page, those parameters."""
+def page_app(path: str, params: dict | None = None, timeout: float = 60) -> AppTest:
+    """`path` set up as for a deep link but not run yet, so a test can seed secrets, user and context."""
     at = AppTest.from_file(str(paths.ROOT / "app.py"), default_timeout=timeout)
     for key, value in (params or {}).items():
         at.query_params[key] = value
     if path != "app.py":
         at.switch_page(path)
-    return at.run()
+    return at
+
+
+def run_page(path: str, params: dict | None = None, timeout: float = 60) -> AppTest:
+    """Run `path` as Streamlit does for a deep link: the entry script's app, that page, those parameters."""
+    return page_app(path, params, timeout).run()
+
+
+@contextlib.contextmanager
+def server_address(address: str | None) -> Iterator[None]:
+    """Streamlit's server.address set to `address` (as `--server.address` would), restored afterwards."""
+    from streamlit import config
+
+    before = config.get_option("server.address")
+    config.set_option("server.address", address, "test")
+    try:
+        yield
+    finally:
+        config.set_option("server.address", before, "test")
 
 
 def charts(at: AppTest) -> list[dict]:

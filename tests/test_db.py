@@ -7,7 +7,7 @@ from shb import db as dbmod
 from shb.errors import DatabaseMissing, QueryParameterError, UnknownQuery
 
 NAMES = dbmod.query_names()
-EMPTY_ON_DEMO = {"notes_for_year", "notes"}  # the demo has no analyst notes
+EMPTY_ON_DEMO = {"notes_for_year", "notes", "import_log"}  # the demo has no notes and no imports
 
 
 @pytest.fixture(scope="module")
