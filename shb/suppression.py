@@ -20,7 +20,8 @@ import yaml
 from shb import paths
 
 RULE_FILE = paths.DATA / "suppression.yaml"
-HIDDEN_COLUMNS = ["value", "numerator", "denominator", "ci_low", "ci_high"]
+# population too: for register shares it is the denominator, so it would give a hidden base away
+HIDDEN_COLUMNS = ["value", "numerator", "denominator", "population", "ci_low", "ci_high"]
 
 
 @dataclass(frozen=True)
@@ -115,8 +116,9 @@ def apply(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],
     published = (r.status == "ok").to_numpy()
     by_source = (r.status == "suppressed").to_numpy()
     by_rule = primary(r, rule).to_numpy()
-    # Missing cells are unknown too (they count in a sum) but keep their own status.
-    hidden = ~published | by_rule
+    # Missing cells are unknown too (they count in a sum) but keep their own status; not-applicable
+    # cells are known to be empty (zero), so they cannot hide another cell in a sum.
+    hidden = r.status.isin(["suppressed", "missing"]).to_numpy() | by_rule
     if r.numerator.notna().any():
         size = r.denominator.fillna(0).to_numpy(dtype=float)
         hidden = secondary(hidden, relation_edges(r, regso_of_deso, district_members), size, eligible=published)
