@@ -15,6 +15,12 @@ def _number(value) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 4)
 
 
+def _significance(sig: measures.Significance) -> dict:
+    """Focus set vs rest of the city: tested or not, the 95 % intervals (procentenheter) and how."""
+    return {"significant": sig.significant, "interval_vs_rest": [_number(sig.low), _number(sig.high)],
+            "interval_vs_city": [_number(sig.city_low), _number(sig.city_high)], "method": sig.method}
+
+
 def compare(database: Database, indicator: str, year: int, set_id: str | None = None,
             group: str | None = None) -> dict:
     """The `compare --json` contract: values, difference, ratio, intervals, hidden flags and the gap trend."""
@@ -57,8 +63,9 @@ def compare(database: Database, indicator: str, year: int, set_id: str | None = 
         "difference": _number(gap_row.difference.iloc[0]) if len(gap_row) else None,
         "difference_unit": "procentenheter" if ind.unit == "procent" else ind.unit,
         "ratio": _number(gap_row.ratio.iloc[0]) if len(gap_row) else None,
-        "ci": {s: [pick(s, "ci_low"), pick(s, "ci_high")] for s in ("focus", "city")
+        "ci": {s: [pick(s, "ci_low"), pick(s, "ci_high")] for s in ("focus", "rest", "city")
                if pick(s, "ci_low") is not None},
+        "significance": _significance(measures.significance(ind, frame, year)),
         "suppressed": {
             "set": ind.lowest_level != "municipality" and not focus_complete,
             "set_members_hidden": int(row["focus"].members.iloc[0] - row["focus"].members_used.iloc[0])

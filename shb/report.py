@@ -17,7 +17,7 @@ from pathlib import Path
 import jinja2
 import numpy as np
 
-from shb import charts, geometry, urlstate, views
+from shb import charts, geometry, measures, urlstate, views
 from shb import format as fmt
 from shb.catalog import DIRECTION_LABELS
 from shb.db import Database
@@ -63,6 +63,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
     notes = database.run("notes_for_year", indicator=ind_id, year=year)
     return {
         "id": ind_id, "title": ind.title, "unit_label": ind.unit_label, "sentence": c.sentence,
+        "dispersion": c.dispersion_text, "trend": c.trend, "area_level": ind.lowest_level != "municipality",
         "trend_text": c.trend.text if c.trend.verdict != "okänd" else "Utvecklingen kan inte bedömas",
         "verdict": c.trend.verdict if ind.lowest_level != "municipality" else "kommun",
         "css": _css(c.trend), "trend_svg": trend_svg, "map_svg": map_svg, "table_head": head, "table": table,
@@ -73,6 +74,16 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
     }
 
 
+STATUS_CSS = {"går åt rätt håll": "better", "går åt fel håll": "worse"}
+
+
+def _target(target_id: str, title: str, sections: list[dict]) -> dict:
+    """An effektmål with its indicators and its status (measures.target_status over those followed per area)."""
+    status = measures.target_status(i["trend"] for i in sections if i["area_level"])
+    return {"id": target_id, "title": title, "indicators": sections, "status": status.status,
+            "status_text": status.text, "status_css": STATUS_CSS.get(status.status, "")}
+
+
 def _summary(goal_areas: list[dict]) -> list[dict]:
     out = []
     for ga in goal_areas:
@@ -81,7 +92,9 @@ def _summary(goal_areas: list[dict]) -> list[dict]:
         counts.update(i["verdict"] for i in inds)
         items = [{"title": i["title"], "text": i["trend_text"].lower(), "css": i["css"]}
                  for i in inds if i["verdict"] in ("minskar", "ökar")]
-        out.append({"id": ga["id"], "title": ga["title"], "counts": dict(counts), "items": items})
+        targets = [{"id": t["id"], "title": t["title"], "status": t["status"], "css": t["status_css"]}
+                   for t in ga["targets"]]
+        out.append({"id": ga["id"], "title": ga["title"], "counts": dict(counts), "items": items, "targets": targets})
     return out
 
 
@@ -103,15 +116,16 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
         goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "targets": [
-            {"id": t.target_id, "title": t.target_title, "indicators": [
+            _target(t.target_id, t.target_title, [
                 indicator_section(database, f, i.id, year, set_id, demo, schematic)
-                for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years]}
+                for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years])
             for t in targets.itertuples()]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("report.html.j2").render(
         programme=database.run("programme").iloc[0], year=year, version=snap.version, demo=demo,
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
-        summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source)
+        summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
+        significance_method=measures.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE)
 
 
 def chromium_binary() -> str:

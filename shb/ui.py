@@ -350,6 +350,7 @@ def overview(view: View) -> None:
     structure = frame("goal_structure")
     set_title = views.set_members(database(), view.jamfor)[0]
     params = urlstate.to_params(view)
+    statuses = views.target_statuses(ov)
     for goal_area_id, targets in structure.groupby("goal_area_id", sort=True):
         page = GOAL_AREA_PAGES[int(goal_area_id)]
         with st.container(border=True):
@@ -357,7 +358,7 @@ def overview(view: View) -> None:
             st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:", query_params=params)
             for t in targets.itertuples():
                 rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
-                st.markdown(f"**{t.target_id}** {t.target_title}")
+                st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(statuses[t.target_id])}")
                 table = pd.DataFrame({
                     "Indikator": rows.title,
                     "År": rows.year.astype("Int64"),
@@ -380,6 +381,16 @@ def overview(view: View) -> None:
                     "Skillnad över tid": st.column_config.LineChartColumn("Skillnad över tid", width="small"),
                     "Visa": st.column_config.LinkColumn("Visa", display_text="Öppna", width="small"),
                 })
+
+
+STATUS_COLOURS = {"går åt rätt håll": "blue", "går åt fel håll": "orange", "blandat": "violet",
+                  "oförändrat": "gray", "kan inte bedömas": "gray"}
+
+
+def status_badge(status) -> str:
+    """An effektmål's status as a coloured badge, with how it was reached."""
+    colour = STATUS_COLOURS[status.status]
+    return f":{colour}-badge[Effektmålet {status.status}] :gray[{status.text}]"
 
 
 def _style_row(row, better: list) -> list[str]:
@@ -457,6 +468,8 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
             view = choose_extent(view)
             chart(spec_of("map", view, demo), key="map")
             schematic_note(views.geometry_manifest(database()), view.niva)
+        if c.dispersion_text:
+            st.markdown(c.dispersion_text)
     if ind.groups and c.year:
         view = choose_group_dimension(view)
         chart(spec_of("groups", view, demo, option=view.grupp.split(":")[0]), key="groups")

@@ -108,9 +108,17 @@ class Comparison:
     year: int | None
     sentence: str
     demo: bool
+    significance: measures.Significance | None = None  # focus set vs rest of the city in `year` (shares)
+    dispersion: pd.DataFrame | None = None  # measures.dispersion between RegSO, per year
+    dispersion_trend: measures.DispersionTrend | None = None
 
     def value(self, series: str) -> float:
         return measures.value_at(self.frame, series, self.year) if self.year else np.nan
+
+    @property
+    def dispersion_text(self) -> str:
+        """'Spridningen mellan RegSO 2024: …' with what it rests on and its trend, or '' without one."""
+        return dispersion_sentence(self.indicator, self.dispersion, self.dispersion_trend, self.year)
 
 
 def comparison(database: Database, view: View, demo: bool, with_areas: bool = False) -> Comparison:
@@ -127,11 +135,40 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     year = view.ar if view.ar in set(frame.year) else measures.latest_year(frame)
     city_value = measures.value_at(frame, "city", year) if year else np.nan
     trend = measures.gap_trend(ind, gaps, year or view.till, city_value=city_value)
-    text = measures.sentence(ind, frame, trend, year, set_title) if year else f"{ind.title}: inga värden."
+    sig = measures.significance(ind, frame, year) if year else None
+    # Worded in the sentence for surveys only: a register counts everyone, so there is no sample to
+    # be uncertain about (the test result is still in the comparison JSON and the report's method).
+    said = sig if ind.survey else None
+    text = (measures.sentence(ind, frame, trend, year, set_title, significance=said) if year
+            else f"{ind.title}: inga värden.")
+    disp, disp_trend = None, None
+    if not area_rows.empty:
+        disp = measures.dispersion(ind, area_rows, city_rows)
+        disp = disp[(disp.year >= view.fran) & (disp.year <= view.till)].reset_index(drop=True)
+        disp_trend = measures.dispersion_trend(ind, disp, year or view.till)
     if with_areas and not area_rows.empty:
         extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
         frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
-    return Comparison(ind, set_title, members, frame, gaps, trend, year, text, demo)
+    return Comparison(ind, set_title, members, frame, gaps, trend, year, text, demo, sig, disp, disp_trend)
+
+
+def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: measures.DispersionTrend | None,
+                        year: int | None) -> str:
+    """How far the RegSO are from the whole city in `year`, what that rests on, and the trend."""
+    if disp is None or year is None:
+        return ""
+    row = disp[disp.year == year]
+    if row.empty or pd.isna(row.dispersion.iloc[0]):
+        return ""
+    r = row.iloc[0]
+    d = fmt.decimals_for(ind.unit)
+    size = fmt.difference(float(r.dispersion), ind.unit, ind.unit_label, d).lstrip("+")
+    share = "" if pd.isna(r.population_share) else f", {fmt.number(100 * r.population_share, 0)} % av invånarna"
+    text = (f"Spridningen mellan RegSO {year}: i genomsnitt {size} från hela Borås, vägt efter befolkning "
+            f"({int(r.areas_used)} av {int(r.areas)} områden med publicerat värde{share}).")
+    if trend is not None and trend.verdict in ("minskar", "ökar", "oförändrad"):
+        text += f" {trend.text} sedan {trend.start_year}."
+    return text
 
 
 def subtitle(ind: Indicator) -> str:
@@ -276,9 +313,16 @@ def overview(database: Database, set_id: str, till: int | None = None) -> pd.Dat
             "verdict": trend.verdict, "trend_text": trend.text if trend.verdict != "okänd" else "–",
             "better": trend.better, "direction": ind.direction,
             "gap_series": [round(float(x), 2) for x in gaps.difference.dropna().tail(8)],
+            "trend": trend, "area_level": ind.lowest_level != "municipality",
         })
     order = {i: n for n, i in enumerate(inds)}
     return pd.DataFrame(out).sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def target_statuses(ov: pd.DataFrame) -> dict[str, measures.TargetStatus]:
+    """Each effektmål's status from the gap trends of its indicators followed per area (`overview` rows)."""
+    area = ov[ov.area_level]
+    return {t: measures.target_status(area.loc[area.target_id == t, "trend"]) for t in dict.fromkeys(ov.target_id)}
 
 
 def area_choices(database: Database) -> pd.DataFrame:

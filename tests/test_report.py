@@ -81,3 +81,18 @@ def test_report_cli_writes_html(demo_db, tmp_path):
     out = shb("report", "--year", "2023", "--out", str(tmp_path / "r.html"), "--db", str(demo_db))
     assert out.returncode == 0, out.stderr
     assert "Uppföljning 2023" in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_every_target_has_a_status_that_counts_its_indicators(built):
+    text = built[0].read_text(encoding="utf-8")
+    from shb.measures import TARGET_STATUSES
+
+    for t in CAT.targets:
+        area_level = [i for i in CAT.indicators if i.target == t.id and i.lowest_level != "municipality"]
+        m = re.search(rf"Effektmål {re.escape(t.id)}: .*?</h3>\s*<p><span class=\"badge[^\"]*\">Effektmålet ([^<]+)</span> "
+                      r"([^<]+)</p>", text, re.S)
+        assert m and m.group(1) in TARGET_STATUSES, t.id
+        if area_level:
+            assert f"av {len(area_level)} indikator" in m.group(2), (t.id, m.group(2))
+    assert "Spridning mellan områden" in text and "Newcombe" in text
+    assert len(re.findall(r"Spridningen mellan RegSO 2024", text)) >= 10
