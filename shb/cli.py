@@ -94,9 +94,7 @@ def _cmd_import(args) -> int:
     except ImportRejected as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(result.summary())
-    if args.dry_run and len(result.by_indicator_year):
-        print(ingest.table_text(result.by_indicator_year))
+    print(result.report())
     return 0
 
 

@@ -166,7 +166,6 @@ def parse_years(text: str) -> list[int]:
 
 
 def _cmd_fetch(args) -> int:
-    from shb import ingest
     from shb.errors import ImportRejected
 
     ind = _indicator(args.source, args.indicator)
@@ -179,9 +178,7 @@ def _cmd_fetch(args) -> int:
     except ImportRejected as exc:
         print(exc, file=sys.stderr)
         return 2
-    print(result.summary())
-    if args.dry_run and len(result.by_indicator_year):
-        print(ingest.table_text(result.by_indicator_year))
+    print(result.report())
     return 0
 
 

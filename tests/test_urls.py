@@ -18,6 +18,7 @@ FULL = {
     "pages/5_karta.py": "forgymnasial_utbildning_25_64",
     "pages/6_grupper.py": "sysselsattning_20_64_fodelseregion",
     "pages/7_data_och_metod.py": "lag_ekonomisk_standard",
+    "pages/8_importera.py": "sysselsattningsgrad_20_64",
 }
 
 
