@@ -1,0 +1,19 @@
+"""`python -m shb.serve`: the server process reads the facts and polygons before the first visitor."""
+
+from __future__ import annotations
+
+from shb import serve, views
+
+
+def test_warming_reads_every_level_of_polygons_once(demo_db, monkeypatch):
+    monkeypatch.setenv("SHB_DB", str(demo_db))
+    views._layer.cache_clear()
+    assert serve.warm() > 0
+    assert views._layer.cache_info().currsize == 4  # kommun, stadsdel, RegSO, DeSO
+
+
+def test_warming_without_a_database_does_not_stop_the_server(tmp_path, monkeypatch):
+    monkeypatch.setenv("SHB_DB", str(tmp_path / "saknas.duckdb"))
+    views._layer.cache_clear()
+    assert serve.warm() >= 0
+    assert views._layer.cache_info().currsize == 0
