@@ -108,3 +108,55 @@ def test_the_goal_area_page_shows_notes_beside_the_charts(private_db, monkeypatc
     assert any(TEXT in m.value and "Norrby, 2023" in m.value for m in at.markdown)
     at2 = run_page("pages/2_arbete.py", {**params, "ar": "2022"})
     assert "Anteckningar (0)" in [e.label for e in at2.expander]
+
+
+def _note_page(private_db, monkeypatch):
+    from shb import access
+    from tests.pages import page_app
+
+    monkeypatch.setenv("SHB_DB", str(private_db))
+    monkeypatch.delenv(access.ENV_HASH, raising=False)
+    at = page_app("pages/2_arbete.py", {"indikator": SHARE, "ar": "2024"})
+    at.secrets = {"shb": {}}
+    at.context = {"url": "http://localhost:8501/arbete"}
+    at.run()
+    at.toggle(key="shb_note_toggle").set_value(True)
+    return at.run()
+
+
+def test_an_analyst_writes_a_note_on_the_page_and_it_becomes_a_new_version(private_db, monkeypatch):
+    from tests.pages import server_address
+
+    v0 = store.snapshot_version(private_db)
+    with server_address("127.0.0.1"):
+        at = _note_page(private_db, monkeypatch)
+        assert not at.exception
+        [area] = [s for s in at.selectbox if s.label == "Område"]
+        [year] = [s for s in at.selectbox if s.label == "År" and s.value is None]
+        area.set_value("1490R025")
+        year.set_value(2023)
+        [body] = [t for t in at.text_area if t.label == "Anteckning"]
+        body.set_value(TEXT)
+        next(b for b in at.button if b.label == "Spara anteckningen").click()
+        at.run()
+    assert not at.exception
+    v1 = store.snapshot_version(private_db)
+    assert v1 > v0 and at.query_params["v"] in (v1, [v1])
+    d = dbmod.Database(private_db)
+    try:
+        saved = d.run("notes")
+    finally:
+        d.close()
+    assert (saved.area_code.tolist(), saved.year.tolist(), saved.body.tolist()) == (["1490R025"], [2023], [TEXT])
+    assert saved.author.iloc[0]  # the OS user in localhost mode
+
+
+def test_on_a_shared_server_without_login_the_note_form_is_refused(private_db, monkeypatch):
+    from tests.pages import server_address
+
+    before = file_sha256(private_db)
+    with server_address("0.0.0.0"):
+        at = _note_page(private_db, monkeypatch)
+    assert not at.exception
+    assert not [t for t in at.text_area if t.label == "Anteckning"]
+    assert file_sha256(private_db) == before
