@@ -136,9 +136,9 @@ def main() -> None:
         f"healthy after {first['server_healthy_s']} s, deep-linked målområde page drawn {first['first_page_drawn_s']} s later"
         if first else "not measured (chromium missing)")]
     big = results["big_import"]
-    lines += ["", f"Import of a {big['rows']:,}-row valid CSV ({big['file_mb']} MB, `python -m shb import --replace`): "
-              f"{big['import_s']} s, peak memory {big['peak_rss_mb']} MB, database afterwards {big['db_after_mb']} MB"
-              .replace(",", " ")]
+    rows = f"{big['rows']:,}".replace(",", " ")
+    lines += ["", f"Import of a {rows}-row valid CSV ({big['file_mb']} MB, `python -m shb import --replace`): "
+              f"{big['import_s']} s, peak memory {big['peak_rss_mb']} MB, database afterwards {big['db_after_mb']} MB"]
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

@@ -239,7 +239,8 @@ def _read_csv(data: bytes, limits: Limits) -> RawTable:
     if not lines:
         reject("Filen innehåller inga rader.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines))
-    records = ((reader.line_num, r) for r in reader if any(cell.strip() for cell in r))
+    # Interned: files repeat the same ids, codes and years on most rows, so each distinct text is held once.
+    records = ((reader.line_num, [sys.intern(cell) for cell in r]) for r in reader if any(cell.strip() for cell in r))
     try:
         return _table(records, "CSV", encoding, limits)
     except csv.Error as exc:
