@@ -9,7 +9,6 @@ version at once, without a restart.
 from __future__ import annotations
 
 import hashlib
-import inspect
 import re
 import tempfile
 from collections.abc import Callable
@@ -54,13 +53,6 @@ def safe_name(name: str) -> str:
     return (base or "uppladdad_fil")[-120:]
 
 
-def with_username(func: Callable, analyst: str | None) -> dict:
-    """`{"username": analyst}` when `func` records who loaded data (see the import log), else nothing."""
-    if analyst and "username" in inspect.signature(func).parameters:
-        return {"username": analyst}
-    return {}
-
-
 def run_import(name: str, data: bytes, db: Path, *, dry_run: bool, overwrite: bool,
                analyst: str | None = None) -> ingest.ImportResult:
     """Import the bytes of an upload called `name` into the snapshot at `db` (or check them, `dry_run`).
@@ -71,8 +63,7 @@ def run_import(name: str, data: bytes, db: Path, *, dry_run: bool, overwrite: bo
     with tempfile.TemporaryDirectory(prefix="shb_upload_") as folder:
         path = Path(folder) / safe_name(name)
         path.write_bytes(data)
-        who = {} if dry_run else with_username(ingest.import_file, analyst)
-        return ingest.import_file(path, db, dry_run=dry_run, overwrite=overwrite, **who)
+        return ingest.import_file(path, db, dry_run=dry_run, overwrite=overwrite, username=analyst)
 
 
 def bare(exc: ImportRejected) -> ImportRejected:
@@ -132,18 +123,10 @@ def log_table(log: pd.DataFrame) -> pd.DataFrame:
         "Resultat": log.result.map(lambda r: RESULT_TEXT.get(r, r)), "Version": log.version})
 
 
-def snapshot_what(entry: snapshots.SnapshotInfo) -> str:
-    if hasattr(entry, "what"):
-        return entry.what
-    source = entry.built_from or {}
-    return {"import": f"import av {source.get('file')}", "demo": "demodata (genererad)"}.get(
-        source.get("kind"), str(source.get("kind", "?")))
-
-
 def snapshot_table(entries: list[snapshots.SnapshotInfo]) -> pd.DataFrame:
     """Kept versions and the current one, newest first."""
     rows = [{"Version": e.version, "Skapad": _local(e.created_at) if e.created_at else "",
-             "Innehåll": e.error or snapshot_what(e),
+             "Innehåll": e.error or e.what,
              "Observationer": "" if e.observations is None else number(e.observations, 0),
              "Aktuell": "aktuell" if e.current else ""} for e in reversed(entries)]
     return pd.DataFrame(rows, columns=["Version", "Skapad", "Innehåll", "Observationer", "Aktuell"])
@@ -328,7 +311,7 @@ def versions_section(db: Path) -> None:
     if not kept:
         st.caption("Det finns inga sparade tidigare versioner att återställa än.")
         return
-    labels = {e.version: f"{e.version} · {snapshot_what(e)}" for e in kept}
+    labels = {e.version: f"{e.version} · {e.what}" for e in kept}
     chosen = st.selectbox("Version att återställa", list(labels), format_func=labels.get,
                           key=f"{PREFIX}restore_choice")
     if st.session_state.get(RESTORE) != chosen:
@@ -355,27 +338,15 @@ def versions_section(db: Path) -> None:
 
 
 # --- Hämta från SCB/Kolada ----------------------------------------------------------------------------------
-# The place for fetching straight from the sources. It uses shb.fetch.fetch_indicator(source, indicator_id,
-# years, db, dry_run=…, overwrite=…) -> ImportResult when that module offers it, and says so otherwise.
-
-def _fetch_module():
-    try:
-        from shb import fetch
-    except ImportError:
-        return None
-    return fetch if hasattr(fetch, "fetch_indicator") else None
-
 
 def fetch_from_source(db: Path, analyst: str) -> None:
-    fetch = _fetch_module()
-    if fetch is None:
-        st.info("Hämtning direkt från SCB och Kolada finns inte i den här installationen än. Läs in en fil i "
-                "stället.", icon=":material/cloud_off:")
-        return
-    sources = getattr(fetch, "SOURCES", {"scb": "SCB", "kolada": "Kolada"})
+    """Fetch one indicator from SCB or Kolada: checked first (a dry run), then loaded like a file."""
+    from shb import fetch
+
+    sources = fetch.SOURCES
     source = st.radio("Källa", list(sources), format_func=sources.get, horizontal=True, key=f"{PREFIX}fetch_source")
     inds = views.indicators(dbmod.connect(db))
-    options = [i for i in (fetch.fetchable(source) if hasattr(fetch, "fetchable") else inds) if i in inds]
+    options = [i for i in fetch.fetchable(source) if i in inds]
     if not options:
         st.info(f"Ingen indikator har ännu en koppling till {sources[source]} i katalogen.", icon=":material/info:")
         return
@@ -403,5 +374,4 @@ def fetch_from_source(db: Path, analyst: str) -> None:
     show_checked(checked, db)
     if checked.result is not None:
         load_controls(checked.result, "fetch", lambda overwrite: fetch.fetch_indicator(
-            source, chosen, years, db, dry_run=False, overwrite=overwrite,
-            **with_username(fetch.fetch_indicator, analyst)))
+            source, chosen, years, db, dry_run=False, overwrite=overwrite, username=analyst))

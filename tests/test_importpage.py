@@ -128,15 +128,6 @@ def test_uploaded_names_are_made_safe(name, expected):
     assert importpage.safe_name(name) == expected
 
 
-def test_the_analyst_is_passed_on_only_where_it_can_be_recorded():
-    def with_name(path, *, username=None): ...
-    def without(path): ...
-
-    assert importpage.with_username(with_name, "anna@boras.se") == {"username": "anna@boras.se"}
-    assert importpage.with_username(without, "anna@boras.se") == {}
-    assert importpage.with_username(with_name, None) == {}
-
-
 # --- The page -------------------------------------------------------------------------------------------------------
 
 @pytest.fixture
