@@ -100,9 +100,11 @@ def secondary(hidden: np.ndarray, edges: pd.DataFrame, size: np.ndarray,
         e = edges[picked].assign(h=h[picked], size=size[rows[picked]])
         e = e[eligible[e.row.to_numpy()] | e.h]
         visible_kids = e[~e.is_parent & ~e.h].sort_values(["size", "row"]).drop_duplicates("rel")
-        hidden[visible_kids.row.to_numpy()] = True
         no_kids = exposed - set(visible_kids.rel)
-        hidden[e[e.is_parent & e.rel.isin(no_kids)].row.to_numpy()] = True
+        more = np.concatenate([visible_kids.row.to_numpy(), e[e.is_parent & e.rel.isin(no_kids)].row.to_numpy()])
+        if hidden[more].all():  # what remains exposed has nothing left that may be hidden (e.g. only '.' cells)
+            return hidden
+        hidden[more] = True
 
 
 def apply(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],

@@ -88,3 +88,24 @@ def test_no_hidden_value_can_be_recovered_by_subtraction(raw):
         assert hidden != 1, "exactly one hidden part of a sum is recoverable"
     hidden_rows = out[out.status != "ok"]
     assert hidden_rows[["value", "numerator", "denominator"]].isna().all().all()
+
+
+def test_a_missing_part_beside_only_empty_parts_ends_and_stays_missing():
+    """A 0-of-0 total whose kvinnor are missing ('-') and män empty ('.'): nothing may be hidden in
+    addition, and the protection must end rather than look for something to hide."""
+    import threading
+
+    cells = hierarchy([(30, 100), (40, 100), (50, 200), (60, 200), (70, 300)])
+    rows = frame(cells)
+    d1 = (rows.level == "deso") & (rows.area_code == "D1")
+    rows.loc[d1 & (rows.group_value == "kvinnor"), ["status", "value", "numerator", "denominator"]] = [
+        "missing", np.nan, np.nan, np.nan]
+    rows.loc[d1 & (rows.group_value != "kvinnor"), "status"] = "not_applicable"
+    out = {}
+    worker = threading.Thread(target=lambda: out.update(r=suppression.apply(rows, RULE, REGSO_OF_DESO, DISTRICTS)),
+                              daemon=True)
+    worker.start()
+    worker.join(timeout=30)
+    assert "r" in out, "suppression.apply did not finish"
+    d1_out = out["r"][(out["r"].level == "deso") & (out["r"].area_code == "D1")].set_index("group_value")
+    assert d1_out.status.to_dict() == {"alla": "not_applicable", "kvinnor": "missing", "man": "not_applicable"}
