@@ -210,11 +210,16 @@ def is_loopback(host: str | None) -> bool:
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
 
 
-def local_request(server_address: str | None, headers: Mapping[str, str], url: str | None) -> bool:
-    """Whether a request may use localhost mode: the server listens on a loopback address, the request
-    names a loopback host (Host header and the browser's URL, whichever are known, at least one), and
-    no proxy forwarded it. The Host check also stops DNS rebinding (a foreign name resolving to 127.0.0.1)."""
+def local_request(server_address: str | None, headers: Mapping[str, str], url: str | None,
+                  client_ip: str | None = None) -> bool:
+    """Whether a request may use localhost mode: the server listens on a loopback address, the client's
+    address (when known) is loopback, the request names a loopback host (Host header and the browser's
+    URL, whichever are known, at least one), and no proxy forwarded it. The Host check also stops DNS
+    rebinding (a foreign name resolving to 127.0.0.1). A reverse proxy on the same machine that drops
+    forwarding headers cannot be told apart from a local browser: such a setup needs a login."""
     if not is_loopback(server_address):
+        return False
+    if client_ip and not is_loopback(client_ip):
         return False
     lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
     if any(h in lower for h in FORWARDING_HEADERS):
@@ -330,14 +335,23 @@ def _analyst(current: str, secrets_: Mapping, draw: bool) -> str | None:
     return None
 
 
+def login_email(user: Mapping) -> str | None:
+    """The address an OIDC login is matched against the analysts list with: the `email` claim (or, when
+    the provider sends none, `preferred_username`), never one the provider says is unverified."""
+    if user.get("email_verified") is False or str(user.get("email_verified", "")).lower() == "false":
+        return None
+    email = user.get("email") or user.get("preferred_username")
+    return str(email) if email else None
+
+
 def _oidc(secrets_: Mapping, draw: bool) -> str | None:
     import streamlit as st
 
     user = st.user.to_dict()
     if user.get("is_logged_in"):
-        email = user.get("email") or user.get("preferred_username")
+        email = login_email(user)
         name = str(email or user.get("name") or user.get("sub") or "inloggad")
-        if analyst_allowed(str(email) if email else None, secrets_):
+        if analyst_allowed(email, secrets_):
             if draw:
                 _signed_in(name, logout=st.logout)
             return name
@@ -427,7 +441,9 @@ def _localhost(draw: bool) -> str | None:
         headers = dict(st.context.headers)
     except (AttributeError, RuntimeError):  # no request context (bare mode)
         headers = {}
-    if local_request(st.get_option("server.address"), headers, st.context.url):
+    ip = st.context.ip_address
+    ip = ip if isinstance(ip, str) else None  # None when unknown (AppTest gives no client)
+    if local_request(st.get_option("server.address"), headers, st.context.url, ip):
         name = os_user()
         if draw:
             st.caption(f"Lokalt läge: appen körs på den här datorn och du läser in data som {name}. "

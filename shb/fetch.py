@@ -70,6 +70,17 @@ def _indicator(source: str, indicator_id: str) -> Indicator:
     return ind
 
 
+def unconfirmed_warning(source: str, indicator_id: str) -> str | None:
+    """A Swedish warning when the indicator's mapping to `source` is not confirmed against the source."""
+    from shb.catalog import catalog
+
+    ind = next((i for i in catalog().indicators if i.id == indicator_id), None)
+    if source == "scb" and ind is not None and ind.fetch and ind.fetch.scb and not ind.fetch.scb.confirmed:
+        return (f"Kopplingen till SCB-tabellen {ind.fetch.scb.table} är inte bekräftad mot tabellens metadata "
+                "(se indikatorns förbehåll); granska värdena innan de läses in.")
+    return None
+
+
 def fetch_values(source: str, indicator_id: str, years: list[int] | None, *, client: Client | None = None,
                  cell_limit: int | None = None) -> Fetched:
     """Fetch every value of one indicator from `source` ("scb" or "kolada"); FetchFailed on any failure.
@@ -126,7 +137,7 @@ def fetch_indicator(source: str, indicator_id: str, years: list[int] | None, db:
     ImportRejected
         The values do not pass the import's checks, or would change stored values without `overwrite`.
     """
-    from shb import ingest, paths
+    from shb import paths
     from shb.errors import DatabaseMissing
 
     db = Path(db or paths.default_db())
@@ -137,6 +148,14 @@ def fetch_indicator(source: str, indicator_id: str, years: list[int] | None, db:
         span = f"åren {', '.join(map(str, years))}" if years else "några år"
         raise FetchFailed(f"{fetched.name} gav inga värden för {indicator_id} för {span}. Inget har skrivits "
                           "till databasen.")
+    return load_fetched(fetched, db, dry_run=dry_run, overwrite=overwrite, username=username)
+
+
+def load_fetched(fetched: Fetched, db: Path, *, dry_run: bool, overwrite: bool,
+                 username: str | None = None) -> ImportResult:
+    """Check, or load, values already fetched (the app loads exactly what its dry run showed)."""
+    from shb import ingest
+
     return ingest.import_table(to_table(fetched), fetched.name, fetched.sha256, db, dry_run=dry_run,
                                overwrite=overwrite, username=username, noun="Hämtningen från")
 
@@ -168,10 +187,9 @@ def parse_years(text: str) -> list[int]:
 def _cmd_fetch(args) -> int:
     from shb.errors import ImportRejected
 
-    ind = _indicator(args.source, args.indicator)
-    if args.source == "scb" and not ind.fetch.scb.confirmed:
-        print(f"Obs: kopplingen till SCB-tabellen {ind.fetch.scb.table} är inte bekräftad mot tabellens metadata "
-              "(se förbehållen i katalogen); granska värdena, t.ex. med --dry-run.", file=sys.stderr)
+    warning = unconfirmed_warning(args.source, args.indicator)
+    if warning:
+        print(f"Obs: {warning} Använd gärna --dry-run först.", file=sys.stderr)
     try:
         result = fetch_indicator(args.source, args.indicator, args.years, args.db, dry_run=args.dry_run,
                                  overwrite=args.replace)

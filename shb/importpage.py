@@ -42,6 +42,7 @@ class Checked:
     name: str
     result: ingest.ImportResult | None = None
     rejected: ImportRejected | None = None
+    fetched: object | None = None  # shb.fetch.Fetched: what a fetch brought, loaded as it was checked
 
 
 # --- Logic without Streamlit ------------------------------------------------------------------------------
@@ -358,11 +359,18 @@ def fetch_from_source(db: Path, analyst: str) -> None:
     years = list(range(int(first), int(last) + 1))
     key = (source, chosen, tuple(years), dbmod.connect(db).version)
     checked = st.session_state.get(FETCHED)
+    warning = fetch.unconfirmed_warning(source, chosen)
+    if warning:
+        st.warning(warning, icon=":material/warning:")
     if st.button("Hämta och kontrollera", icon=":material/cloud_download:", key=f"{PREFIX}fetch_check"):
+        fetched = None
         try:
             with st.spinner(f"Hämtar från {sources[source]} …"):
-                checked = Checked(key, chosen, result=fetch.fetch_indicator(source, chosen, years, db, dry_run=True,
-                                                                            overwrite=True))
+                fetched = fetch.fetch_values(source, chosen, years)
+                if not fetched.values:
+                    raise ShbError(f"{fetched.name} gav inga värden för de valda åren. Inget har skrivits.")
+                checked = Checked(key, chosen, result=fetch.load_fetched(fetched, db, dry_run=True, overwrite=True),
+                                  fetched=fetched)
         except ImportRejected as exc:
             checked = Checked(key, chosen, rejected=bare(exc))
         except ShbError as exc:
@@ -373,5 +381,5 @@ def fetch_from_source(db: Path, analyst: str) -> None:
         return
     show_checked(checked, db)
     if checked.result is not None:
-        load_controls(checked.result, "fetch", lambda overwrite: fetch.fetch_indicator(
-            source, chosen, years, db, dry_run=False, overwrite=overwrite, username=analyst))
+        load_controls(checked.result, "fetch", lambda overwrite: fetch.load_fetched(
+            checked.fetched, db, dry_run=False, overwrite=overwrite, username=analyst))

@@ -393,3 +393,23 @@ def test_real_server_opens_for_localhost_and_refuses_a_rebound_name(private_db, 
             browser.close()
     assert "Lokalt läge" in local and "Läs in fil" in local
     assert "Lokalt läge" not in rebound and "går bara på datorn där appen körs" in rebound
+
+
+@pytest.mark.parametrize("client_ip, expected", [("127.0.0.1", True), ("::1", True), (None, True),
+                                                 ("192.168.1.20", False), ("203.0.113.9", False)])
+def test_localhost_mode_needs_a_loopback_client_when_its_address_is_known(client_ip, expected):
+    assert access.local_request("127.0.0.1", {"Host": "localhost:8501"}, LOCAL_URL, client_ip) is expected
+
+
+@pytest.mark.parametrize("user, expected", [
+    ({"email": "anna@boras.se", "email_verified": True}, "anna@boras.se"),
+    ({"email": "anna@boras.se"}, "anna@boras.se"),
+    ({"preferred_username": "bo@boras.se"}, "bo@boras.se"),
+    ({"email": "anna@boras.se", "email_verified": False}, None),  # a claimed, unverified address
+    ({"email": "anna@boras.se", "email_verified": "false"}, None),
+    ({"sub": "123"}, None),
+])
+def test_an_unverified_address_never_matches_the_analysts_list(user, expected):
+    assert access.login_email(user) == expected
+    allowed = access.analyst_allowed(access.login_email(user), {"shb": {"analysts": ["@boras.se"]}})
+    assert allowed is (expected is not None)

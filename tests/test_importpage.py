@@ -292,20 +292,18 @@ def test_templates_tab_offers_both_files_for_the_chosen_indicator(page_db):
     assert any("en rad per område (1 rad)" in m.value for m in at.markdown)
 
 
-def test_fetch_tab_checks_then_loads_through_the_fetch_module(page_db, monkeypatch):
-    from shb import fetch, ingest
+def test_fetch_tab_checks_then_loads_exactly_what_it_fetched(page_db, monkeypatch):
+    from shb import fetch
+    from shb.sources import Value
 
     calls = []
 
-    def fake_fetch(source, indicator_id, years, db, *, dry_run, overwrite, username=None):
-        calls.append((source, indicator_id, tuple(years), dry_run, overwrite, username))
-        table = ingest.RawTable(["indikator", "omrade", "ar", "varde"],
-                                [[indicator_id, "1490", str(y), "3"] for y in years],
-                                list(range(2, 2 + len(years))), "CSV", "Kolada")
-        return ingest.import_table(table, f"Kolada {indicator_id}", "0" * 64, db, dry_run=dry_run,
-                                   overwrite=overwrite)
+    def fake_fetch_values(source, indicator_id, years, **kwargs):
+        calls.append((source, indicator_id, tuple(years)))
+        values = [Value("1490", y, ("total", "alla"), 3.0 + len(calls)) for y in years]  # differs per call
+        return fetch.Fetched(f"Kolada {indicator_id}", indicator_id, values, [b"{}"], 1, "JSON")
 
-    monkeypatch.setattr(fetch, "fetch_indicator", fake_fetch)
+    monkeypatch.setattr(fetch, "fetch_values", fake_fetch_values)
     monkeypatch.setattr(fetch, "fetchable", lambda source: [MUNICIPAL] if source == "kolada" else [])
     at = _open_page()
     at.radio(key=f"{importpage.PREFIX}fetch_source").set_value("kolada")
@@ -319,6 +317,19 @@ def test_fetch_tab_checks_then_loads_through_the_fetch_module(page_db, monkeypat
     _button(at, "load_fetch").click()
     at.run()
     assert not at.exception, at.exception
-    assert calls == [("kolada", MUNICIPAL, (2025,), True, True, None),
-                     ("kolada", MUNICIPAL, (2025,), False, False, access.os_user())]
-    assert _table(at, "Tid")[["Fil", "Nya"]].values.tolist() == [[f"Kolada {MUNICIPAL}", 1]]
+    assert calls == [("kolada", MUNICIPAL, (2025,))]  # loading does not ask the source again
+    assert _table(at, "Tid")[["Fil", "Nya", "Vem"]].values.tolist() == [[f"Kolada {MUNICIPAL}", 1, access.os_user()]]
+    d = dbmod.Database(page_db)
+    try:
+        stored = d.run("indicator_observations", indicator=MUNICIPAL)
+    finally:
+        d.close()
+    assert stored.loc[stored.year == 2025, "value"].tolist() == [4.0]  # the value the dry run showed
+
+
+def test_fetch_tab_warns_about_an_unconfirmed_scb_mapping(page_db):
+    at = _open_page()
+    at.radio(key=f"{importpage.PREFIX}fetch_source").set_value("scb")
+    at.run()
+    assert not at.exception
+    assert any("inte bekräftad" in w.value for w in at.warning)
