@@ -5,6 +5,7 @@ Everything that touches `st.*` for more than one page lives here, so page script
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from shb import db as dbmod
-from shb import geometry, urlstate, views
+from shb import geometry, measures, urlstate, views
 from shb.catalog import LEVEL_LABELS, Indicator
 from shb.errors import ShbError
 from shb.urlstate import View
@@ -358,7 +359,8 @@ def overview(view: View) -> None:
             st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:", query_params=params)
             for t in targets.itertuples():
                 rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
-                st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(statuses[t.target_id])}")
+                status = statuses.get(t.target_id) or measures.target_status([])
+                st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}")
                 table = pd.DataFrame({
                     "Indikator": rows.title,
                     "År": rows.year.astype("Int64"),
@@ -485,10 +487,18 @@ def notes_section(view: View) -> None:
             st.caption("Inga anteckningar till indikatorn ännu.")
         for n in notes.itertuples():
             year = "" if pd.isna(n.year) else f", {int(n.year)}"
-            st.markdown(f"**{n.area_name or n.area_code}{year}:** {n.body}  \n"
-                        f":gray[{n.author}, {n.created_at:%Y-%m-%d}]")
+            st.markdown(f"**{n.area_name or n.area_code}{year}:** {plain(n.body)}  \n"
+                        f":gray[{plain(n.author)}, {n.created_at:%Y-%m-%d}]")
         if st.toggle("Skriv en anteckning", key="shb_note_toggle"):
             note_form(view)
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~<>:])")
+
+
+def plain(text: str) -> str:
+    """Text typed by a user, shown by st.markdown as written (no emphasis, links, LaTeX or colours)."""
+    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", "  \n")
 
 
 def note_form(view: View) -> None:
@@ -503,11 +513,11 @@ def note_form(view: View) -> None:
     names = frame("areas_at_level", level="regso").set_index("code").name.to_dict()
     choices |= {code: names.get(code, code) for code in members}
     choices |= {code: name for code, name in sorted(names.items(), key=lambda kv: kv[1]) if code not in choices}
-    with st.form("shb_note_form", clear_on_submit=True):
+    with st.form("shb_note_form"):  # kept on a refusal, so nothing typed is lost
         area = st.selectbox("Område", list(choices), format_func=lambda c: f"{choices[c]} ({c})")
         year = st.selectbox("År", [None, *range(view.ar, view.fran - 1, -1)],
                             format_func=lambda y: "Alla år" if y is None else str(y))
-        body = st.text_area("Anteckning", max_chars=notes.MAX_LENGTH,
+        body = st.text_area("Anteckning", max_chars=notes.MAX_LENGTH, key="shb_note_body",
                             placeholder="Det som siffrorna inte säger, t.ex. ändrad mätmetod eller en insats.")
         if not st.form_submit_button("Spara anteckningen", icon=":material/save:"):
             return
@@ -517,6 +527,7 @@ def note_form(view: View) -> None:
         st.error(str(exc))
         return
     st.session_state.pop(PIN_KEY, None)
+    st.session_state.pop("shb_note_body", None)  # saved: the next note starts empty
     st.query_params["v"] = result.version
     st.toast(f"Anteckningen sparades (version {result.version}).", icon=":material/check:")
     st.rerun()

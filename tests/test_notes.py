@@ -105,7 +105,9 @@ def test_the_goal_area_page_shows_notes_beside_the_charts(private_db, monkeypatc
     assert not at.exception
     labels = [e.label for e in at.expander]
     assert "Anteckningar (1)" in labels
-    assert any(TEXT in m.value and "Norrby, 2023" in m.value for m in at.markdown)
+    from shb.ui import plain
+
+    assert any(plain(TEXT) in m.value and "Norrby, 2023" in m.value for m in at.markdown)
     at2 = run_page("pages/2_arbete.py", {**params, "ar": "2022"})
     assert "Anteckningar (0)" in [e.label for e in at2.expander]
 
@@ -160,3 +162,11 @@ def test_on_a_shared_server_without_login_the_note_form_is_refused(private_db, m
     assert not at.exception
     assert not [t for t in at.text_area if t.label == "Anteckning"]
     assert file_sha256(private_db) == before
+
+
+def test_a_note_is_shown_as_typed_not_as_markdown():
+    from shb.ui import plain
+
+    assert plain("kostar 5 $ och *10 $* :red[x] [länk](http://x)") == (
+        r"kostar 5 \$ och \*10 \$\* \:red\[x\] \[länk\]\(http\://x\)")
+    assert plain("rad 1\nrad 2") == "rad 1  \nrad 2"
