@@ -471,7 +471,8 @@ def import_geometry(path: Path, db: Path, *, level: str | None = None, code_colu
     result = prepared.result
     if not dry_run:
         facts = current.get("area_facts") if current["format"] >= 2 else None
-        manifest = geometry.install_geometry(folder, layers, levels, area_facts=facts or geometry.area_facts())
+        manifest = geometry.install_geometry(folder, layers, levels, area_facts=facts or geometry.area_facts(),
+                                             based_on=current.get("version"))
         result.version, result.previous_version = manifest["version"], manifest["previous_version"]
     result.seconds = time.perf_counter() - started
     return result

@@ -378,7 +378,7 @@ def _manifest(version: str, layers: dict, levels: dict, written_at: str | None, 
 
 
 def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: dict[str, dict], *,
-                     area_facts: dict | None = None) -> dict:
+                     area_facts: dict | None = None, based_on: str | None = None) -> dict:
     """Write `layers` (every level; columns code, name, geometry) as a new version and make it current.
 
     Parameters
@@ -391,6 +391,8 @@ def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: 
         One manifest entry per level (see `level_entry`).
     area_facts : dict, optional
         The `area_facts()` the schematic layers were built from.
+    based_on : str, optional
+        The version `layers` were derived from; ImportFailed if another writer replaced it meanwhile.
 
     Returns
     -------
@@ -405,6 +407,8 @@ def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: 
     folder.mkdir(parents=True, exist_ok=True)
     with _lock(folder):
         current = read_manifest(folder)
+        if based_on is not None and current.get("version") != based_on:
+            raise ImportFailed("Geometrin byttes ut medan filen lästes in. Kör importen igen.")
         _tidy(folder, current)
         previous = _keep_first_layout(folder, current) or current.get("version")
         version = _next_version(folder, current)

@@ -22,7 +22,7 @@ from shapely.geometry import LineString, Point, Polygon, shape
 from shb import cli, geoimport, geometry, maps, paths, views
 from shb import db as dbmod
 from shb.areas import load_geography
-from shb.errors import GeometryRejected
+from shb.errors import GeometryRejected, ImportFailed
 from tests.test_maps import features
 
 REAL = paths.ROOT.parent / "shared" / "reference" / "boras" / "regso_2025_boras.geojson"
@@ -571,8 +571,14 @@ def test_the_views_map_draws_the_real_regso(real_db):
     assert len(drawn) == 47
     norrby = real["1490R025"]  # drawn rounded to about a metre
     assert drawn["1490R025"].symmetric_difference(norrby).area / norrby.area < 0.01
-    import inspect
-
-    if "is_schematic" not in inspect.getsource(views.map_chart):
-        pytest.skip("shb.views.map_chart tar ännu flaggan från hela manifestet, inte geometry.is_schematic per nivå")
     assert maps.SCHEMATIC_TEXT not in json.dumps(spec, ensure_ascii=False)
+    assert "Källa: SCB, RegSO 2025" in json.dumps(spec, ensure_ascii=False)
+
+
+def test_an_import_based_on_a_replaced_version_is_refused(db, schematic, tmp_path):
+    folder = folder_of(db)
+    before = geometry.read_manifest(folder)
+    layers = geometry.read_layers(folder, before)
+    with pytest.raises(ImportFailed, match="byttes ut"):
+        geometry.install_geometry(folder, layers, before["levels"], based_on="19990101T000000Z")
+    assert geometry.read_manifest(folder)["version"] == before["version"]
