@@ -90,10 +90,13 @@ class Problem:
     column: str | None
     value: str | None
     reason: str
+    place: str | None = None  # for values from a source, which have no rows: "1490R025 2023 kon/kvinnor"
 
     def text(self) -> str:
         where = []
-        if self.row is not None:
+        if self.place:
+            where.append(self.place)
+        elif self.row is not None:
             where.append(f"rad {self.row}")
         if self.column:
             where.append(f"kolumn {self.column}")
@@ -928,6 +931,8 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
         try:
             ctx = load_context(database)
             checked = validate(table, ctx, limits)
+            if table.kind not in FILE_KINDS:  # fetched values: say where by area, year and group
+                checked.problems = _placed(checked.problems, table)
             obs = observations(checked.rows, ctx, f"import:{name}")
             compared = compare(obs, existing_observations(database, sorted(obs.indicator_id.unique())))
         finally:
@@ -941,6 +946,29 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
         if dry_run or n["ny"] + (n["ändrad"] if overwrite else 0) == 0:
             return result
         return _write(db, result, compared, overwrite, username or _who())
+
+
+FILE_KINDS = ("CSV", "Excel")
+
+
+def _placed(problems: list[Problem], table: RawTable) -> list[Problem]:
+    """Problems located by the value's area, year and group instead of a row of a table nobody can open."""
+    at = {n: i for i, n in enumerate(table.row_numbers)}
+    col = {normal_name(h): i for i, h in enumerate(table.header)}
+
+    def cell(row: list, name: str) -> str:
+        i = col.get(name)
+        return "" if i is None or i >= len(row) else _show(row[i]).strip()
+
+    out = []
+    for p in problems:
+        if p.row is None or p.row not in at:
+            out.append(p)
+            continue
+        r = table.rows[at[p.row]]
+        group = f"{cell(r, 'grupp_typ')}/{cell(r, 'grupp')}" if cell(r, "grupp_typ") else "totalt"
+        out.append(replace(p, place=f"{cell(r, 'indikator')} {cell(r, 'omrade')} {cell(r, 'ar')} {group}"))
+    return out
 
 
 def _open(db: Path) -> dbmod.Database:

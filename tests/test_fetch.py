@@ -446,7 +446,8 @@ def test_values_the_import_refuses_exit_2_and_write_nothing(api, db, capsys):
     before = store.file_sha256(db)
     code, _, err = run("fetch", "kolada", "--indicator", YRKES, "--years", "2022", "--db", str(db), "--replace",
                        capsys=capsys)
-    assert code == 2 and "Kolada N15428 avvisades" in err and "mellan 0 och 100" in err
+    assert code == 2 and "Hämtningen från Kolada N15428 avvisades" in err and "mellan 0 och 100" in err
+    assert f"{YRKES} 1490 2022 totalt, kolumn" in err and "rad " not in err  # where, as the source knows it
     api.route("GET", "/v3/data/kpi/N15428/municipality/1490/year/2022", Reply(body={"values": [
         {"kpi": "N15428", "period": 2022, "municipality": "1490", "values": [{"gender": "T", "value": 12.0}]}]}))
     code, _, err = run("fetch", "kolada", "--indicator", YRKES, "--years", "2022", "--db", str(db), capsys=capsys)
