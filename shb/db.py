@@ -16,7 +16,7 @@ import duckdb
 import pandas as pd
 
 from shb import paths
-from shb.errors import DatabaseMissing, QueryParameterError, UnknownQuery
+from shb.errors import DatabaseMissing, ImportFailed, QueryParameterError, UnknownQuery
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -64,9 +64,7 @@ class Database:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        if not self.path.is_file():
-            raise DatabaseMissing(
-                f"Databasen {self.path} finns inte. Bygg den med: python -m shb build --demo")
+        require(self.path)
         stat = self.path.stat()
         self.identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
         # Attached to an in-memory database, not opened with duckdb.connect(path): within one
@@ -113,6 +111,22 @@ class Database:
 
 _current: Database | None = None
 _current_lock = threading.Lock()
+
+
+def require(path: Path | None = None) -> Path:
+    """`path` (the default database when None) if a file is there; DatabaseMissing saying how to build one."""
+    path = Path(path or paths.default_db())
+    if not path.is_file():
+        raise DatabaseMissing(f"Databasen {path} finns inte. Bygg den med: python -m shb build --demo")
+    return path
+
+
+def open_for_writer(path: Path) -> Database:
+    """The snapshot a writer (import, note, restore) checks against; ImportFailed if it cannot be read."""
+    try:
+        return Database(path)
+    except duckdb.Error as exc:
+        raise ImportFailed(f"Databasen {path} kunde inte öppnas: {exc}") from exc
 
 
 def connect(path: Path | None = None) -> Database:

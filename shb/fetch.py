@@ -137,12 +137,9 @@ def fetch_indicator(source: str, indicator_id: str, years: list[int] | None, db:
     ImportRejected
         The values do not pass the import's checks, or would change stored values without `overwrite`.
     """
-    from shb import paths
-    from shb.errors import DatabaseMissing
+    from shb import db as dbmod
 
-    db = Path(db or paths.default_db())
-    if not db.is_file():  # checked before the network is asked, and again by the import
-        raise DatabaseMissing(f"Databasen {db} finns inte. Bygg den med: python -m shb build --demo")
+    db = dbmod.require(db)  # checked before the network is asked, and again by the import
     fetched = fetch_values(source, indicator_id, years, client=client, cell_limit=cell_limit)
     if not fetched.values:
         span = f"åren {', '.join(map(str, years))}" if years else "några år"

@@ -20,7 +20,6 @@ Choices, for an analyst who wants maps without holes:
 
 from __future__ import annotations
 
-import hashlib
 import re
 import sys
 import time
@@ -38,6 +37,7 @@ from shb import format as fmt
 from shb import geometry, paths
 from shb.areas import CODE_PATTERNS, MUNICIPALITY, Geography, load_geography
 from shb.errors import GeometryRejected
+from shb.store import file_sha256
 
 LEVELS = ("regso", "deso", "district")
 LEVEL_NAMES = {"regso": "RegSO", "deso": "DeSO", "district": "stadsdelar", "municipality": "kommungränsen"}
@@ -380,14 +380,6 @@ def _crs_name(crs) -> str:
     return f"EPSG:{epsg}" if epsg else (crs.name if crs is not None else "okänt")
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def _new_layers(prepared: _Prepared, current: dict, folder: Path, geo: Geography, now: str):
     """Every level for the new version and its manifest entries; fills in what was rebuilt and kept."""
     r = prepared.result
@@ -395,7 +387,7 @@ def _new_layers(prepared: _Prepared, current: dict, folder: Path, geo: Geography
         layers, levels = geometry.read_layers(folder, current), dict(current["levels"])
     else:  # no geometry yet: start from the schematic layers
         layers, levels = geometry.build_schematic(geo), geometry.schematic_levels()
-    common = {"imported_at": now, "file": r.file.name, "sha256": _sha256(r.file)}
+    common = {"imported_at": now, "file": r.file.name, "sha256": file_sha256(r.file)}
     layers[r.level] = prepared.gdf
     levels[r.level] = geometry.level_entry(schematic=False, source=r.source, missing=r.missing, **common)
     if r.level == "regso":

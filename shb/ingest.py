@@ -40,7 +40,7 @@ from shb import db as dbmod
 from shb import paths, snapshots, store
 from shb.catalog import LEVEL_LABELS, LEVELS
 from shb.demo import BREAK_YEAR, OBS_COLUMNS
-from shb.errors import DatabaseMissing, ImportFailed, ImportRejected
+from shb.errors import ImportFailed, ImportRejected
 from shb.format import number
 
 MB = 1024 * 1024
@@ -923,11 +923,9 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
 
     `username` is who loads the data (the signed-in analyst; the OS user when not given); `noun` names
     the source in a rejection ("Filen x.csv avvisades", "Hämtningen SCB TAB6680 avvisades")."""
-    db = Path(db or paths.default_db())
-    if not db.is_file():
-        raise DatabaseMissing(f"Databasen {db} finns inte. Bygg den med: python -m shb build --demo")
+    db = dbmod.require(db)
     with contextlib.nullcontext() if dry_run else snapshots.lock(db):
-        database = _open(db)
+        database = dbmod.open_for_writer(db)
         try:
             ctx = load_context(database)
             checked = validate(table, ctx, limits)
@@ -969,13 +967,6 @@ def _placed(problems: list[Problem], table: RawTable) -> list[Problem]:
         group = f"{cell(r, 'grupp_typ')}/{cell(r, 'grupp')}" if cell(r, "grupp_typ") else "totalt"
         out.append(replace(p, place=f"{cell(r, 'indikator')} {cell(r, 'omrade')} {cell(r, 'ar')} {group}"))
     return out
-
-
-def _open(db: Path) -> dbmod.Database:
-    try:
-        return dbmod.Database(db)
-    except duckdb.Error as exc:
-        raise ImportFailed(f"Databasen {db} kunde inte öppnas: {exc}") from exc
 
 
 def _refuse(checked: Checked, compared: pd.DataFrame, name: str, overwrite: bool, limits: Limits,

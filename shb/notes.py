@@ -19,8 +19,8 @@ import duckdb
 import pandas as pd
 
 from shb import db as dbmod
-from shb import paths, snapshots, store
-from shb.errors import DatabaseMissing, ImportFailed, ImportRejected
+from shb import snapshots, store
+from shb.errors import ImportFailed, ImportRejected
 
 MAX_LENGTH = 2000
 MAX_AUTHOR = 120
@@ -70,9 +70,9 @@ def check(database: dbmod.Database, indicator_id: str, area_code: str, year: int
 def add(db: Path | None, indicator_id: str, area_code: str, year: int | None, body: str,
         author: str) -> NoteResult:
     """Add a note as a new snapshot; ImportRejected when the note is not valid (nothing written)."""
-    db = _existing(db)
+    db = dbmod.require(db)
     with snapshots.lock(db):
-        database = _open(db)
+        database = dbmod.open_for_writer(db)
         try:
             row = check(database, indicator_id, area_code, year, body, author)
             based_on = database.version
@@ -86,11 +86,11 @@ def add(db: Path | None, indicator_id: str, area_code: str, year: int | None, bo
 
 def remove(db: Path | None, note_id: str) -> NoteResult:
     """Remove the note `note_id` as a new snapshot (the kept previous snapshot still has it)."""
-    db = _existing(db)
+    db = dbmod.require(db)
     if not _ID.match(note_id or ""):
         raise ImportRejected(f"{str(note_id)[:40]!r} är inget antecknings-id.")
     with snapshots.lock(db):
-        database = _open(db)
+        database = dbmod.open_for_writer(db)
         try:
             found = database.run("notes")
             based_on = database.version
@@ -101,20 +101,6 @@ def remove(db: Path | None, note_id: str) -> NoteResult:
         version, kept = _write(db, based_on, {"kind": "note", "removed": note_id, "based_on": based_on},
                                removed_notes=(note_id,))
     return NoteResult(note_id, version, kept)
-
-
-def _existing(db: Path | None) -> Path:
-    db = Path(db or paths.default_db())
-    if not db.is_file():
-        raise DatabaseMissing(f"Databasen {db} finns inte. Bygg den med: python -m shb build --demo")
-    return db
-
-
-def _open(db: Path) -> dbmod.Database:
-    try:
-        return dbmod.Database(db)
-    except duckdb.Error as exc:
-        raise ImportFailed(f"Databasen {db} kunde inte öppnas: {exc}") from exc
 
 
 def _write(db: Path, based_on: str, built_from: dict, **changes) -> tuple[str, Path | None]:

@@ -111,8 +111,7 @@ def describe(path: Path, current: bool) -> SnapshotInfo:
 
 def list_snapshots(db: Path) -> list[SnapshotInfo]:
     """The kept snapshots, oldest first, then the current one."""
-    if not db.is_file():
-        raise DatabaseMissing(f"Databasen {db} finns inte. Bygg den med: python -m shb build --demo")
+    dbmod.require(db)
     folder = paths.snapshots_dir(db)
     kept = [describe(folder / f"{v}.duckdb", current=False) for v in kept_versions(db)]
     return [*kept, describe(db, current=True)]
