@@ -9,7 +9,7 @@ from pathlib import Path
 
 from shb import db as dbmod
 from shb import paths
-from shb.errors import ImportRejected, ShbError
+from shb.errors import GeometryRejected, ImportRejected, ShbError
 
 
 def info(database: dbmod.Database) -> dict:
@@ -88,12 +88,8 @@ def _cmd_catalog(args) -> int:
 def _cmd_import(args) -> int:
     from shb import ingest  # pandas-heavy checks only when importing
 
-    try:
-        limits = ingest.Limits(max_bytes=args.max_mb * ingest.MB) if args.max_mb else ingest.Limits()
-        result = ingest.import_file(args.file, args.db, dry_run=args.dry_run, overwrite=args.replace, limits=limits)
-    except ImportRejected as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    limits = ingest.Limits(max_bytes=args.max_mb * ingest.MB) if args.max_mb else ingest.Limits()
+    result = ingest.import_file(args.file, args.db, dry_run=args.dry_run, overwrite=args.replace, limits=limits)
     print(result.report())
     return 0
 
@@ -158,11 +154,7 @@ def _cmd_note_add(args) -> int:
     from shb import notes
     from shb.ingest import _who
 
-    try:
-        result = notes.add(args.db, args.indicator, args.area, args.year, args.text, args.author or _who())
-    except ImportRejected as exc:
-        print(f"Fel: {exc}", file=sys.stderr)
-        return 2
+    result = notes.add(args.db, args.indicator, args.area, args.year, args.text, args.author or _who())
     print(f"Anteckningen {result.note_id} sparad i ny version {result.version}.")
     return 0
 
@@ -191,11 +183,7 @@ def _cmd_note_list(args) -> int:
 def _cmd_note_remove(args) -> int:
     from shb import notes
 
-    try:
-        result = notes.remove(args.db, args.id)
-    except ImportRejected as exc:
-        print(f"Fel: {exc}", file=sys.stderr)
-        return 2
+    result = notes.remove(args.db, args.id)
     print(f"Anteckningen {result.note_id} borttagen i ny version {result.version}.")
     return 0
 
@@ -273,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         return args.func(args)
+    except (ImportRejected, GeometryRejected) as exc:  # the input was refused: the report, exit 2
+        print(exc, file=sys.stderr)
+        return 2
     except ShbError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 1

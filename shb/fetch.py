@@ -182,17 +182,12 @@ def parse_years(text: str) -> list[int]:
 
 
 def _cmd_fetch(args) -> int:
-    from shb.errors import ImportRejected
 
     warning = unconfirmed_warning(args.source, args.indicator)
     if warning:
         print(f"Obs: {warning} Använd gärna --dry-run först.", file=sys.stderr)
-    try:
-        result = fetch_indicator(args.source, args.indicator, args.years, args.db, dry_run=args.dry_run,
-                                 overwrite=args.replace)
-    except ImportRejected as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    result = fetch_indicator(args.source, args.indicator, args.years, args.db, dry_run=args.dry_run,
+                             overwrite=args.replace)  # a rejection is reported by shb.cli.main (exit 2)
     print(result.report())
     return 0
 

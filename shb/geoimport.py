@@ -21,7 +21,6 @@ Choices, for an analyst who wants maps without holes:
 from __future__ import annotations
 
 import re
-import sys
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -473,13 +472,9 @@ def import_geometry(path: Path, db: Path, *, level: str | None = None, code_colu
 # --- command line ----------------------------------------------------------------------------------
 
 def _cmd_import(args) -> int:
-    try:
-        result = import_geometry(args.file, args.db, level=args.level, code_column=args.code_column,
-                                 layer=args.layer, source=args.source, allow_missing=args.allow_missing,
-                                 dry_run=args.dry_run)
-    except GeometryRejected as exc:
-        print(exc, file=sys.stderr)
-        return 2
+    result = import_geometry(args.file, args.db, level=args.level, code_column=args.code_column,
+                             layer=args.layer, source=args.source, allow_missing=args.allow_missing,
+                             dry_run=args.dry_run)  # a refused file is reported by shb.cli.main (exit 2)
     print(result.summary())
     return 0
 
