@@ -28,7 +28,7 @@ demo: $(VENV)/.runtime
 	$(PY) -m shb build --demo --db $(DB)
 
 run: $(VENV)/.runtime $(DB)
-	SHB_DB=$(DB) $(PY) -m shb.serve --server.address 127.0.0.1 --server.port $(PORT)
+	SHB_DB=$(DB) $(PY) -m shb.web.serve --server.address 127.0.0.1 --server.port $(PORT)
 
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from shb import ui
+from shb.web import ui
 
 snap = ui.setup("Översikt")
 if snap is not None:

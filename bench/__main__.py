@@ -11,8 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.big_import import time_big_import
-from shb import db as dbmod
-from shb.build import build_demo_snapshot
+from shb.ingest.build import build_demo_snapshot
+from shb.store import db as dbmod
 
 HERE = Path(__file__).parent
 REPEATS = 30
@@ -45,8 +45,8 @@ def time_pages(db: Path, repeats: int = 10) -> dict[str, dict[str, float]]:
 
     from streamlit.testing.v1 import AppTest
 
-    from shb import paths
-    from shb.ui import PAGES
+    from shb.core import paths
+    from shb.web.ui import PAGES
 
     os.environ["SHB_DB"] = str(db)
     out = {}
@@ -88,7 +88,7 @@ def time_report(db: Path) -> dict[str, float]:
     """Seconds to build the report for the last year: HTML alone, then the PDF from it."""
     import shutil
 
-    from shb import report
+    from shb.present import report
 
     database = dbmod.Database(db)
     year = int(database.run("observation_summary").iloc[0].last_year)

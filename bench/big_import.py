@@ -19,8 +19,8 @@ from pathlib import Path
 
 import duckdb
 
-from shb import db as dbmod
-from shb.catalog import LEVELS
+from shb.core.catalog import LEVELS
+from shb.store import db as dbmod
 
 ROWS = 1_000_000
 CLONES = 4

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from shb import ui, views
+from shb.present import views
+from shb.web import ui
 
 snap = ui.setup("Områden", __file__)
 if snap is not None:

@@ -2,7 +2,8 @@
 
 import streamlit as st
 
-from shb import export, ui, views
+from shb.present import export, views
+from shb.web import ui
 
 snap = ui.setup("Data och metod", __file__)
 if snap is not None:

@@ -1,6 +1,6 @@
 """Läs in data: check and load a file, templates, the import log and kept versions (analysts only)."""
 
-from shb import importpage, ui
+from shb.web import importpage, ui
 
 snap = ui.setup("Läs in data", __file__)
 if snap is not None:

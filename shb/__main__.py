@@ -2,6 +2,6 @@
 
 import sys
 
-from shb.cli import main
+from shb.cli.main import main
 
 sys.exit(main())

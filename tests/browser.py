@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from shb import paths
+from shb.core import paths
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = paths.ROOT / "artifacts"
@@ -39,11 +39,11 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path, timeout: float = 60):
-    """Start the app as `make run` does (`python -m shb.serve`, i.e. `streamlit run app.py` after warming)
+    """Start the app as `make run` does (`python -m shb.web.serve`, i.e. `streamlit run app.py` after warming)
     on a free loopback port; yield its base URL; stop it after."""
     port = free_port()
     env = {**os.environ, "SHB_DB": str(db)}
-    cmd = [sys.executable, "-m", "shb.serve", "--server.address", "127.0.0.1",
+    cmd = [sys.executable, "-m", "shb.web.serve", "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from shb import db as dbmod
-from shb.build import build_demo_snapshot
+from shb.ingest.build import build_demo_snapshot
+from shb.store import db as dbmod
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 REFERENCE = SHARED / "reference"

@@ -10,8 +10,8 @@ import pandas as pd
 import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
-from shb import paths
-from shb.ui import PAGES
+from shb.core import paths
+from shb.web.ui import PAGES
 
 PAGE_PATHS = [p.path for p in PAGES]
 

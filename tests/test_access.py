@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from shb import access, cli
+from shb.cli import main as cli
+from shb.web import access
 from tests.pages import page_app, server_address
 
 IMPORT_PAGE = "pages/8_importera.py"

@@ -2,7 +2,7 @@
 
 from streamlit.testing.v1 import AppTest
 
-from shb import paths
+from shb.core import paths
 
 
 def run_page(script: str, timeout: float = 30) -> AppTest:

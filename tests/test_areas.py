@@ -3,7 +3,7 @@
 import pandas as pd
 import pytest
 
-from shb.areas import CODE_PATTERNS, load_geography
+from shb.core.areas import CODE_PATTERNS, load_geography
 from tests.conftest import reference
 
 GEO = load_geography()

@@ -2,7 +2,7 @@
 
 import pytest
 
-from shb.ui import PAGES
+from shb.web.ui import PAGES
 from tests.browser import browser_page, chromium, require_chromium, screenshot, streamlit_server
 
 pytestmark = pytest.mark.browser

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from shb import paths
-from shb.catalog import DIRECTIONS, KIND_UNITS, load_catalog
-from shb.demo import load_profiles
-from shb.errors import CatalogError
+from shb.core import paths
+from shb.core.catalog import DIRECTIONS, KIND_UNITS, load_catalog
+from shb.core.errors import CatalogError
+from shb.ingest.demo import load_profiles
 from tests.conftest import reference
 
 CAT = load_catalog()
@@ -68,7 +68,7 @@ def test_every_indicator_has_a_demo_profile():
 
 
 def test_unknown_indicator_is_a_named_error():
-    from shb.errors import UnknownIndicator
+    from shb.core.errors import UnknownIndicator
 
     with pytest.raises(UnknownIndicator, match="Okänd indikator"):
         CAT.indicator("finns_inte")

@@ -9,8 +9,8 @@ import altair as alt
 import pandas as pd
 import pytest
 
-from shb import charts
-from shb.format import D3_LOCALE
+from shb.core.format import D3_LOCALE
+from shb.present import charts
 
 NAN = float("nan")
 YEARS = [2017, 2019, 2021, 2023]

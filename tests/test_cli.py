@@ -4,7 +4,7 @@ import json
 import subprocess
 import sys
 
-from shb import paths
+from shb.core import paths
 
 
 def shb(*args, env=None):

@@ -3,8 +3,8 @@
 import duckdb
 import pytest
 
-from shb import compare
-from shb.errors import ShbError, UnknownIndicator
+from shb.core.errors import ShbError, UnknownIndicator
+from shb.present import compare
 
 FOCUS = ["1490R017", "1490R018", "1490R019", "1490R020", "1490R025"]
 
@@ -77,7 +77,8 @@ def counts(demo_db, indicator: str, year: int) -> tuple[float, float, float, flo
 
 @pytest.mark.parametrize(("year", "secured"), [(2014, True), (2018, False)])
 def test_a_survey_difference_is_secured_only_when_the_newcombe_interval_excludes_zero(database, demo_db, year, secured):
-    from shb import stats, urlstate, views
+    from shb.core import stats
+    from shb.present import urlstate, views
 
     ind_id = "unga_framtidstro"
     out = compare.compare(database, ind_id, year)
@@ -95,7 +96,7 @@ def test_a_survey_difference_is_secured_only_when_the_newcombe_interval_excludes
 
 
 def test_a_register_share_is_tested_but_the_sentence_does_not_claim_it(database):
-    from shb import urlstate, views
+    from shb.present import urlstate, views
 
     out = compare.compare(database, "sysselsattningsgrad_20_64", 2024)
     assert out["significance"]["significant"] is True and "register" in out["significance"]["method"]

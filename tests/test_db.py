@@ -3,8 +3,8 @@
 import duckdb
 import pytest
 
-from shb import db as dbmod
-from shb.errors import DatabaseMissing, QueryParameterError, UnknownQuery
+from shb.core.errors import DatabaseMissing, QueryParameterError, UnknownQuery
+from shb.store import db as dbmod
 
 NAMES = dbmod.query_names()
 EMPTY_ON_DEMO = {"notes_for_year", "notes", "import_log"}  # the demo has no notes and no imports
@@ -65,7 +65,7 @@ def test_a_swapped_file_is_read_anew(demo_db, tmp_path):
     import os
     import shutil
 
-    from shb import store
+    from shb.store import writer as store
 
     path = tmp_path / "shb.duckdb"
     shutil.copy(demo_db, path)

@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shb import store
-from shb.build import build_demo_snapshot
-from shb.catalog import load_catalog
+from shb.core.catalog import load_catalog
+from shb.ingest.build import build_demo_snapshot
+from shb.store import writer as store
 
 CAT = load_catalog()
 
@@ -73,7 +73,7 @@ def test_status_keeps_suppressed_missing_and_not_applicable_apart(obs):
 def test_levels_add_up(obs):
     """RegSO counts are sums of their DeSO, and the kommun is the sum of all RegSO."""
     ind = next(i for i in CAT.indicators if i.lowest_level == "deso" and i.kind == "share")
-    from shb.areas import load_geography
+    from shb.core.areas import load_geography
 
     geo = load_geography()
     parent = dict(zip(geo.areas.code, geo.areas.parent_code))
@@ -99,7 +99,7 @@ def test_groups_add_up_to_the_total(obs):
 
 
 def _focus_vs_city(obs, ind, year):
-    from shb.areas import load_geography
+    from shb.core.areas import load_geography
 
     focus = set(load_geography().area_set("omradesutveckling").members)
     r = obs[(obs.indicator_id == ind.id) & (obs.year == year) & (obs.group_dim == "total")]

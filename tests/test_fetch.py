@@ -17,12 +17,15 @@ from urllib.parse import urlsplit
 import duckdb
 import pytest
 
-from shb import cli, fetch, ingest, store
-from shb import db as dbmod
-from shb.catalog import ScbArea, ScbFetch
-from shb.fetch import fetch_indicator, parse_years
+from shb.cli import main as cli
+from shb.core.catalog import ScbArea, ScbFetch
+from shb.ingest import fetch
+from shb.ingest import importer as ingest
+from shb.ingest.fetch import fetch_indicator, parse_years
 from shb.sources import http, jsonstat, scb
 from shb.sources.http import Client, RateLimiter, Retry
+from shb.store import db as dbmod
+from shb.store import writer as store
 
 EMPLOYMENT = "sysselsattningsgrad_20_64"  # SCB TAB6680: share from two counts, Kon groups, kommun summed
 LOW_STANDARD = "lag_ekonomisk_standard"  # SCB TAB6685: value as published; Kolada N66080
@@ -422,8 +425,8 @@ def test_kolada_gender_values_are_left_out_for_an_indicator_without_kon(api, db,
 
 
 def test_kolada_stops_at_the_page_limit_and_a_client_refuses_oversized_answers(api):
-    from shb.catalog import catalog
-    from shb.errors import FetchFailed
+    from shb.core.catalog import catalog
+    from shb.core.errors import FetchFailed
     from shb.sources import kolada
 
     path = "/v3/data/kpi/N15428/municipality/1490"

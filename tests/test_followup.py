@@ -7,9 +7,9 @@ import re
 import duckdb
 import pytest
 
-from shb import format as fmt
-from shb.catalog import load_catalog
-from shb.measures import TARGET_STATUSES
+from shb.analysis.measures import TARGET_STATUSES
+from shb.core import format as fmt
+from shb.core.catalog import load_catalog
 from tests.pages import run_page
 
 CAT = load_catalog()

@@ -19,10 +19,14 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon, shape
 
-from shb import cli, geoimport, geometry, maps, paths, views
-from shb import db as dbmod
-from shb.areas import load_geography
-from shb.errors import GeometryRejected, ImportFailed
+from shb.cli import main as cli
+from shb.core import paths
+from shb.core.areas import load_geography
+from shb.core.errors import GeometryRejected, ImportFailed
+from shb.geo import geometry
+from shb.geo import importer as geoimport
+from shb.present import maps, views
+from shb.store import db as dbmod
 from tests.test_maps import features
 
 REAL = paths.ROOT.parent / "shared" / "reference" / "boras" / "regso_2025_boras.geojson"
@@ -559,7 +563,7 @@ def test_the_map_of_real_regso_carries_no_schematic_text(real_db):
 
 
 def test_the_views_map_draws_the_real_regso(real_db):
-    from shb.urlstate import parse
+    from shb.present.urlstate import parse
 
     db = real_db[0]
     database = dbmod.Database(db)

@@ -4,8 +4,9 @@ import json
 
 import pytest
 
-from shb import geometry, paths
-from shb.areas import load_geography
+from shb.core import paths
+from shb.core.areas import load_geography
+from shb.geo import geometry
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def test_cells_tile_the_real_kommun_outline(layers):
 def test_each_regso_cell_holds_its_real_centroid(layers):
     from shapely.geometry import Point
 
-    from shb.areas import load_geography
+    from shb.core.areas import load_geography
 
     regso = load_geography().areas.query("level == 'regso'").set_index("code")
     cells = layers["regso"].set_index("code").geometry
@@ -112,7 +113,7 @@ def test_the_first_layout_is_read_and_kept_when_replaced(demo_db, tmp_path):
 def test_install_geometry_checks_its_call_and_takes_a_lock(demo_db, tmp_path):
     import fcntl
 
-    from shb.errors import ImportFailed
+    from shb.core.errors import ImportFailed
 
     folder = tmp_path / "geometry"
     layers = {lvl: geometry.read_layer(paths.geometry_dir(demo_db), lvl) for lvl in geometry.LAYERS}

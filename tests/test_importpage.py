@@ -10,8 +10,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from shb import access, filetemplates, importpage, store
-from shb import db as dbmod
+from shb.ingest import templates as filetemplates
+from shb.store import db as dbmod
+from shb.store import writer as store
+from shb.web import access, importpage
 from tests.pages import page_app, server_address
 
 IMPORT_PAGE = "pages/8_importera.py"
@@ -65,7 +67,7 @@ def test_csv_template_has_the_columns_one_row_per_area_and_the_next_year(databas
 
 
 def test_filled_csv_template_with_groups_imports_cleanly(private_db, grouped, tmp_path):
-    from shb import ingest
+    from shb.ingest import importer as ingest
 
     path = tmp_path / "ifylld.csv"
     path.write_bytes(_filled_csv(grouped, "71,5", groups=True))
@@ -76,7 +78,7 @@ def test_filled_csv_template_with_groups_imports_cleanly(private_db, grouped, tm
 
 
 def test_filled_csv_template_for_a_municipality_only_indicator_imports_cleanly(private_db, database, tmp_path):
-    from shb import ingest
+    from shb.ingest import importer as ingest
 
     t = filetemplates.template(database, MUNICIPAL)
     assert t.areas.code.tolist() == ["1490"] and t.groups.empty
@@ -88,7 +90,7 @@ def test_filled_csv_template_for_a_municipality_only_indicator_imports_cleanly(p
 
 
 def test_filled_xlsx_template_imports_cleanly_and_explains_itself(private_db, grouped, tmp_path):
-    from shb import ingest
+    from shb.ingest import importer as ingest
 
     wb = openpyxl.load_workbook(io.BytesIO(filetemplates.to_xlsx(grouped)))
     assert wb.sheetnames == ["Data", "Instruktioner"]
@@ -293,7 +295,7 @@ def test_templates_tab_offers_both_files_for_the_chosen_indicator(page_db):
 
 
 def test_fetch_tab_checks_then_loads_exactly_what_it_fetched(page_db, monkeypatch):
-    from shb import fetch
+    from shb.ingest import fetch
     from shb.sources import Value
 
     calls = []

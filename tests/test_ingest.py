@@ -18,8 +18,11 @@ import duckdb
 import openpyxl
 import pytest
 
-from shb import cli, ingest, paths, store
-from shb.errors import ImportRejected
+from shb.cli import main as cli
+from shb.core import paths
+from shb.core.errors import ImportRejected
+from shb.ingest import importer as ingest
+from shb.store import writer as store
 from tests.conftest import observation_count
 
 HEADER = ["indikator", "omrade", "ar", "varde"]
@@ -514,8 +517,8 @@ def test_a_valid_100_000_row_file_loads_sorted(db, tmp_path, capsys):
 
 def _big_file(folder: Path, n: int):
     """n new rows (years the demo lacks) over every share indicator, area and group allowed."""
-    from shb.areas import geography
-    from shb.catalog import catalog
+    from shb.core.areas import geography
+    from shb.core.catalog import catalog
 
     geo, cat = geography(), catalog()
     years = [*range(1990, 2012), *range(2025, THIS_YEAR + 1)]

@@ -9,8 +9,10 @@ import pytest
 import shapely
 from shapely.geometry import shape
 
-from shb import areas, charts, geometry, maps
-from shb.format import D3_LOCALE
+from shb.core import areas
+from shb.core.format import D3_LOCALE
+from shb.geo import geometry
+from shb.present import charts, maps
 
 NAN = float("nan")
 FOCUS = ["1490R017", "1490R018", "1490R019", "1490R020", "1490R025"]

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from shb import measures
-from shb.catalog import Indicator
+from shb.analysis import measures
+from shb.core.catalog import Indicator
 
 
 def indicator(**kw) -> Indicator:
@@ -136,7 +136,7 @@ def test_survey_share_gets_a_wilson_interval():
 # Focus − city = n2/(n1 + n2) × (focus − rest) = 120/220 = 0.545455 × the interval above.
 
 def test_newcombe_matches_the_published_examples():
-    from shb.stats import newcombe
+    from shb.core.stats import newcombe
 
     # Newcombe (1998), Statistics in Medicine 17:873–890, table II, method 10.
     for (x1, n1, x2, n2), (low, high) in {(56, 70, 48, 80): (0.0524, 0.3339), (9, 10, 3, 10): (0.1705, 0.8090),

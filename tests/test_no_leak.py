@@ -38,11 +38,14 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from shb import compare, export, paths, report, store, suppression, urlstate, views
-from shb import db as dbmod
-from shb.areas import AreaSet, Geography, load_geography
-from shb.catalog import Indicator, load_catalog
-from shb.stats import wilson
+from shb.core import paths
+from shb.core.areas import AreaSet, Geography, load_geography
+from shb.core.catalog import Indicator, load_catalog
+from shb.core.stats import wilson
+from shb.present import compare, export, report, urlstate, views
+from shb.store import db as dbmod
+from shb.store import suppression
+from shb.store import writer as store
 
 RULE = suppression.load_rule()
 YEARS = (2020, 2022, 2024)

@@ -8,9 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from shb import cli, notes, report, store, urlstate, views
-from shb import db as dbmod
-from shb.store import file_sha256
+from shb.cli import main as cli
+from shb.ingest import notes
+from shb.present import report, urlstate, views
+from shb.store import db as dbmod
+from shb.store import writer as store
+from shb.store.writer import file_sha256
 from tests.pages import run_page
 
 SHARE = "sysselsattningsgrad_20_64"
@@ -105,7 +108,7 @@ def test_the_goal_area_page_shows_notes_beside_the_charts(private_db, monkeypatc
     assert not at.exception
     labels = [e.label for e in at.expander]
     assert "Anteckningar (1)" in labels
-    from shb.ui import plain
+    from shb.web.ui import plain
 
     assert any(plain(TEXT) in m.value and "Norrby, 2023" in m.value for m in at.markdown)
     at2 = run_page("pages/2_arbete.py", {**params, "ar": "2022"})
@@ -113,7 +116,7 @@ def test_the_goal_area_page_shows_notes_beside_the_charts(private_db, monkeypatc
 
 
 def _note_page(private_db, monkeypatch):
-    from shb import access
+    from shb.web import access
     from tests.pages import page_app
 
     monkeypatch.setenv("SHB_DB", str(private_db))
@@ -165,7 +168,7 @@ def test_on_a_shared_server_without_login_the_note_form_is_refused(private_db, m
 
 
 def test_a_note_is_shown_as_typed_not_as_markdown():
-    from shb.ui import plain
+    from shb.web.ui import plain
 
     assert plain("kostar 5 $ och *10 $* :red[x] [länk](http://x)") == (
         r"kostar 5 \$ och \*10 \$\* \:red\[x\] \[länk\]\(http\://x\)")

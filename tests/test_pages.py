@@ -4,7 +4,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from shb.catalog import load_catalog
+from shb.core.catalog import load_catalog
 from tests.pages import PAGE_PATHS, chart_frame, charts, run_page, title_of
 
 CAT = load_catalog()
@@ -151,8 +151,8 @@ def test_area_page_shows_the_focus_set_when_no_area_is_chosen(demo_db):
 
 def test_hidden_values_never_reach_exports_or_charts(demo_db):
     """Values hidden by the rule or to protect them are absent from the CSV export and the ranking."""
-    from shb import db as dbmod
-    from shb import export, urlstate, views
+    from shb.present import export, urlstate, views
+    from shb.store import db as dbmod
 
     ind = "barn_lag_ekonomisk_standard_0_19"
     con = duckdb.connect(str(demo_db), read_only=True)

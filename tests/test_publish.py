@@ -5,7 +5,8 @@ import shutil
 import duckdb
 import pandas as pd
 
-from shb import cli, store
+from shb.cli import main as cli
+from shb.store import writer as store
 
 
 def published(path) -> pd.DataFrame:

@@ -6,10 +6,10 @@ import subprocess
 
 import pytest
 
-from shb import report, views
-from shb.catalog import load_catalog
-from shb.errors import ShbError
-from shb.urlstate import parse
+from shb.core.catalog import load_catalog
+from shb.core.errors import ShbError
+from shb.present import report, views
+from shb.present.urlstate import parse
 from tests.browser import browser_page, require_chromium
 
 CAT = load_catalog()
@@ -85,7 +85,7 @@ def test_report_cli_writes_html(demo_db, tmp_path):
 
 def test_every_target_has_a_status_that_counts_its_indicators(built):
     text = built[0].read_text(encoding="utf-8")
-    from shb.measures import TARGET_STATUSES
+    from shb.analysis.measures import TARGET_STATUSES
 
     for t in CAT.targets:
         area_level = [i for i in CAT.indicators if i.target == t.id and i.lowest_level != "municipality"]

@@ -1,8 +1,9 @@
-"""`python -m shb.serve`: the server process reads the facts and polygons before the first visitor."""
+"""`python -m shb.web.serve`: the server process reads the facts and polygons before the first visitor."""
 
 from __future__ import annotations
 
-from shb import serve, views
+from shb.present import views
+from shb.web import serve
 
 
 def test_warming_reads_every_level_of_polygons_once(demo_db, monkeypatch):

@@ -16,8 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from shb import cli, ingest, paths, snapshots, store
-from shb import db as dbmod
+from shb.cli import main as cli
+from shb.core import paths
+from shb.ingest import importer as ingest
+from shb.store import db as dbmod
+from shb.store import snapshots
+from shb.store import writer as store
 from tests.conftest import observation_count
 
 SHARE = "sysselsattningsgrad_20_64"
@@ -212,8 +216,8 @@ def test_the_snapshot_is_demo_while_any_demo_number_remains(demo_db, tmp_path):
     """is_demo of a derived snapshot: true if any observation or population row is demo data."""
     import pandas as pd
 
-    from shb.areas import geography
-    from shb.catalog import catalog
+    from shb.core.areas import geography
+    from shb.core.catalog import catalog
 
     con = duckdb.connect(str(demo_db), read_only=True)
     try:

@@ -5,7 +5,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shb import suppression
+from shb.store import suppression
 
 RULE = suppression.Rule(min_count=5, min_denominator=20)
 REGSO_OF_DESO = {"D1": "R1", "D2": "R1", "D3": "R2", "D4": "R2", "D5": "R2"}

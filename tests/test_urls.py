@@ -4,8 +4,8 @@ import hashlib
 
 import pytest
 
-from shb import db as dbmod
-from shb import urlstate, views
+from shb.present import urlstate, views
+from shb.store import db as dbmod
 from tests.pages import PAGE_PATHS, run_page
 
 # One valid, non-default view per page: the indicator fits the page.

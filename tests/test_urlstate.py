@@ -2,7 +2,7 @@
 
 import pytest
 
-from shb.urlstate import Facts, IndicatorFacts, View, defaults_for, parse, to_params
+from shb.present.urlstate import Facts, IndicatorFacts, View, defaults_for, parse, to_params
 
 FACTS = Facts(
     indicators={

@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from shb.errors import FetchFailed
+from shb.core.errors import FetchFailed
 
 SCB_URL_ENV = "SHB_SCB_URL"
 SCB_URL = "https://statistikdatabasen.scb.se/api/v2"

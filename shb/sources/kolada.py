@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from urllib.parse import urljoin
 
-from shb.catalog import Indicator
+from shb.core.catalog import Indicator
 from shb.sources import Value
 from shb.sources.http import KOLADA_URL, KOLADA_URL_ENV, Client, base_url, fail, timeout
 from shb.sources.jsonstat import ShapeError
@@ -29,7 +29,7 @@ def client(sleep: Callable[[float], None] = time.sleep) -> Client:
 def fetch(client: Client, indicator: Indicator, years: list[int] | None,
           max_pages: int = MAX_PAGES) -> tuple[list[Value], list[bytes]]:
     """Every value of `indicator`'s KPI for Borås in `years` (None: all years), and the raw pages."""
-    from shb.areas import MUNICIPALITY
+    from shb.core.areas import MUNICIPALITY
 
     kpi = indicator.fetch.kolada.kpi
     path = f"data/kpi/{kpi}/municipality/{MUNICIPALITY}"

@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from shb.catalog import CODELISTS, CONTENTS_VARIABLE, Indicator, ScbArea, ScbFetch
+from shb.core.catalog import CODELISTS, CONTENTS_VARIABLE, Indicator, ScbArea, ScbFetch
 from shb.sources import Value
 from shb.sources.http import SCB_URL, SCB_URL_ENV, Client, RateLimiter, base_url, fail, timeout
 from shb.sources.jsonstat import Dataset, ShapeError, dimension_codes, parse
@@ -74,7 +74,7 @@ def split(selection: dict[str, list[str]], limit: int) -> list[dict[str, list[st
 
 def area_codes(area: ScbArea) -> list[str]:
     """The Borås codes of `area`'s level as the code list spells them (with its suffix, if any)."""
-    from shb.areas import MUNICIPALITY, geography
+    from shb.core.areas import MUNICIPALITY, geography
 
     if area.level == "municipality":
         return [MUNICIPALITY]
@@ -139,7 +139,7 @@ def fetch(client: Client, indicator: Indicator, years: list[int] | None,
 
 def normal_area(code: str) -> str:
     """'1490R025_RegSO2025' → '1490R025', the way the file import reads area codes."""
-    from shb.ingest import normal_area_code
+    from shb.ingest.importer import normal_area_code
 
     return normal_area_code(code)
 
@@ -206,7 +206,7 @@ def ratio(area: str, year: int, group: tuple[str, str], num: tuple[float | None,
 
 def _sums(values: list[Value], spec: ScbFetch, indicator: Indicator, years: list[int]) -> list[Value]:
     """Kommun values added up from the counts of every area at the `sum_of` level."""
-    from shb.areas import CODE_PATTERNS, MUNICIPALITY, geography
+    from shb.core.areas import CODE_PATTERNS, MUNICIPALITY, geography
 
     out = []
     for area in (a for a in spec.areas if a.sum_of):

@@ -1,0 +1,1 @@
+"""Measures and comparisons: numbers only, no sentences."""

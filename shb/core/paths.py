@@ -1,0 +1,33 @@
+"""Where things live: every path the package uses comes from here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "data"
+QUERIES = ROOT / "queries"
+AREAS = DATA / "areas"
+GEOMETRY = DATA / "geometry"
+
+MALBILD = DATA / "malbild.yaml"
+INDICATORS = DATA / "indicators.yaml"
+GROUPS = DATA / "groups.yaml"
+AREA_SETS = DATA / "area_sets.yaml"
+DEMO_PROFILE = DATA / "demo_profile.yaml"
+
+
+def default_db() -> Path:
+    """The current snapshot file; `SHB_DB` overrides it (tests, other installations)."""
+    return Path(os.environ.get("SHB_DB", DATA / "shb.duckdb"))
+
+
+def snapshots_dir(db: Path) -> Path:
+    """Earlier snapshots of `db` are kept beside it."""
+    return db.parent / "snapshots"
+
+
+def geometry_dir(db: Path) -> Path:
+    """Generated geometry lives beside the database it belongs to."""
+    return db.parent / "geometry"

@@ -1,0 +1,1 @@
+"""Area geometry: the schematic default, versions, and the import of real borders."""

@@ -1,0 +1,342 @@
+"""Deterministic, realistic demo data: every indicator × its levels, groups and years 2012–2024.
+
+The generator works bottom-up so that every level is consistent: counts are drawn at the lowest
+level the indicator has (DeSO, RegSO or kommun) and summed upwards, as a statistics office would
+aggregate microdata. Areas carry a latent disadvantage score scaled so that the områdesutveckling set
+sits at the profile's gap from the whole city; the gap moves linearly from `gap_start` to `gap_end`.
+Sampling noise is binomial, so it grows as populations shrink. Every value is marked demo.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from shb.core import paths
+from shb.core.areas import MUNICIPALITY, Geography
+from shb.core.catalog import Catalog, Indicator
+from shb.core.stats import wilson
+
+GENERATOR_VERSION = "demo-1"
+YEARS = list(range(2012, 2025))
+BREAK_YEAR = 2024  # first year published on the 2025 RegSO borders
+POPULATION_2021 = 114_091  # Borås folkmängd 2021 (boras.se)
+SOURCE_SUPPRESS_BELOW = 10  # the demo "source" publishes no cell with fewer units than this
+OBS_COLUMNS = [
+    "indicator_id", "level", "year", "area_code", "group_dim", "group_value", "value", "numerator",
+    "denominator", "population", "ci_low", "ci_high", "status", "series_break", "is_demo",
+    "source_version",
+]
+
+
+@dataclass(frozen=True)
+class DemoData:
+    observations: pd.DataFrame
+    population: pd.DataFrame
+
+
+def load_profiles(path: Path = paths.DEMO_PROFILE) -> dict[str, dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["profiles"]
+
+
+def _rng(*keys: object) -> np.random.Generator:
+    """A generator seeded from stable keys, so adding an indicator never changes another's values."""
+    return np.random.default_rng(zlib.crc32("|".join(map(str, keys)).encode()))
+
+
+def _areas_base(geo: Geography, focus: set[str]) -> pd.DataFrame:
+    """DeSO × year: population, latent disadvantage `s`, foreign-born share, education mix."""
+    a = geo.areas
+    deso = a[a.level == "deso"][["code", "parent_code"]].rename(columns={"parent_code": "regso"})
+    regso = a[a.level == "regso"].set_index("code")
+    rng = _rng("areas")
+    n = len(deso)
+    in_focus = deso.regso.isin(focus).to_numpy()
+    urban = regso.loc[deso.regso, "tatort"].to_numpy()
+    raw_s = np.where(in_focus, rng.normal(2.4, 0.35, n), np.where(urban, rng.normal(0.1, 0.6, n),
+                                                                     rng.normal(-0.4, 0.35, n)))
+    weight = np.where(in_focus, rng.uniform(1.2, 1.6, n), rng.uniform(0.55, 1.35, n))
+    growth = np.where(urban, rng.normal(0.009, 0.004, n), rng.normal(0.004, 0.003, n))
+    frames = []
+    for year in YEARS:
+        pop = weight * (1 + growth) ** (year - 2021)
+        frames.append(pd.DataFrame({"deso": deso.code.to_numpy(), "regso": deso.regso.to_numpy(),
+                                    "year": year, "pop_raw": pop, "s_raw": raw_s,
+                                    "focus": in_focus}))
+    base = pd.concat(frames, ignore_index=True)
+    scale_2021 = POPULATION_2021 / base.loc[base.year == 2021, "pop_raw"].sum()
+    base["pop"] = np.round(base.pop_raw * scale_2021).astype(int)
+    # Centre s on the city (population-weighted) and scale so the focus set averages exactly 1.
+    w21 = base[base.year == 2021]
+    mean_all = np.average(w21.s_raw, weights=w21["pop"])
+    mean_focus = np.average(w21.s_raw[w21.focus], weights=w21["pop"][w21.focus])
+    base["s"] = (base.s_raw - mean_all) / (mean_focus - mean_all)
+    base["foreign"] = np.clip(0.215 + 0.36 * base.s, 0.05, 0.85)
+    base["low_edu"] = np.clip(0.11 + 0.12 * base.s, 0.03, 0.5)
+    base["high_edu"] = np.clip(0.40 - 0.14 * base.s, 0.08, 0.75)
+    return base.drop(columns=["pop_raw", "s_raw"])
+
+
+def _to_level(base: pd.DataFrame, level: str) -> pd.DataFrame:
+    """Aggregate the DeSO base to RegSO or kommun (population-weighted means of the scores)."""
+    if level == "deso":
+        return base.rename(columns={"deso": "area"})
+    key = "regso" if level == "regso" else None
+    b = base.assign(area=base[key] if key else MUNICIPALITY)
+    cols = ["s", "foreign", "low_edu", "high_edu"]
+    weighted = b[cols].mul(b["pop"], axis=0).assign(area=b.area, year=b.year, pop=b["pop"])
+    out = weighted.groupby(["area", "year"], sort=True).sum().reset_index()
+    out[cols] = out[cols].div(out["pop"], axis=0)
+    return out
+
+
+def _group_weights(dim: str, values: list[str], area: pd.DataFrame) -> np.ndarray:
+    """Share of each group in each row's population: shape (rows, groups)."""
+    n = len(area)
+    if dim == "bakgrund":
+        f = area.foreign.to_numpy()
+        if "utlandsk_bakgrund" in values:
+            f = np.clip(f * 1.3, 0.05, 0.92)
+        w = {"inrikes_fodda": 1 - f, "svensk_bakgrund": 1 - f, "utrikes_fodda": f, "utlandsk_bakgrund": f}
+        return np.column_stack([w[v] for v in values])
+    if dim == "utbildning":
+        low, high = area.low_edu.to_numpy(), area.high_edu.to_numpy()
+        w = {"forgymnasial": low, "eftergymnasial": high, "gymnasial": 1 - low - high}
+        return np.column_stack([w[v] for v in values])
+    if dim == "kon":
+        return np.column_stack([np.full(n, 0.49), np.full(n, 0.51)])[:, : len(values)]
+    widths = np.array([int(v.split("-")[1]) - int(v.split("-")[0]) + 1 for v in values], dtype=float)
+    return np.tile(widths / widths.sum(), (n, 1))
+
+
+def _split_counts(rng, den, num, p, weights, offsets) -> tuple[list, list]:
+    """Split totals into groups so the groups add up exactly to the total's counts."""
+    k = weights.shape[1]
+    dens, nums = [], []
+    rem_den, rem_num, rem_w = den.copy(), num.copy(), np.ones(len(den))
+    centred = offsets - (weights * offsets).sum(axis=1, keepdims=True)
+    for i in range(k):
+        if i == k - 1:
+            dens.append(rem_den)
+            nums.append(rem_num)
+            break
+        # Multinomial split of the denominator: small groups in small areas can be empty.
+        d = rng.binomial(rem_den, np.clip(weights[:, i] / rem_w, 0, 1))
+        rem_w = rem_w - weights[:, i]
+        pg = np.clip(p + centred[:, i], 0.002, 0.998)
+        drawn = rng.binomial(d, pg)
+        lo = np.maximum(0, rem_num - (rem_den - d))
+        x = np.clip(drawn, lo, np.minimum(rem_num, d))
+        dens.append(d)
+        nums.append(x)
+        rem_den, rem_num = rem_den - d, rem_num - x
+    return dens, nums
+
+
+def _expected(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> np.ndarray:
+    """Expected value per row: city trend + moving gap × the area's disadvantage (+ an area effect)."""
+    t = (area.year.to_numpy() - YEARS[0]) / (YEARS[-1] - YEARS[0])
+    city = prof["city_start"] + (prof["city_end"] - prof["city_start"]) * t
+    gap = prof["gap_start"] + (prof["gap_end"] - prof["gap_start"]) * t
+    codes, inverse = np.unique(area.area.to_numpy(), return_inverse=True)
+    effect = rng.normal(0, 0.25, len(codes))[inverse]
+    return city + gap * (area.s.to_numpy() + effect)
+
+
+def _share_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataFrame:
+    """Counts for a share or rate at its lowest level, total and per group."""
+    scale = ind.scale
+    v = _expected(ind, prof, area, rng) + rng.normal(0, abs(prof["city_end"]) * 0.01, len(area))
+    p = np.clip(v / scale, 0.003, 0.997) if ind.kind == "share" else np.clip(v / scale, 0.0, None)
+    den = rng.poisson(area["pop"].to_numpy() * prof["base_share"]).astype(np.int64)
+    population = den.copy()
+    if ind.survey:
+        den = rng.binomial(den, prof["sample_share"])
+    if ind.kind == "share":
+        num = rng.binomial(den, p)
+    else:
+        num = rng.poisson(den * p)
+    rows = [pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": "total",
+                          "group_value": "alla", "numerator": num, "denominator": den,
+                          "population": population})]
+    for dim, values in ind.groups.items():
+        weights = _group_weights(dim, values, area)
+        offsets = np.array([prof["group_offsets"][dim][v] for v in values], dtype=float) / scale
+        offsets = np.tile(offsets, (len(area), 1))
+        if ind.kind == "rate":
+            dens = [np.round(den * weights[:, i]).astype(np.int64) for i in range(len(values))]
+            nums = [rng.poisson(d * np.clip(p + offsets[:, i], 0, None)) for i, d in enumerate(dens)]
+        else:
+            dens, nums = _split_counts(rng, den, num, p, weights, offsets)
+        pops = [np.round(population * weights[:, i]).astype(np.int64) for i in range(len(values))]
+        for value, d, x, pop in zip(values, dens, nums, pops):
+            rows.append(pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": dim,
+                                      "group_value": value, "numerator": x, "denominator": d,
+                                      "population": pop}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _scalar_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataFrame:
+    """Values for means, counts and codes (no numerator/denominator), total and per group."""
+    v = _expected(ind, prof, area, rng) + rng.normal(0, prof.get("noise", 0) or 0, len(area))
+    if ind.kind in ("count", "code"):
+        v = np.maximum(np.round(v), 0)
+    if ind.kind == "code":
+        v = np.clip(v, 0, 2)
+    rows = [pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": "total",
+                          "group_value": "alla", "value": v, "population": area["pop"]})]
+    for dim, values in ind.groups.items():
+        weights = _group_weights(dim, values, area)
+        offsets = np.array([prof["group_offsets"][dim][x] for x in values], dtype=float)
+        centred = offsets - (weights * offsets).sum(axis=1, keepdims=True)
+        for i, value in enumerate(values):
+            gv = v * weights[:, i] if ind.kind == "count" else v + centred[:, i]
+            gv = gv + rng.normal(0, (prof.get("noise", 0) or 0) * 0.5, len(area))
+            if ind.kind == "count":
+                gv = np.maximum(np.round(gv), 0)
+            rows.append(pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": dim,
+                                      "group_value": value, "value": gv,
+                                      "population": np.round(area["pop"] * weights[:, i])}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def _aggregate(rows: pd.DataFrame, mapping: dict[str, str], kind: str) -> pd.DataFrame:
+    """Sum counts (or weight means by population) from one level up to the next."""
+    keys = ["area_code", "year", "group_dim", "group_value"]
+    r = rows.assign(area_code=rows.area_code.map(mapping)).dropna(subset=["area_code"])
+    if "numerator" in r:
+        return r.groupby(keys, sort=False)[["numerator", "denominator", "population"]].sum().reset_index()
+    if kind == "count":
+        return r.groupby(keys, sort=False)[["value", "population"]].sum().reset_index()
+    r = r.assign(wv=r.value * r.population)
+    g = r.groupby(keys, sort=False)[["wv", "population"]].sum().reset_index()
+    return g.assign(value=g.wv / g.population).drop(columns="wv")
+
+
+def _level_maps(geo: Geography) -> dict[str, dict[str, str]]:
+    a = geo.areas
+    deso = a[a.level == "deso"]
+    return {
+        "regso": dict(zip(deso.code, deso.parent_code)),
+        "municipality": {c: MUNICIPALITY for c in geo.codes("regso")},
+    }
+
+
+def _all_levels(ind: Indicator, rows: pd.DataFrame, geo: Geography) -> pd.DataFrame:
+    """Rows for the indicator's lowest level and every level above it."""
+    maps = _level_maps(geo)
+    out = {ind.lowest_level: rows}
+    if ind.lowest_level == "deso":
+        out["regso"] = _aggregate(rows, maps["regso"], ind.kind)
+    if ind.lowest_level in ("deso", "regso"):
+        regso = out["regso"]
+        dm = geo.district_members
+        out["district"] = pd.concat(
+            [_aggregate(regso[regso.area_code.isin(g.regso_code)], dict.fromkeys(g.regso_code, d), ind.kind)
+             for d, g in dm.groupby("district_code", sort=True)], ignore_index=True)
+        out["municipality"] = _aggregate(regso, maps["municipality"], ind.kind)
+    return pd.concat([df.assign(level=lvl) for lvl, df in out.items()], ignore_index=True)
+
+
+def _statuses(ind: Indicator, prof: dict, rows: pd.DataFrame, rng) -> pd.DataFrame:
+    """Values from counts, then the source's own suppression, not-applicable cells and gaps."""
+    r = rows.copy()
+    if "numerator" in r:
+        den = r.denominator.astype(float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            r["value"] = np.where(den > 0, ind.scale * r.numerator / den, np.nan)
+        if ind.survey:
+            low, high = wilson(r.numerator, den)
+            r["ci_low"], r["ci_high"] = low * ind.scale, high * ind.scale
+        status = np.where(den == 0, "not_applicable",
+                          np.where(den < SOURCE_SUPPRESS_BELOW, "suppressed", "ok"))
+    else:
+        r["numerator"] = r["denominator"] = np.nan
+        status = np.full(len(r), "ok", dtype=object)
+    for col in ("ci_low", "ci_high"):
+        if col not in r:
+            r[col] = np.nan
+    status = status.astype(object)
+    years = sorted(r.year.unique())
+    if len(years) > 4 and rng.random() < 0.4:  # a year the source did not deliver
+        status[(r.year == years[int(rng.integers(1, len(years) - 1))]).to_numpy()] = "missing"
+    if ind.survey:  # some areas without enough answers to publish
+        lower = r.level.isin(["regso", "deso"]).to_numpy()
+        status[lower & (rng.random(len(r)) < 0.03)] = "missing"
+    r["status"] = status
+    hidden = r.status != "ok"
+    r.loc[hidden, ["value", "ci_low", "ci_high"]] = np.nan
+    r.loc[r.status.isin(["suppressed", "missing"]), ["numerator", "denominator"]] = np.nan
+    r["value"] = r.value.round(prof.get("decimals", 1) + 1)
+    return r
+
+
+def _indicator_years(ind: Indicator, prof: dict) -> list[int]:
+    first = int(prof.get("first_year", YEARS[0]))
+    years = [y for y in YEARS if y >= first]
+    if ind.frequency == "biennial":  # surveys every second year, the latest in the last year
+        years = [y for y in years if (y - years[-1]) % 2 == 0]
+    elif ind.frequency == "irregular":  # e.g. elections: every fourth year from the first
+        years = [y for y in years if (y - first) % 4 == 0]
+    return years
+
+
+def _series_breaks(obs: pd.DataFrame, geo: Geography) -> np.ndarray:
+    """Rows on RegSO (and districts containing them) whose borders changed in 2025."""
+    a = geo.areas
+    changed = set(a.loc[(a.level == "regso") & a.border_changed_2025, "code"])
+    dm = geo.district_members
+    changed |= set(dm.loc[dm.regso_code.isin(changed), "district_code"])
+    return ((obs.year == BREAK_YEAR) & obs.area_code.isin(changed)).to_numpy()
+
+
+def indicator_observations(ind: Indicator, prof: dict, base: pd.DataFrame, geo: Geography) -> pd.DataFrame:
+    """All demo rows for one indicator."""
+    rng = _rng("indicator", ind.id)
+    area = _to_level(base, ind.lowest_level)
+    area = area[area.year.isin(_indicator_years(ind, prof))].reset_index(drop=True)
+    if ind.kind in ("share", "rate"):
+        rows = _share_rows(ind, prof, area, rng)
+    else:
+        rows = _scalar_rows(ind, prof, area, rng)
+    rows = _statuses(ind, prof, _all_levels(ind, rows, geo), rng)
+    rows["indicator_id"] = ind.id
+    rows["series_break"] = _series_breaks(rows, geo)
+    return rows
+
+
+def build_demo(cat: Catalog, geo: Geography, profiles: dict[str, dict] | None = None) -> DemoData:
+    """Generate the full demo dataset; the same code and inputs always give the same values."""
+    profiles = profiles if profiles is not None else load_profiles()
+    missing = [i.id for i in cat.indicators if i.id not in profiles]
+    if missing:
+        raise ValueError(f"Demoprofil saknas för: {', '.join(missing)}")
+    focus = set(geo.area_set(geo.default_set).members)
+    base = _areas_base(geo, focus)
+    parts = [indicator_observations(ind, profiles[ind.id], base, geo) for ind in cat.indicators]
+    obs = pd.concat(parts, ignore_index=True)
+    obs["is_demo"] = True
+    obs["source_version"] = GENERATOR_VERSION
+    for col in ("numerator", "denominator", "population"):
+        obs[col] = obs[col].astype("Int64")
+    return DemoData(observations=obs[OBS_COLUMNS], population=_population(base, geo))
+
+
+def _population(base: pd.DataFrame, geo: Geography) -> pd.DataFrame:
+    """Population and foreign-born counts per area and year, at every level."""
+    b = base.assign(foreign_born=np.round(base["pop"] * base.foreign).astype(int))
+    deso = b.rename(columns={"deso": "area_code"})[["area_code", "year", "pop", "foreign_born"]]
+    regso = b.groupby(["regso", "year"])[["pop", "foreign_born"]].sum().reset_index().rename(
+        columns={"regso": "area_code"})
+    dm = geo.district_members
+    district = regso.merge(dm, left_on="area_code", right_on="regso_code").groupby(
+        ["district_code", "year"])[["pop", "foreign_born"]].sum().reset_index().rename(
+        columns={"district_code": "area_code"})
+    city = regso.groupby("year")[["pop", "foreign_born"]].sum().reset_index().assign(area_code=MUNICIPALITY)
+    out = pd.concat([city, district, regso, deso], ignore_index=True)
+    return out.rename(columns={"pop": "population"})[["area_code", "year", "population", "foreign_born"]]

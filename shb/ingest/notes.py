@@ -1,0 +1,121 @@
+"""Analysts' notes on an indicator for an area (and optionally a year), written as a new snapshot.
+
+A note is what an analyst knows that the numbers do not say ("ny mätmetod 2021", "projektet i Norrby
+startade hösten 2023"). Notes live in the snapshot's `note` table, so a link pinned to a version shows
+the notes of that version; adding or removing one writes a new snapshot the same way an import does
+(temporary file beside the current one, checked, swapped with os.replace, the previous one kept), and
+every later import copies the table on. Nothing typed here becomes SQL text: values are bound.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from shb.core.errors import ImportFailed, ImportRejected
+from shb.store import db as dbmod
+from shb.store import snapshots
+from shb.store import writer as store
+
+MAX_LENGTH = 2000
+MAX_AUTHOR = 120
+FIRST_YEAR = 1990
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_ID = re.compile(r"^[0-9a-f]{32}$")
+
+
+@dataclass(frozen=True)
+class NoteResult:
+    note_id: str
+    version: str
+    kept_previous: Path | None
+
+
+def _clean(text: str) -> str:
+    return _CONTROL.sub("", str(text or "")).strip()
+
+
+def check(database: dbmod.Database, indicator_id: str, area_code: str, year: int | None, body: str,
+          author: str) -> dict:
+    """The note as a row, or ImportRejected listing every problem (in Swedish)."""
+    problems = []
+    indicators = set(database.run("indicator_catalog").id)
+    areas = set(pd.concat([database.run("areas_at_level", level=lvl)
+                           for lvl in ("municipality", "district", "regso", "deso")]).code)
+    if indicator_id not in indicators:
+        problems.append(f"Okänd indikator {str(indicator_id)[:40]!r}.")
+    if area_code not in areas:
+        problems.append(f"Okänt område {str(area_code)[:40]!r}; ange en områdeskod som 1490 eller 1490R025.")
+    if year is not None and not (FIRST_YEAR <= int(year) <= date.today().year):
+        problems.append(f"Året {year} ligger utanför {FIRST_YEAR}–{date.today().year}.")
+    body, author = _clean(body), _clean(author)
+    if not body:
+        problems.append("Anteckningen är tom.")
+    elif len(body) > MAX_LENGTH:
+        problems.append(f"Anteckningen är {len(body)} tecken; högst {MAX_LENGTH} får plats.")
+    if not author:
+        problems.append("Ange vem som skriver anteckningen.")
+    if problems:
+        raise ImportRejected("Anteckningen sparades inte: " + " ".join(problems), problems)
+    return {"id": uuid.uuid4().hex, "indicator_id": indicator_id, "area_code": area_code,
+            "year": None if year is None else int(year), "body": body, "author": author[:MAX_AUTHOR],
+            "created_at": datetime.now(UTC)}
+
+
+def add(db: Path | None, indicator_id: str, area_code: str, year: int | None, body: str,
+        author: str) -> NoteResult:
+    """Add a note as a new snapshot; ImportRejected when the note is not valid (nothing written)."""
+    db = dbmod.require(db)
+    with snapshots.lock(db):
+        database = dbmod.open_for_writer(db)
+        try:
+            row = check(database, indicator_id, area_code, year, body, author)
+            based_on = database.version
+        finally:
+            database.close()
+        notes = pd.DataFrame([row]).astype({"year": "Int32"})
+        version, kept = _write(db, based_on, {"kind": "note", "added": row["id"], "based_on": based_on},
+                               new_notes=notes)
+    return NoteResult(row["id"], version, kept)
+
+
+def remove(db: Path | None, note_id: str) -> NoteResult:
+    """Remove the note `note_id` as a new snapshot (the kept previous snapshot still has it)."""
+    db = dbmod.require(db)
+    if not _ID.match(note_id or ""):
+        raise ImportRejected(f"{str(note_id)[:40]!r} är inget antecknings-id.")
+    with snapshots.lock(db):
+        database = dbmod.open_for_writer(db)
+        try:
+            found = database.run("notes")
+            based_on = database.version
+        finally:
+            database.close()
+        if note_id not in set(found.id):
+            raise ImportRejected(f"Det finns ingen anteckning med id {note_id}.")
+        version, kept = _write(db, based_on, {"kind": "note", "removed": note_id, "based_on": based_on},
+                               removed_notes=(note_id,))
+    return NoteResult(note_id, version, kept)
+
+
+def _write(db: Path, based_on: str, built_from: dict, **changes) -> tuple[str, Path | None]:
+    version = snapshots.next_version(db)
+    if store.snapshot_version(db) != based_on:
+        raise ImportFailed("Databasen byttes ut under tiden. Försök igen.")
+    tmp = store.temp_path(db)
+    empty = pd.DataFrame(columns=["indicator_id"])
+    try:
+        store.write_derived_snapshot(db, tmp, empty, built_from, version, None, **changes)
+        store.check_snapshot(tmp)
+        kept = store.install(tmp, db)
+    except (OSError, duckdb.Error, ValueError) as exc:
+        raise ImportFailed(f"Anteckningen kunde inte sparas ({exc}). Databasen är oförändrad.") from exc
+    finally:
+        snapshots.remove_temp(tmp)
+    return version, kept

@@ -1,0 +1,591 @@
+"""Pure Altair chart builders (trend, gap, ranking, groups) and PNG/SVG export."""
+
+from __future__ import annotations
+
+import copy
+import json
+import math
+import numbers
+from collections.abc import Iterable
+
+import altair as alt
+import pandas as pd
+import vl_convert
+
+from shb.core import format as fmt
+from shb.core.format import D3_LOCALE
+
+# Okabe–Ito: the same three colours for the same three series in every chart and on the map.
+SERIES_COLORS = {"focus": "#d55e00", "rest": "#0072b2", "city": "#333333"}
+SERIES_LABELS = {"focus": "Områdesutveckling", "rest": "Övriga staden", "city": "Hela Borås"}
+MAIN_SERIES = ("focus", "rest", "city")
+AREA_PREFIX = "area:"
+AREA_COLOR = "#b8b8b8"  # individual areas: thin and grey, never a wall of coloured lines
+OTHER_AREA_COLOR = "#cccccc"
+MUTED_TEXT = "#555555"
+
+DEMO_TEXT = "Demodata – inte Borås siffror"
+DIRECTIONS = ("higher", "lower", "balance")
+STATUSES = ("ok", "suppressed", "missing", "not_applicable")
+NO_VALUE_TEXT = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}
+
+# Read on a projector: nothing smaller than 13 px, titles at least 18 px.
+FONT_SIZES = {"axis_label": 14, "axis_title": 15, "legend": 14, "title": 22, "subtitle": 15, "mark": 14}
+ROW_HEIGHT = 18
+EXPORT_WIDTH = 960
+LOCALE_USERMETA = {"embedOptions": {"formatLocale": D3_LOCALE}}
+# Width fills the container; `height` stays the plot's own height (Streamlit's theme would otherwise
+# squeeze titles and legends into it, leaving a flat plot).
+AUTOSIZE = alt.AutoSizeParams(type="fit-x", contains="padding")
+
+# Vega-Lite 6: break lines at missing years instead of drawing across them.
+BREAK_AT_MISSING = "break-paths-filter-domains"
+
+
+# --- shared helpers -------------------------------------------------------------------------------
+
+def require_columns(frame: object, columns: Iterable[str], who: str, name: str = "frame") -> None:
+    """Raise ValueError unless `frame` is a DataFrame holding every column in `columns`."""
+    columns = list(columns)
+    if not isinstance(frame, pd.DataFrame):
+        raise ValueError(f"{who}: {name} must be a pandas DataFrame with columns {', '.join(columns)}; "
+                         f"got {type(frame).__name__}")
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        got = ", ".join(map(str, frame.columns)) or "no columns"
+        raise ValueError(f"{who}: {name} needs columns {', '.join(columns)}; got {got} "
+                         f"(missing {', '.join(missing)})")
+
+
+def check_choice(value: object, allowed: Iterable[str], who: str, name: str) -> None:
+    """Raise ValueError unless `value` is one of `allowed`."""
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise ValueError(f"{who}: {name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+
+
+def check_decimals(decimals: object, who: str) -> None:
+    if isinstance(decimals, bool) or not isinstance(decimals, int) or not 0 <= decimals <= 6:
+        raise ValueError(f"{who}: decimals must be an integer from 0 to 6; got {decimals!r}")
+
+
+def check_statuses(statuses: pd.Series, who: str) -> None:
+    bad = sorted(set(statuses.dropna().astype(str)) - set(STATUSES)) + (["None"] if statuses.isna().any() else [])
+    if bad:
+        raise ValueError(f"{who}: status must be one of {', '.join(STATUSES)}; got {', '.join(bad)}")
+
+
+def is_number(value: object) -> bool:
+    """True for a finite real number (None, NaN and text are not numbers)."""
+    if value is None or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(float(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def clean(value: object) -> object:
+    """A JSON-safe Python scalar: NaN/NaT/None become None, numpy scalars become Python ones."""
+    if value is None:
+        return None
+    if hasattr(value, "item") and not isinstance(value, str | bytes):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
+    """Rows as plain dicts for inline data (alt.Data(values=...)), with NaN written as null."""
+    columns = list(columns)
+    return [{c: clean(v) for c, v in zip(columns, row)} for row in frame[columns].itertuples(index=False)]
+
+
+def number_format(decimals: int, sign: bool = False, trim: bool = False) -> str:
+    """A d3 format string: ',.1f' (space thousands and decimal comma under the Swedish locale).
+
+    With trim=True trailing zeros go ('90' rather than '90,0'), which suits axis ticks.
+    """
+    return f"{'+' if sign else ''},.{decimals}{'~' if trim else ''}f"
+
+
+def unit_of(unit_label: str) -> str:
+    """The catalogue unit behind a display label, as shb.format expects it ('%' is 'procent')."""
+    return "procent" if unit_label.strip() == "%" else unit_label
+
+
+def subtitle_lines(*lines: str | None, demo: bool = False) -> list[str]:
+    """Subtitle lines without blanks, with the demo label last when the data are demo data."""
+    out = [line for line in lines if line]
+    return [*out, DEMO_TEXT] if demo else out
+
+
+def title_params(title: str, lines: list[str]) -> alt.TitleParams:
+    return alt.TitleParams(text=title, subtitle=lines, anchor="start")
+
+
+def finish_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
+    """Give a top-level chart the Swedish number locale and the large house type.
+
+    Parameters
+    ----------
+    chart : altair top-level chart
+        A chart that is about to be returned to the caller.
+
+    Returns
+    -------
+    altair top-level chart
+        The same chart with ``usermeta.embedOptions.formatLocale`` (read by vega-embed),
+        ``config.locale`` (read by Vega itself, so it also holds where the embed options are
+        dropped, as in Streamlit and vl-convert), width-only autosizing and font sizes for a
+        projector.
+    """
+    return (
+        chart.properties(usermeta=copy.deepcopy(LOCALE_USERMETA), autosize=AUTOSIZE)
+        .configure(locale={"number": dict(D3_LOCALE)})
+        .configure_axis(labelFontSize=FONT_SIZES["axis_label"], titleFontSize=FONT_SIZES["axis_title"],
+                        labelColor="#333333", titleColor="#333333", titleFontWeight="normal")
+        .configure_legend(labelFontSize=FONT_SIZES["legend"], titleFontSize=FONT_SIZES["legend"],
+                          labelColor="#333333", titleColor="#333333", labelLimit=320, titleLimit=520)
+        .configure_title(fontSize=FONT_SIZES["title"], subtitleFontSize=FONT_SIZES["subtitle"],
+                         subtitleColor=MUTED_TEXT, anchor="start", offset=12)
+        .configure_view(stroke=None)
+    )
+
+
+def _main_labels(frame: pd.DataFrame, who: str) -> tuple[list[str], list[str]]:
+    """Legend domain (display labels) and colour range for the main series present, in house order."""
+    domain, colours = [], []
+    for key in MAIN_SERIES:
+        labels = frame.loc[frame.series == key, "label"].dropna().unique()
+        if len(labels) > 1:
+            raise ValueError(f"{who}: series {key!r} must have one label; got {', '.join(map(str, labels))}")
+        if len(labels):
+            domain.append(str(labels[0]))
+            colours.append(SERIES_COLORS[key])
+    if len(set(domain)) < len(domain):
+        raise ValueError(f"{who}: the series focus, rest and city need different labels; got {', '.join(domain)}")
+    return domain, colours
+
+
+def _check_years(frame: pd.DataFrame, who: str) -> None:
+    years = pd.to_numeric(frame["year"], errors="coerce")
+    if years.isna().any() or (years % 1 != 0).any():
+        raise ValueError(f"{who}: year must hold whole years (e.g. 2021) in every row")
+
+
+def _check_text(who: str, **texts: object) -> None:
+    for name, text in texts.items():
+        if not isinstance(text, str):
+            raise ValueError(f"{who}: {name} must be a string; got {text!r}")
+
+
+# --- trend ---------------------------------------------------------------------------------------
+
+TREND_COLUMNS = ("year", "series", "label", "value", "ci_low", "ci_high")
+
+
+def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_label: str, decimals: int = 1,
+                demo: bool = False, height: int = 360) -> alt.LayerChart:
+    """Lines over the years for the focus set, the rest of the city and the whole city.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``year`` (int), ``series`` (``"focus"``, ``"rest"``, ``"city"`` or ``"area:<code>"``),
+        ``label`` (Swedish display name), ``value``, ``ci_low``, ``ci_high`` (floats, NaN when absent).
+    title : str
+        Chart title.
+    unit_label : str
+        The unit, shown as the y-axis title (e.g. ``"%"``).
+    direction_label : str
+        Which direction is better, e.g. ``"Högre värde är bättre"``; shown in the subtitle.
+    decimals : int
+        Decimals in axis labels and tooltips.
+    demo : bool
+        Add "Demodata – inte Borås siffror" to the subtitle.
+    height : int
+        Height in pixels; the width follows the container.
+
+    Returns
+    -------
+    alt.LayerChart
+        Thin grey lines for individual areas, thick coloured lines with points for the three series,
+        vertical bars for uncertainty intervals where present; missing years leave gaps.
+    """
+    who = "trend_chart"
+    require_columns(frame, TREND_COLUMNS, who)
+    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
+    check_decimals(decimals, who)
+    if frame.empty:
+        raise ValueError(f"{who}: frame is empty; pass at least one row")
+    _check_years(frame, who)
+    series = frame["series"].astype(str)
+    bad = sorted(set(series[~series.isin(MAIN_SERIES) & ~series.str.startswith(AREA_PREFIX)]))
+    if bad:
+        raise ValueError(f"{who}: series must be focus, rest, city or area:<code>; got {', '.join(bad)}")
+
+    data = frame.assign(year=pd.to_numeric(frame["year"]).astype(int), series=series)
+    domain, colours = _main_labels(data, who)
+    has_ci = data.series.isin(MAIN_SERIES) & data.ci_low.notna() & data.ci_high.notna()
+    ci_text = [f"{fmt.number(lo, decimals)}–{fmt.number(hi, decimals)}" if ok else "–"
+               for lo, hi, ok in zip(data.ci_low, data.ci_high, has_ci)]
+    data = data.assign(ci_text=ci_text)
+    value_format = number_format(decimals)
+
+    x = alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("value:Q", title=unit_label, scale=alt.Scale(zero=False), axis=alt.Axis(format=number_format(decimals, trim=True)))
+    colour = alt.Color("label:N", scale=alt.Scale(domain=domain, range=colours),
+                       legend=alt.Legend(title=None, orient="top", direction="horizontal", symbolType="stroke",
+                                         symbolStrokeWidth=5, symbolOpacity=1, symbolSize=500))
+    tooltip = [alt.Tooltip("label:N", title="Serie"), alt.Tooltip("year:O", title="År"),
+               alt.Tooltip("value:Q", title=f"Värde ({unit_label})", format=value_format)]
+    main = alt.FieldOneOfPredicate(field="series", oneOf=list(MAIN_SERIES))
+
+    areas = (alt.Chart().transform_filter(f"indexof(datum.series, '{AREA_PREFIX}') === 0")
+             .mark_line(color=AREA_COLOR, strokeWidth=1.2, opacity=0.8, invalid=BREAK_AT_MISSING)
+             .encode(x=x, y=y, detail="series:N", tooltip=tooltip))
+    intervals = (alt.Chart().transform_filter(main)
+                 .transform_filter("isValid(datum.ci_low) && isValid(datum.ci_high)")
+                 .mark_rule(strokeWidth=3, opacity=0.45)
+                 .encode(x=x, y=alt.Y("ci_low:Q"), y2="ci_high:Q", color=colour,
+                         tooltip=[*tooltip, alt.Tooltip("ci_text:N", title="Osäkerhetsintervall")]))
+    lines = (alt.Chart().transform_filter(main)
+             .mark_line(strokeWidth=3.5, invalid=BREAK_AT_MISSING,
+                        point=alt.OverlayMarkDef(size=90, filled=True))
+             .encode(x=x, y=y, color=colour,
+                     tooltip=tooltip + ([alt.Tooltip("ci_text:N", title="Osäkerhetsintervall")]
+                                        if has_ci.any() else [])))
+
+    layers = ([areas] if data.series.str.startswith(AREA_PREFIX).any() else [])
+    layers += ([intervals] if has_ci.any() else []) + [lines]
+    notes = (["tunna grå linjer: enskilda områden"] if layers[0] is areas else []) + (
+        ["lodräta streck: osäkerhetsintervall"] if has_ci.any() else [])
+    reading = "; ".join(notes) if notes else None
+    reading = reading[0].upper() + reading[1:] if reading else None
+    chart = alt.layer(*layers, data=alt.Data(values=records(data, [*TREND_COLUMNS, "ci_text"]))).properties(
+        title=title_params(title, subtitle_lines(direction_label, reading, demo=demo)),
+        width="container", height=height)
+    return finish_chart(chart)
+
+
+# --- gap -----------------------------------------------------------------------------------------
+
+def _padded_domain(values: pd.Series) -> list[float]:
+    """A value domain that holds zero and leaves room for the bar labels beyond the longest bar."""
+    numbers = pd.to_numeric(values, errors="coerce").dropna()
+    low, high = min(0.0, float(numbers.min()) if len(numbers) else 0.0), max(0.0, float(numbers.max()) if len(numbers) else 0.0)
+    room = 0.15 * ((high - low) or 1.0)
+    return [low - room if low < 0 else 0.0, high + room if high > 0 or low == 0 else 0.0]
+
+
+def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: str, direction_label: str,
+              decimals: int = 1, demo: bool = False, height: int = 260,
+              focus_label: str = SERIES_LABELS["focus"]) -> alt.LayerChart:
+    """Bars for the gap between the focus set and the whole city, year by year, around a zero line.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``year`` (int) and ``difference`` (focus − city, NaN when not available).
+    title : str
+        Chart title.
+    unit_label : str
+        The indicator's unit; the gap's own unit is in `diff_label` (percentages differ in
+        procentenheter), so this is only used to check the call is complete.
+    diff_label : str
+        The y-axis title, e.g. ``"Skillnad, procentenheter"``.
+    direction_label : str
+        Which direction is better, shown in the subtitle.
+    decimals : int
+        Decimals in bar labels and tooltips.
+    demo : bool
+        Add "Demodata – inte Borås siffror" to the subtitle.
+    height : int
+        Height in pixels; the width follows the container.
+    focus_label : str
+        Name of the focus set in the subtitle's explanation of the sign.
+
+    Returns
+    -------
+    alt.LayerChart
+        One bar per year in the focus colour with a signed label, a zero rule, and "saknas"
+        written at zero for years without a difference.
+    """
+    who = "gap_chart"
+    require_columns(frame, ("year", "difference"), who)
+    _check_text(who, title=title, unit_label=unit_label, diff_label=diff_label, direction_label=direction_label,
+                focus_label=focus_label)
+    check_decimals(decimals, who)
+    if frame.empty:
+        raise ValueError(f"{who}: frame is empty; pass at least one row")
+    _check_years(frame, who)
+    data = frame.assign(year=pd.to_numeric(frame["year"]).astype(int))
+    signed = number_format(decimals, sign=True)
+    x = alt.X("year:O", title="År", axis=alt.Axis(labelAngle=0))
+    y = alt.Y("difference:Q", title=diff_label, scale=alt.Scale(domain=_padded_domain(data["difference"])),
+              axis=alt.Axis(format=number_format(decimals, trim=True)))
+    tooltip = [alt.Tooltip("year:O", title="År"), alt.Tooltip("difference:Q", title=diff_label, format=signed)]
+
+    base = alt.Chart()
+    bars = (base.transform_filter("isValid(datum.difference)")
+            .mark_bar(color=SERIES_COLORS["focus"], opacity=0.9, width={"band": 0.6})
+            .encode(x=x, y=y, tooltip=tooltip))
+    text_style = {"fontSize": FONT_SIZES["mark"], "color": "#222222"}
+    above = (base.transform_filter("isValid(datum.difference) && datum.difference >= 0")
+             .mark_text(baseline="bottom", dy=-4, **text_style)
+             .encode(x=x, y=y, text=alt.Text("difference:Q", format=signed)))
+    below = (base.transform_filter("isValid(datum.difference) && datum.difference < 0")
+             .mark_text(baseline="top", dy=4, **text_style)
+             .encode(x=x, y=y, text=alt.Text("difference:Q", format=signed)))
+    missing = (base.transform_filter("!isValid(datum.difference)")
+               .mark_text(baseline="bottom", dy=-4, fontStyle="italic", fontSize=FONT_SIZES["mark"],
+                          color=MUTED_TEXT)
+               .encode(x=x, y=alt.datum(0), text=alt.value("saknas")))
+    zero = base.mark_rule(color=SERIES_COLORS["city"], strokeWidth=1.5).encode(y=alt.datum(0))
+
+    sign_note = f"Skillnad = {focus_label} minus {SERIES_LABELS['city']}"
+    chart = alt.layer(bars, above, below, missing, zero,
+                      data=alt.Data(values=records(data, ["year", "difference"]))).properties(
+        title=title_params(title, subtitle_lines(sign_note, direction_label, demo=demo)),
+        width="container", height=height)
+    return finish_chart(chart)
+
+
+# --- ranking -------------------------------------------------------------------------------------
+
+RANKING_COLUMNS = ("area_code", "area_name", "value", "status", "is_focus")
+
+
+def _ranking_rows(frame: pd.DataFrame, direction: str, decimals: int) -> pd.DataFrame:
+    """One row per area in display order: best value first, areas without a value last."""
+    values = pd.to_numeric(frame["value"], errors="coerce")
+    has_value = (frame["status"] == "ok") & values.notna()
+    rows = frame.assign(value=values.where(has_value), has_value=has_value,
+                        is_focus=frame["is_focus"].astype(bool), area_name=frame["area_name"].astype(str))
+    dup_names = rows.area_name.duplicated(keep=False)
+    rows["row_label"] = rows.area_name.where(~dup_names, rows.area_name + " (" + rows.area_code.astype(str) + ")")
+    rows["group"] = rows.is_focus.map({True: SERIES_LABELS["focus"], False: "Övriga områden"})
+    rows["status_text"] = [("värde finns" if ok else NO_VALUE_TEXT[s]) for ok, s in zip(has_value, rows.status)]
+    rows["value_text"] = [fmt.number(v, decimals) for v in rows.value]
+    with_value = rows[rows.has_value].sort_values(["value", "row_label"], ascending=[direction == "lower", True])
+    status_order = {s: i for i, s in enumerate(STATUSES)}
+    without = rows[~rows.has_value].assign(_o=lambda d: d.status.map(status_order)).sort_values(["_o", "row_label"])
+    return pd.concat([with_value, without.drop(columns="_o")], ignore_index=True)
+
+
+def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, unit_label: str,
+                  direction_label: str, direction: str = "higher", decimals: int = 1,
+                  demo: bool = False) -> alt.LayerChart:
+    """Horizontal bars, one per area, best first, with the whole city as a vertical rule.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``area_code``, ``area_name``, ``value`` (NaN allowed), ``status`` (``"ok"``,
+        ``"suppressed"``, ``"missing"``, ``"not_applicable"``) and ``is_focus`` (bool).
+    city_value : float or None
+        The whole city's value; drawn as a labelled rule when it is a number.
+    title : str
+        Chart title.
+    unit_label : str
+        The unit, shown as the x-axis title.
+    direction_label : str
+        Which direction is better, shown in the subtitle.
+    direction : {"higher", "lower", "balance"}
+        Sort order: highest first for "higher" and "balance", lowest first for "lower".
+    decimals : int
+        Decimals in bar labels and the axis.
+    demo : bool
+        Add "Demodata – inte Borås siffror" to the subtitle.
+
+    Returns
+    -------
+    alt.LayerChart
+        Focus areas in the focus colour, others light grey; areas without a value are listed
+        last with "undertryckt", "saknas" or "ej tillämplig" instead of a bar (a value under any
+        other status than "ok" is never drawn). Height grows by 18 px per area.
+    """
+    who = "ranking_chart"
+    require_columns(frame, RANKING_COLUMNS, who)
+    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
+    check_choice(direction, DIRECTIONS, who, "direction")
+    check_decimals(decimals, who)
+    if frame.empty:
+        raise ValueError(f"{who}: frame is empty; pass one row per area")
+    check_statuses(frame["status"], who)
+    if frame["area_code"].duplicated().any():
+        dups = sorted(frame.loc[frame["area_code"].duplicated(), "area_code"].astype(str))
+        raise ValueError(f"{who}: area_code must be unique; repeated: {', '.join(dups)}")
+    if city_value is not None and (isinstance(city_value, bool) or not isinstance(city_value, numbers.Real)):
+        raise ValueError(f"{who}: city_value must be a number or None; got {city_value!r}")
+
+    rows = _ranking_rows(frame, direction, decimals)
+    order = rows.row_label.tolist()
+    value_format = number_format(decimals)
+    y = alt.Y("row_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, ticks=False))
+    x = alt.X("value:Q", title=unit_label, axis=alt.Axis(format=number_format(decimals, trim=True), orient="top", grid=True))
+    tooltip = [alt.Tooltip("area_name:N", title="Område"), alt.Tooltip("value_text:N", title=f"Värde ({unit_label})"),
+               alt.Tooltip("status_text:N", title="Status")]
+    base = alt.Chart()
+    colour = alt.Color("group:N", scale=alt.Scale(domain=[SERIES_LABELS["focus"], "Övriga områden"],
+                                                  range=[SERIES_COLORS["focus"], OTHER_AREA_COLOR]),
+                       legend=alt.Legend(title=None, orient="top", direction="horizontal"))
+    bars = (base.transform_filter("datum.has_value").mark_bar(height={"band": 0.75})
+            .encode(x=x, y=y, color=colour, tooltip=tooltip))
+    labels = (base.transform_filter("datum.has_value")
+              .mark_text(align="left", dx=4, fontSize=FONT_SIZES["mark"] - 1, color="#222222")
+              .encode(x=x, y=y, text=alt.Text("value:Q", format=value_format), tooltip=tooltip))
+    no_value = (base.transform_filter("!datum.has_value")
+                .mark_text(align="left", dx=4, fontStyle="italic", fontSize=FONT_SIZES["mark"] - 1, color=MUTED_TEXT)
+                .encode(x=alt.datum(0), y=y, text="status_text:N", tooltip=tooltip))
+    layers = [bars, labels, no_value]
+    if is_number(city_value):
+        city_text = f"{SERIES_LABELS['city']}: {fmt.value_with_unit(city_value, unit_of(unit_label), unit_label, decimals)}"
+        city = alt.Chart(alt.Data(values=[{"city_value": float(city_value), "city_text": city_text}]))
+        layers += [city.mark_rule(color=SERIES_COLORS["city"], strokeWidth=2, strokeDash=[6, 4])
+                   .encode(x="city_value:Q", tooltip=alt.Tooltip("city_text:N", title="Jämförelse")),
+                   city.mark_text(align="center", dy=6, baseline="top", fontSize=FONT_SIZES["mark"],
+                                  fontWeight="bold", color=SERIES_COLORS["city"])
+                   .encode(x="city_value:Q", y=alt.value(len(order) * ROW_HEIGHT), text="city_text:N")]
+    columns = ["area_code", "area_name", "row_label", "value", "value_text", "status", "status_text", "is_focus",
+               "has_value", "group"]
+    sort_note = {"higher": "Sorterat med högst värde först", "lower": "Sorterat med lägst värde först",
+                 "balance": "Sorterat efter värde, högst först"}[direction]
+    chart = alt.layer(*layers, data=alt.Data(values=records(rows, columns))).properties(
+        title=title_params(title, subtitle_lines(direction_label, sort_note, demo=demo)),
+        width="container", height=ROW_HEIGHT * len(order))
+    return finish_chart(chart)
+
+
+# --- groups --------------------------------------------------------------------------------------
+
+GROUP_COLUMNS = ("group_label", "series", "label", "value")
+
+
+def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_label: str, decimals: int = 1,
+                demo: bool = False) -> alt.LayerChart:
+    """Grouped horizontal bars: for each population group, one bar per series, with value labels.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``group_label`` (e.g. ``"Kvinnor"``), ``series`` (``"focus"``, ``"rest"``,
+        ``"city"``), ``label`` (display name of the series) and ``value`` (NaN allowed).
+    title : str
+        Chart title.
+    unit_label : str
+        The unit, shown as the x-axis title.
+    direction_label : str
+        Which direction is better, shown in the subtitle.
+    decimals : int
+        Decimals in bar labels and the axis.
+    demo : bool
+        Add "Demodata – inte Borås siffror" to the subtitle.
+
+    Returns
+    -------
+    alt.LayerChart
+        Groups in the order they first appear in `frame`, series in the house order and colours;
+        a missing value is written "saknas" instead of a bar.
+    """
+    who = "group_chart"
+    require_columns(frame, GROUP_COLUMNS, who)
+    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
+    check_decimals(decimals, who)
+    if frame.empty:
+        raise ValueError(f"{who}: frame is empty; pass at least one row")
+    bad = sorted(set(frame["series"].astype(str)) - set(MAIN_SERIES))
+    if bad:
+        raise ValueError(f"{who}: series must be focus, rest or city; got {', '.join(bad)}")
+    if frame.duplicated(["group_label", "series"]).any():
+        raise ValueError(f"{who}: one row per group_label and series; some pairs are repeated")
+
+    data = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"), group_label=frame.group_label.astype(str))
+    domain, colours = _main_labels(data, who)
+    groups = list(dict.fromkeys(data.group_label))
+    value_format = number_format(decimals)
+    y = alt.Y("group_label:N", sort=groups, title=None, axis=alt.Axis(labelLimit=260, ticks=False))
+    y_offset = alt.YOffset("label:N", sort=domain, scale=alt.Scale(domain=domain, paddingInner=0.1))
+    x = alt.X("value:Q", title=unit_label, axis=alt.Axis(format=number_format(decimals, trim=True)))
+    colour = alt.Color("label:N", scale=alt.Scale(domain=domain, range=colours),
+                       legend=alt.Legend(title=None, orient="top", direction="horizontal"))
+    tooltip = [alt.Tooltip("group_label:N", title="Grupp"), alt.Tooltip("label:N", title="Serie"),
+               alt.Tooltip("value:Q", title=f"Värde ({unit_label})", format=value_format)]
+    base = alt.Chart()
+    bars = base.transform_filter("isValid(datum.value)").mark_bar().encode(
+        x=x, y=y, yOffset=y_offset, color=colour, tooltip=tooltip)
+    labels = (base.transform_filter("isValid(datum.value)")
+              .mark_text(align="left", dx=4, fontSize=FONT_SIZES["mark"] - 1, color="#222222")
+              .encode(x=x, y=y, yOffset=y_offset, text=alt.Text("value:Q", format=value_format)))
+    missing = (base.transform_filter("!isValid(datum.value)")
+               .mark_text(align="left", dx=4, fontStyle="italic", fontSize=FONT_SIZES["mark"] - 1, color=MUTED_TEXT)
+               .encode(x=alt.datum(0), y=y, yOffset=y_offset, text=alt.value("saknas")))
+    height = len(groups) * (len(domain) * 22 + 14)
+    chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
+        title=title_params(title, subtitle_lines(direction_label, demo=demo)), width="container", height=height)
+    return finish_chart(chart)
+
+
+# --- export --------------------------------------------------------------------------------------
+
+def _fixed_width(spec: object, width: int) -> object:
+    """Replace width="container" (meaningless outside a page) with a number, everywhere in a spec."""
+    if isinstance(spec, dict):
+        return {k: (width if k == "width" and v == "container" else _fixed_width(v, width)) for k, v in spec.items()}
+    if isinstance(spec, list):
+        return [_fixed_width(v, width) for v in spec]
+    return spec
+
+
+def _export_spec(chart: alt.TopLevelMixin | dict, width: int, who: str) -> str:
+    if not isinstance(chart, alt.TopLevelMixin | dict):
+        raise ValueError(f"{who}: chart must be an Altair chart (from shb.charts or shb.maps) or its "
+                         f"Vega-Lite dict; got {type(chart).__name__}")
+    if isinstance(width, bool) or not isinstance(width, int) or width <= 0:
+        raise ValueError(f"{who}: width must be a positive number of pixels; got {width!r}")
+    spec = chart if isinstance(chart, dict) else chart.to_dict()
+    return json.dumps(_fixed_width(copy.deepcopy(spec), width))
+
+
+def export_png(chart: alt.TopLevelMixin, scale: float = 2, *, width: int = EXPORT_WIDTH) -> bytes:
+    """Render a chart to PNG offline with vl-convert, Swedish number format included.
+
+    Parameters
+    ----------
+    chart : altair top-level chart
+        A chart from this module or shb.maps.
+    scale : float
+        Pixel density; 2 gives sharp slides.
+    width : int
+        Width in pixels for charts whose width follows the container.
+
+    Returns
+    -------
+    bytes
+        The PNG file.
+    """
+    if not is_number(scale) or scale <= 0:
+        raise ValueError(f"export_png: scale must be a positive number; got {scale!r}")
+    spec = _export_spec(chart, width, "export_png")
+    return vl_convert.vegalite_to_png(spec, scale=float(scale), format_locale=dict(D3_LOCALE))
+
+
+def export_svg(chart: alt.TopLevelMixin, *, width: int = EXPORT_WIDTH) -> str:
+    """Render a chart to SVG text offline with vl-convert, Swedish number format included.
+
+    Parameters
+    ----------
+    chart : altair top-level chart
+        A chart from this module or shb.maps.
+    width : int
+        Width in pixels for charts whose width follows the container.
+
+    Returns
+    -------
+    str
+        The SVG document.
+    """
+    spec = _export_spec(chart, width, "export_svg")
+    return vl_convert.vegalite_to_svg(spec, format_locale=dict(D3_LOCALE))

@@ -1,0 +1,159 @@
+"""The biennial follow-up as a self-contained HTML file (charts and maps as inline SVG), and a PDF.
+
+Every number comes from the same views the app shows (`shb.views`), so the report and the app agree.
+The PDF is printed by headless chromium from the HTML.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections import Counter
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+import numpy as np
+
+from shb.analysis import measures
+from shb.core import format as fmt
+from shb.core.catalog import DIRECTION_LABELS
+from shb.core.errors import ShbError
+from shb.geo import geometry
+from shb.present import charts, urlstate, views
+from shb.store.db import Database
+
+TEMPLATES = Path(__file__).parent / "templates"
+CHROMIUM = ("chromium", "/usr/bin/chromium", "chromium-browser")
+TABLE_YEARS = 5
+
+
+def _css(trend) -> str:
+    return "" if trend.better is None else ("better" if trend.better else "worse")
+
+
+def _table(c: views.Comparison, year: int) -> tuple[list[str], list[list[str]]]:
+    """The last few years of the set, the rest of the city and the city, formatted."""
+    ind = c.indicator
+    d = fmt.decimals_for(ind.unit)
+    series = [s for s in ("focus", "rest", "city") if s in set(c.frame.series)]
+    head = [c.frame.loc[c.frame.series == s, "label"].iloc[0] for s in series]
+    years = sorted(y for y in set(c.frame.year) if y <= year)[-TABLE_YEARS:]
+    rows = []
+    for y in years:
+        cells = [fmt.value_with_unit(views.measures.value_at(c.frame, s, y), ind.unit, ind.unit_label, d) for s in series]
+        rows.append([str(y), *cells])
+    return head, rows
+
+
+def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: int, set_id: str,
+                      demo: bool, schematic_geometry: bool) -> dict:
+    """Everything the report says about one indicator."""
+    ind = views.indicators(database)[ind_id]
+    years = [y for y in f.indicators[ind_id].years if y <= year]
+    base = urlstate.defaults_for(f, ind_id)
+    view = replace(base, jamfor=set_id, ar=years[-1] if years else base.ar,
+                   till=years[-1] if years else base.till, utsnitt="tatort")
+    c = views.comparison(database, view, demo)
+    trend_svg = charts.export_svg(views.trend_chart(c))
+    map_svg = ""
+    if ind.lowest_level != "municipality" and c.year:
+        map_svg = charts.export_svg(views.map_chart(database, view, c.year, demo, height=460))
+    head, table = _table(c, year)
+    notes = database.run("notes_for_year", indicator=ind_id, year=year)
+    return {
+        "id": ind_id, "title": ind.title, "unit_label": ind.unit_label, "sentence": c.sentence,
+        "dispersion": c.dispersion_text, "trend": c.trend, "area_level": ind.lowest_level != "municipality",
+        "trend_text": c.trend.text if c.trend.verdict != "okänd" else "Utvecklingen kan inte bedömas",
+        "verdict": c.trend.verdict if ind.lowest_level != "municipality" else "kommun",
+        "css": _css(c.trend), "trend_svg": trend_svg, "map_svg": map_svg, "table_head": head, "table": table,
+        "definition": ind.definition, "source": f"{ind.source}, {ind.source_ref}", "licence": ind.licence,
+        "direction": DIRECTION_LABELS[ind.direction], "caveats": ind.caveats,
+        "notes": [{"area": n.area_name or n.area_code, "year": None if np.isnan(n.year) else int(n.year),
+                   "author": n.author, "body": n.body} for n in notes.itertuples()],
+    }
+
+
+STATUS_CSS = {"går åt rätt håll": "better", "går åt fel håll": "worse"}
+
+
+def _target(target_id: str, title: str, sections: list[dict]) -> dict:
+    """An effektmål with its indicators and its status (measures.target_status over those followed per area)."""
+    status = measures.target_status(i["trend"] for i in sections if i["area_level"])
+    return {"id": target_id, "title": title, "indicators": sections, "status": status.status,
+            "status_text": status.text, "status_css": STATUS_CSS.get(status.status, "")}
+
+
+def _summary(goal_areas: list[dict]) -> list[dict]:
+    out = []
+    for ga in goal_areas:
+        inds = [i for t in ga["targets"] for i in t["indicators"] if i["verdict"] != "kommun"]
+        counts = Counter({"minskar": 0, "ökar": 0, "oförändrad": 0, "okänd": 0})
+        counts.update(i["verdict"] for i in inds)
+        items = [{"title": i["title"], "text": i["trend_text"].lower(), "css": i["css"]}
+                 for i in inds if i["verdict"] in ("minskar", "ökar")]
+        targets = [{"id": t["id"], "title": t["title"], "status": t["status"], "css": t["status_css"]}
+                   for t in ga["targets"]]
+        out.append({"id": ga["id"], "title": ga["title"], "counts": dict(counts), "items": items, "targets": targets})
+    return out
+
+
+def render_html(database: Database, year: int, set_id: str | None = None) -> str:
+    """The whole report as one HTML string."""
+    f = views.facts(database)
+    set_id = set_id or f.default_set
+    first, last = min(min(i.years) for i in f.indicators.values() if i.years), max(
+        max(i.years) for i in f.indicators.values() if i.years)
+    if not first <= year <= last:
+        raise ShbError(f"Året {year} ligger utanför data ({first}–{last}).")
+    snap = database.run("snapshot").iloc[0]
+    demo = bool(snap.is_demo)
+    manifest = views.geometry_manifest(database)
+    schematic = geometry.is_schematic(manifest, "regso")  # the report's maps are drawn per RegSO
+    map_source = geometry.source_text(manifest, "regso")
+    structure = database.run("goal_structure")
+    inds = views.indicators(database)
+    goal_areas = []
+    for ga_id, targets in structure.groupby("goal_area_id", sort=True):
+        goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "targets": [
+            _target(t.target_id, t.target_title, [
+                indicator_section(database, f, i.id, year, set_id, demo, schematic)
+                for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years])
+            for t in targets.itertuples()]})
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    return env.get_template("report.html.j2").render(
+        programme=database.run("programme").iloc[0], year=year, version=snap.version, demo=demo,
+        set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
+        summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
+        significance_method=measures.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE)
+
+
+def chromium_binary() -> str:
+    for name in CHROMIUM:
+        found = shutil.which(name)
+        if found:
+            return found
+    raise ShbError("PDF kräver chromium (Debian-paketet chromium); HTML-rapporten skapades ändå.")
+
+
+def html_to_pdf(html_file: Path, pdf_file: Path, timeout: float = 180) -> None:
+    """Print an HTML file to PDF with headless chromium (no network, a throwaway profile)."""
+    with tempfile.TemporaryDirectory() as profile:
+        cmd = [chromium_binary(), "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+               f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={pdf_file}",
+               html_file.resolve().as_uri()]
+        done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+    if done.returncode != 0 or not pdf_file.exists() or pdf_file.stat().st_size == 0:
+        raise ShbError(f"Chromium kunde inte skapa PDF:en: {done.stderr.decode(errors='replace')[-300:]}")
+
+
+def build(database: Database, year: int, out: Path, pdf: Path | None = None, set_id: str | None = None) -> None:
+    """Write the HTML report (and the PDF when asked)."""
+    html = render_html(database, year, set_id)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(html, encoding="utf-8")
+    if pdf is not None:
+        html_to_pdf(out, pdf)

@@ -1,0 +1,450 @@
+"""What each page shows, as data: frames, sentences and charts for a view. No Streamlit here.
+
+Functions take the database and a checked `View`, run named queries, compute with `shb.measures`
+and build charts with `shb.charts` / `shb.maps`. Pages lay the results out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from shb.analysis import measures
+from shb.core import format as fmt
+from shb.core import paths
+from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
+from shb.geo import geometry
+from shb.present import charts, maps
+from shb.present.urlstate import Facts, IndicatorFacts, View
+from shb.store.db import Database
+
+DEFAULT_INDICATOR = "sysselsattningsgrad_20_64"
+
+
+_INDICATORS: dict[tuple[str, str], dict[str, Indicator]] = {}
+
+
+def indicators(database: Database) -> dict[str, Indicator]:
+    """The snapshot's indicators as catalog objects, in catalog order (read once per version)."""
+    key = (str(database.path), database.version)
+    if key not in _INDICATORS:
+        _INDICATORS.clear()
+        _INDICATORS[key] = _read_indicators(database)
+    return _INDICATORS[key]
+
+
+def _read_indicators(database: Database) -> dict[str, Indicator]:
+    cat = database.run("indicator_catalog")
+    groups = database.run("indicator_groups")
+    out = {}
+    for r in cat.itertuples(index=False):
+        g = groups[(groups.indicator_id == r.id) & (groups.dimension != "total")]
+        out[r.id] = Indicator(
+            id=r.id, title=r.title, target=r.target_id, kind=r.kind, unit=r.unit, direction=r.direction,
+            source=r.source, source_ref=r.source_ref, source_ref_confirmed=bool(r.source_ref_confirmed),
+            licence=r.licence, lowest_level=r.lowest_level,
+            groups={d: gg.value.tolist() for d, gg in g.groupby("dimension", sort=False)},
+            population=r.population, survey=bool(r.survey), frequency=r.frequency, definition=r.definition,
+            caveats=list(r.caveats))
+    return out
+
+
+_GROUP_LABELS: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+
+
+def group_labels(database: Database) -> dict[tuple[str, str], str]:
+    """Swedish labels: (dimension, value) → label and (dimension, "*") → the dimension's label
+    (read once per snapshot version)."""
+    key = (str(database.path), database.version)
+    if key not in _GROUP_LABELS:
+        _GROUP_LABELS.clear()
+        _GROUP_LABELS[key] = _read_group_labels(database)
+    return _GROUP_LABELS[key]
+
+
+def _read_group_labels(database: Database) -> dict[tuple[str, str], str]:
+    g = database.run("indicator_groups")
+    labels = {(r.dimension, r.value): r.label for r in g.itertuples(index=False)}
+    labels.update({(r.dimension, "*"): r.dimension_label for r in g.itertuples(index=False)})
+    return labels
+
+
+def facts(database: Database) -> Facts:
+    """What a URL may refer to in this snapshot."""
+    inds = indicators(database)
+    years = database.run("indicator_years")
+    by_ind = {i: tuple(int(y) for y in g.year) for i, g in years.groupby("indicator_id")}
+    areas = pd.concat([database.run("areas_at_level", level=lvl) for lvl in ("municipality", "district", "regso", "deso")])
+    sets = database.run("area_sets")
+    return Facts(
+        indicators={i.id: IndicatorFacts(tuple(i.levels), tuple(i.groups), by_ind.get(i.id, ()),
+                                         tuple(f"{d}:{v}" for d, vs in i.groups.items() for v in vs))
+                    for i in inds.values()},
+        default_indicator=DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else next(iter(inds)),
+        area_codes=frozenset(areas.code),
+        set_ids=tuple(dict.fromkeys(sets.set_id)),
+        default_set=sets.loc[sets.is_default, "set_id"].iloc[0],
+        version=database.version,
+    )
+
+
+def set_members(database: Database, set_id: str) -> tuple[str, list[str]]:
+    """The set's title and its RegSO codes."""
+    sets = database.run("area_sets")
+    s = sets[sets.set_id == set_id]
+    return s.title.iloc[0], s.area_code.tolist()
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Everything a målområde page shows for one indicator."""
+
+    indicator: Indicator
+    set_title: str
+    members: list[str]
+    frame: pd.DataFrame  # measures.comparison (+ individual areas)
+    gaps: pd.DataFrame
+    trend: measures.GapTrend
+    year: int | None
+    sentence: str
+    demo: bool
+    significance: measures.Significance | None = None  # focus set vs rest of the city in `year` (shares)
+    dispersion: pd.DataFrame | None = None  # measures.dispersion between RegSO, per year
+    dispersion_trend: measures.DispersionTrend | None = None
+
+    def value(self, series: str) -> float:
+        return measures.value_at(self.frame, series, self.year) if self.year else np.nan
+
+    @property
+    def dispersion_text(self) -> str:
+        """'Spridningen mellan RegSO 2024: …' with what it rests on and its trend, or '' without one."""
+        return dispersion_sentence(self.indicator, self.dispersion, self.dispersion_trend, self.year)
+
+
+def comparison(database: Database, view: View, demo: bool, with_areas: bool = False) -> Comparison:
+    ind = indicators(database)[view.indikator]
+    set_title, members = set_members(database, view.jamfor)
+    city_rows = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim="total")
+    if ind.lowest_level == "municipality":
+        area_rows = city_rows.iloc[0:0]
+    else:
+        area_rows = database.run("indicator_values", indicator=ind.id, level="regso", group_dim="total")
+    frame = measures.comparison(ind, area_rows, city_rows, members)
+    frame = frame[(frame.year >= view.fran) & (frame.year <= view.till)]
+    gaps = measures.gaps(frame)
+    year = view.ar if view.ar in set(frame.year) else measures.latest_year(frame)
+    city_value = measures.value_at(frame, "city", year) if year else np.nan
+    trend = measures.gap_trend(ind, gaps, year or view.till, city_value=city_value)
+    sig = measures.significance(ind, frame, year) if year else None
+    # Worded in the sentence for surveys only: a register counts everyone, so there is no sample to
+    # be uncertain about (the test result is still in the comparison JSON and the report's method).
+    said = sig if ind.survey else None
+    text = (measures.sentence(ind, frame, trend, year, set_title, significance=said) if year
+            else f"{ind.title}: inga värden.")
+    disp, disp_trend = None, None
+    if not area_rows.empty:
+        disp = measures.dispersion(ind, area_rows, city_rows)
+        disp = disp[(disp.year >= view.fran) & (disp.year <= view.till)].reset_index(drop=True)
+        disp_trend = measures.dispersion_trend(ind, disp, year or view.till)
+    if with_areas and not area_rows.empty:
+        extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
+        frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
+    return Comparison(ind, set_title, members, frame, gaps, trend, year, text, demo, sig, disp, disp_trend)
+
+
+def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: measures.DispersionTrend | None,
+                        year: int | None) -> str:
+    """How far the RegSO are from the whole city in `year`, what that rests on, and the trend."""
+    if disp is None or year is None:
+        return ""
+    row = disp[disp.year == year]
+    if row.empty or pd.isna(row.dispersion.iloc[0]):
+        return ""
+    r = row.iloc[0]
+    d = fmt.decimals_for(ind.unit)
+    size = fmt.difference(float(r.dispersion), ind.unit, ind.unit_label, d).lstrip("+")
+    share = "" if pd.isna(r.population_share) else f", {fmt.number(100 * r.population_share, 0)} % av invånarna"
+    text = (f"Spridningen mellan RegSO {year}: i genomsnitt {size} från hela Borås, vägt efter befolkning "
+            f"({int(r.areas_used)} av {int(r.areas)} områden med publicerat värde{share}).")
+    if trend is not None and trend.verdict in ("minskar", "ökar", "oförändrad"):
+        text += f" {trend.text} sedan {trend.start_year}."
+    return text
+
+
+def subtitle(ind: Indicator) -> str:
+    return DIRECTION_LABELS[ind.direction]
+
+
+def trend_chart(c: Comparison):
+    ind = c.indicator
+    return charts.trend_chart(c.frame, title=f"{ind.title} ({ind.unit_label})", unit_label=ind.unit_label,
+                              direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+
+
+def gap_chart(c: Comparison):
+    ind = c.indicator
+    diff_label = f"Skillnad, {fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)}"
+    return charts.gap_chart(c.gaps, title=f"Skillnad mot hela Borås: {c.trend.text.lower()}", unit_label=ind.unit_label,
+                            diff_label=diff_label, direction_label=subtitle(ind),
+                            decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+
+
+def ranking_frame(database: Database, view: View, members: list[str], year: int) -> pd.DataFrame:
+    ind = indicators(database)[view.indikator]
+    rows = database.run("indicator_year_values", indicator=ind.id, level=view.niva, year=year)
+    return measures.ranking(rows, _focus_codes(database, view.niva, members), ind.direction)
+
+
+def _focus_codes(database: Database, level: str, members: list[str]) -> list[str]:
+    """The focus set expressed at `level`: its RegSO, their DeSO, or districts made only of them."""
+    if level == "regso":
+        return list(members)
+    if level == "deso":
+        deso = database.run("areas_at_level", level="deso")
+        return deso.loc[deso.parent_code.isin(members), "code"].tolist()
+    if level == "district":
+        dm = database.run("district_members")
+        inside = dm.groupby("district_code").regso_code.apply(lambda r: set(r) <= set(members))
+        return inside[inside].index.tolist()
+    return []
+
+
+def ranking_chart(database: Database, view: View, c: Comparison):
+    ind = c.indicator
+    frame = ranking_frame(database, view, c.members, c.year)
+    return charts.ranking_chart(
+        frame, city_value=c.value("city"), title=f"{ind.title}, {c.year}, per {LEVEL_LABELS[view.niva]}",
+        unit_label=ind.unit_label, direction_label=subtitle(ind), direction=ind.direction,
+        decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+
+
+@lru_cache(maxsize=16)
+def _layer(folder: str, version: str | None, level: str):
+    """One level's polygons of one geometry version (a new import has a new version, so a new key)."""
+    return geometry.read_layer(paths.Path(folder), level, version)
+
+
+def geometry_manifest(database: Database) -> dict:
+    return geometry.read_manifest(paths.geometry_dir(database.path))
+
+
+def map_values(database: Database, view: View, year: int) -> pd.DataFrame:
+    """Values per area for the map: totals, or one group value when `grupp` is `dim:value`."""
+    ind = indicators(database)[view.indikator]
+    if ":" in view.grupp:
+        dim, value = view.grupp.split(":", 1)
+        rows = database.run("indicator_values", indicator=ind.id, level=view.niva, group_dim=dim)
+        rows = rows[(rows.year == year) & (rows.group_value == value)]
+        city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dim)
+        city = city[(city.year == year) & (city.group_value == value)]
+    else:
+        rows = database.run("indicator_year_values", indicator=ind.id, level=view.niva, year=year)
+        city = database.run("indicator_year_values", indicator=ind.id, level="municipality", year=year)
+    city_value = city.value.iloc[0] if len(city) and city.status.iloc[0] == "ok" else np.nan
+    return rows[["area_code", "area_name", "value", "status"]].assign(city_value=city_value)
+
+
+def map_chart(database: Database, view: View, year: int, demo: bool, title: str | None = None, height: int = 560):
+    ind = indicators(database)[view.indikator]
+    _, members = set_members(database, view.jamfor)
+    values = map_values(database, view, year)
+    manifest = geometry_manifest(database)
+    folder = str(paths.geometry_dir(database.path))
+    layer = _layer(folder, manifest.get("version"), view.niva)
+    regso = database.run("areas_at_level", level="regso")
+    tatort = regso.loc[regso.tatort, "code"].tolist()
+    extent_codes = {"regso": tatort,
+                    "deso": database.run("areas_at_level", level="deso").query("parent_code in @tatort").code.tolist(),
+                    "district": _focus_codes(database, "district", tatort)}[view.niva]
+    focus = _focus_codes(database, view.niva, members)
+    return maps.choropleth(
+        layer, values, city_value=values.city_value.iloc[0] if len(values) else np.nan, focus_codes=focus,
+        title=title or f"{ind.title}, {year} ({ind.unit_label})", unit_label=ind.unit_label,
+        direction=ind.direction, direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit),
+        extent=view.utsnitt, extent_codes=extent_codes, schematic=geometry.is_schematic(manifest, view.niva),
+        source=geometry.source_text(manifest, view.niva), demo=demo, height=height)
+
+
+def group_frame(database: Database, view: View, c: Comparison, dimension: str) -> pd.DataFrame:
+    ind = c.indicator
+    labels = group_labels(database)
+    values = {v: labels[(dimension, v)] for v in ind.groups.get(dimension, [])}
+    city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dimension)
+    area = (city.iloc[0:0] if ind.lowest_level == "municipality"
+            else database.run("indicator_values", indicator=ind.id, level="regso", group_dim=dimension))
+    return measures.group_comparison(ind, area, city, c.members, c.year, values)
+
+
+def group_chart(database: Database, view: View, c: Comparison, dimension: str):
+    ind = c.indicator
+    frame = group_frame(database, view, c, dimension)
+    label = group_labels(database)[(dimension, "*")]
+    return charts.group_chart(frame.dropna(subset=["value"]), title=f"{ind.title} per {label.lower()}, {c.year}",
+                              unit_label=ind.unit_label, direction_label=subtitle(ind),
+                              decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+
+
+def overview(database: Database, set_id: str, till: int | None = None) -> pd.DataFrame:
+    """One row per indicator: latest focus and city values, the difference, the gap's trend and
+    the difference per year (for a sparkline)."""
+    inds = indicators(database)
+    _, members = set_members(database, set_id)
+    rows = database.run("set_and_city_values", set_id=set_id)
+    structure = database.run("goal_structure").set_index("target_id")
+    out = []
+    for ind_id, r in rows.groupby("indicator_id", sort=False):
+        ind = inds[ind_id]
+        frame = measures.comparison(ind, r[r.level == "regso"], r[r.level == "municipality"], members)
+        if till:
+            frame = frame[frame.year <= till]
+        gaps = measures.gaps(frame)
+        year = measures.latest_year(frame)
+        focus = measures.value_at(frame, "focus", year) if year else np.nan
+        city = measures.value_at(frame, "city", year) if year else np.nan
+        trend = measures.gap_trend(ind, gaps, year or 0, city_value=city)
+        d = fmt.decimals_for(ind.unit)
+        out.append({
+            "goal_area_id": int(structure.loc[ind.target, "goal_area_id"]), "target_id": ind.target,
+            "target_title": structure.loc[ind.target, "target_title"], "indicator_id": ind_id,
+            "title": ind.title, "year": year, "focus": focus, "city": city,
+            "focus_text": fmt.value_with_unit(focus, ind.unit, ind.unit_label, d),
+            "city_text": fmt.value_with_unit(city, ind.unit, ind.unit_label, d),
+            "difference_text": fmt.difference(focus - city, ind.unit, ind.unit_label, d),
+            "verdict": trend.verdict, "trend_text": trend.text if trend.verdict != "okänd" else "–",
+            "better": trend.better, "direction": ind.direction,
+            "gap_series": [round(float(x), 2) for x in gaps.difference.dropna().tail(8)],
+            "trend": trend, "area_level": ind.lowest_level != "municipality",
+        })
+    order = {i: n for n, i in enumerate(inds)}
+    return pd.DataFrame(out).sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
+
+
+def target_statuses(ov: pd.DataFrame) -> dict[str, measures.TargetStatus]:
+    """Each effektmål's status from the gap trends of its indicators followed per area (`overview` rows)."""
+    area = ov[ov.area_level]
+    return {t: measures.target_status(area.loc[area.target_id == t, "trend"]) for t in dict.fromkeys(ov.target_id)}
+
+
+def area_choices(database: Database) -> pd.DataFrame:
+    """Every area that can be profiled, districts first, with a label saying its level."""
+    parts = []
+    for level in ("district", "regso", "deso"):
+        a = database.run("areas_at_level", level=level)
+        parts.append(a.assign(label=a.name + " (" + LEVEL_LABELS[level] + ")"))
+    return pd.concat(parts, ignore_index=True)[["code", "name", "level", "parent_code", "label"]]
+
+
+def area_profile(database: Database, area_code: str) -> pd.DataFrame:
+    """Every indicator for one area in its latest year against the city, by målområde and effektmål."""
+    inds = indicators(database)
+    rows = database.run("area_profile", area_code=area_code)
+    structure = database.run("goal_structure").set_index("target_id")
+    out = []
+    for ind_id, r in rows.groupby("indicator_id", sort=False):
+        ind = inds[ind_id]
+        own = r[(r.area_code == area_code) & (r.status == "ok")]
+        if own.empty:
+            status = r.loc[r.area_code == area_code, "status"]
+            year, value = None, np.nan
+            note = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}.get(
+                status.iloc[-1] if len(status) else "missing", "saknas")
+        else:
+            last = own.iloc[-1]
+            year, value, note = int(last.year), float(last.value), ""
+        city = r[(r.area_code != area_code) & (r.year == year) & (r.status == "ok")] if year else r.iloc[0:0]
+        city_value = float(city.value.iloc[0]) if len(city) else np.nan
+        diff = value - city_value
+        d = fmt.decimals_for(ind.unit)
+        out.append({
+            "goal_area": int(structure.loc[ind.target, "goal_area_id"]), "target": ind.target,
+            "indicator_id": ind_id, "title": ind.title, "year": year, "value": value, "city": city_value,
+            "value_text": fmt.value_with_unit(value, ind.unit, ind.unit_label, d) if year else note,
+            "city_text": fmt.value_with_unit(city_value, ind.unit, ind.unit_label, d),
+            "difference": diff, "difference_text": fmt.difference(diff, ind.unit, ind.unit_label, d),
+            "assessment": assessment(diff, ind.direction),
+        })
+    return pd.DataFrame(out)
+
+
+def area_memberships(database: Database, area_code: str) -> list[str]:
+    """The district, RegSO and named sets an area belongs to, as Swedish phrases."""
+    areas = area_choices(database).set_index("code")
+    sets = database.run("area_sets")
+    dm = database.run("district_members")
+    if area_code not in areas.index:
+        return []
+    level = areas.loc[area_code, "level"]
+    regso = {"regso": [area_code], "deso": [areas.loc[area_code, "parent_code"]],
+             "district": dm.loc[dm.district_code == area_code, "regso_code"].tolist()}[level]
+    out = []
+    if level == "deso":
+        out.append(f"RegSO: {areas.loc[regso[0], 'name']}")
+    if level in ("regso", "deso"):
+        out += [f"Stadsdel: {n}" for n in dm.loc[dm.regso_code.isin(regso), "district_name"].unique()]
+    if level == "district":
+        out.append("Består av: " + ", ".join(areas.loc[c, "name"] for c in regso))
+    for _, g in sets.groupby("set_id", sort=False):
+        if set(regso) <= set(g.area_code):
+            out.append(f"Ingår i: {g.title.iloc[0]}")
+    return out
+
+
+def group_gap_frame(database: Database, view: View, dimension: str, first: str, second: str) -> pd.DataFrame:
+    """The gap between two groups (first − second) per year, citywide and in the focus set."""
+    ind = indicators(database)[view.indikator]
+    _, members = set_members(database, view.jamfor)
+    city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dimension)
+    area = (city.iloc[0:0] if ind.lowest_level == "municipality"
+            else database.run("indicator_values", indicator=ind.id, level="regso", group_dim=dimension))
+    a = measures.comparison(ind, area, city, members, first)
+    b = measures.comparison(ind, area, city, members, second)
+    merged = a.merge(b, on=["year", "series"], suffixes=("_a", "_b"))
+    merged = merged[merged.series.isin(["focus", "city"])]
+    out = pd.DataFrame({"year": merged.year, "series": merged.series, "label": merged.label_a,
+                        "value": merged.value_a - merged.value_b, "ci_low": np.nan, "ci_high": np.nan})
+    return out[(out.year >= view.fran) & (out.year <= view.till)].reset_index(drop=True)
+
+
+def selection_export(database: Database, view: View) -> pd.DataFrame:
+    """The current selection for download: the indicator at the view's level and the kommun,
+    every year and group, with Swedish column names and statuses kept apart."""
+    ind = indicators(database)[view.indikator]
+    labels = group_labels(database)
+    parts = []
+    for level in dict.fromkeys(["municipality", view.niva if view.niva in ind.levels else "municipality"]):
+        for dim in ("total", *ind.groups):
+            parts.append(database.run("indicator_values", indicator=ind.id, level=level, group_dim=dim)
+                         .assign(level=level, group_dim=dim))
+    rows = pd.concat(parts, ignore_index=True)
+    status = {"ok": "värde", "suppressed": "undertryckt (..)", "missing": "saknas (-)", "not_applicable": "ej tillämplig (.)"}
+    return pd.DataFrame({
+        "indikator": ind.id, "indikatornamn": ind.title, "enhet": ind.unit_label,
+        "nivå": rows.level.map(LEVEL_LABELS), "områdeskod": rows.area_code, "område": rows.area_name,
+        "år": rows.year, "grupp_typ": rows.group_dim,
+        "grupp": [labels.get((d, v), v) for d, v in zip(rows.group_dim, rows.group_value)],
+        "värde": rows.value, "täljare": rows.numerator, "nämnare": rows.denominator,
+        "ki_låg": rows.ci_low, "ki_hög": rows.ci_high, "status": rows.status.map(status),
+        "seriebrott": rows.series_break, "demodata": rows.is_demo,
+    })
+
+
+def assessment(difference: float, direction: str) -> str:
+    """Whether a difference from the city is on the better or worse side, in words."""
+    if np.isnan(difference) or direction == "balance" or difference == 0:
+        return "–"
+    return "bättre än staden" if (difference > 0) == (direction == "higher") else "sämre än staden"
+
+
+def set_profile(database: Database, set_id: str) -> pd.DataFrame:
+    """Every indicator for an area set in its latest year against the city (as `area_profile`)."""
+    ov = overview(database, set_id)
+    return pd.DataFrame({
+        "goal_area": ov.goal_area_id, "target": ov.target_id, "indicator_id": ov.indicator_id, "title": ov.title,
+        "year": ov.year, "value": ov.focus, "city": ov.city,
+        "value_text": [t if not np.isnan(f) else "redovisas inte per område" for t, f in zip(ov.focus_text, ov.focus)],
+        "city_text": ov.city_text, "difference": ov.focus - ov.city, "difference_text": ov.difference_text,
+        "assessment": [assessment(f - c, d) for f, c, d in zip(ov.focus, ov.city, ov.direction)],
+    })

@@ -1,0 +1,1 @@
+"""The snapshot files: the read connection, the one write transaction, versions, locks and publication."""

@@ -1,0 +1,180 @@
+"""Reading the current snapshot: named queries from queries/, parameters always bound.
+
+`run("name", **params)` reads `queries/name.sql`, checks that the parameters given are exactly the
+ones its header declares, and runs it on a read-only connection with the values bound.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from shb.core import paths
+from shb.core.errors import DatabaseMissing, ImportFailed, QueryParameterError, UnknownQuery
+
+_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+_PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
+_HEADER = re.compile(r"^--\s*(question|grain|parameters):\s*(.*)$")
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    question: str
+    grain: str
+    parameters: tuple[str, ...]
+    sql: str
+
+    def used_parameters(self) -> set[str]:
+        """The $names the SQL body uses (comments left out)."""
+        body = "\n".join(line.split("--", 1)[0] for line in self.sql.splitlines())
+        return set(_PARAM.findall(body))
+
+
+def parse_query(name: str, text: str) -> Query:
+    header = {}
+    for line in text.splitlines():
+        m = _HEADER.match(line.strip())
+        if m:
+            header[m.group(1)] = m.group(2).strip()
+    declared = tuple(p.strip().lstrip("$") for p in header.get("parameters", "").split(",")
+                     if p.strip() and p.strip() != "none")
+    return Query(name, header.get("question", ""), header.get("grain", ""), declared, text)
+
+
+@cache
+def load_query(name: str, folder: Path = paths.QUERIES) -> Query:
+    if not _NAME.match(name) or not (folder / f"{name}.sql").is_file():
+        raise UnknownQuery(f"Det finns ingen fråga som heter {name!r}.")
+    return parse_query(name, (folder / f"{name}.sql").read_text(encoding="utf-8"))
+
+
+def query_names(folder: Path = paths.QUERIES) -> list[str]:
+    return sorted(p.stem for p in folder.glob("*.sql"))
+
+
+class Database:
+    """A read-only connection to one snapshot file; a cursor per query (connections are not thread-safe)."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        require(self.path)
+        stat = self.path.stat()
+        self.identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        # Attached to an in-memory database, not opened with duckdb.connect(path): within one
+        # process DuckDB hands back the instance it already has for a path, which after an
+        # os.replace is the replaced file (measured, DuckDB 2.0.1).
+        self._con = duckdb.connect()
+        try:
+            self._con.execute("attach $path as snapshot_file (read_only)", {"path": str(self.path.resolve())})
+            self._con.execute("use snapshot_file")
+        except duckdb.Error as exc:
+            self._con.close()
+            raise DatabaseMissing(f"Databasen {self.path} kunde inte öppnas: {exc}") from exc
+        self._lock = threading.Lock()
+        self.version = self.run("snapshot").iloc[0]["version"]
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        """Run the named query with its declared parameters bound; return a frame."""
+        query = load_query(name)
+        given, declared = set(params), set(query.parameters)
+        if given != declared:
+            raise QueryParameterError(
+                f"Frågan {name!r} tar parametrarna {sorted(declared)}, fick {sorted(given)}.")
+        with self._lock:
+            cur = self._con.cursor()
+        try:
+            # A cursor starts in the in-memory catalog; no Python variable may ever stand in for a table.
+            cur.execute("use snapshot_file")
+            cur.execute("set python_enable_replacements = false")
+            return cur.execute(query.sql, params).df() if params else cur.execute(query.sql).df()
+        finally:
+            cur.close()
+
+    def is_current(self) -> bool:
+        """False once the file on disk has been replaced by a newer snapshot."""
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return False
+        return (stat.st_ino, stat.st_mtime_ns, stat.st_size) == self.identity
+
+    def close(self) -> None:
+        self._con.close()
+
+
+_current: Database | None = None
+_current_lock = threading.Lock()
+
+
+def require(path: Path | None = None) -> Path:
+    """`path` (the default database when None) if a file is there; DatabaseMissing saying how to build one."""
+    path = Path(path or paths.default_db())
+    if not path.is_file():
+        raise DatabaseMissing(f"Databasen {path} finns inte. Bygg den med: python -m shb build --demo")
+    return path
+
+
+def open_for_writer(path: Path) -> Database:
+    """The snapshot a writer (import, note, restore) checks against; ImportFailed if it cannot be read."""
+    try:
+        return Database(path)
+    except duckdb.Error as exc:
+        raise ImportFailed(f"Databasen {path} kunde inte öppnas: {exc}") from exc
+
+
+def connect(path: Path | None = None) -> Database:
+    """The shared read-only database for `path`, reopened when the file has been swapped."""
+    global _current
+    path = Path(path or paths.default_db())
+    with _current_lock:
+        if _current is None or _current.path != path or not _current.is_current():
+            _current = Database(path)
+        return _current
+
+
+_snapshots: dict[Path, Database] = {}
+
+
+def snapshot_path(version: str, current: Path | None = None) -> Path:
+    """Where a kept snapshot of `version` would be."""
+    current = Path(current or paths.default_db())
+    return paths.snapshots_dir(current) / f"{version}.duckdb"
+
+
+def snapshot_exists(version: str) -> bool:
+    return re.fullmatch(r"\d{8}T\d{6}Z", version or "") is not None and snapshot_path(version).is_file()
+
+
+def snapshot(version: str) -> Database:
+    """A kept earlier snapshot, opened read-only (once per process)."""
+    if not snapshot_exists(version):
+        raise DatabaseMissing(f"Version {version} finns inte längre sparad.")
+    path = snapshot_path(version)
+    with _current_lock:
+        if path not in _snapshots:
+            _snapshots[path] = Database(path)
+        return _snapshots[path]
+
+
+def run(name: str, **params) -> pd.DataFrame:
+    """Run a named query on the current snapshot."""
+    return connect().run(name, **params)
+
+
+def example_parameters(database: Database) -> dict[str, object]:
+    """A valid value for every parameter any query declares, on this snapshot (checks, benchmarks)."""
+    cat = database.run("indicator_catalog")
+    area_level = cat[(cat.lowest_level != "municipality") & (cat.frequency == "annual")].iloc[0]
+    summary = database.run("observation_summary").iloc[0]
+    return {
+        "indicator": area_level.id, "level": "regso", "year": int(summary.last_year),
+        "group_dim": "total", "set_id": "omradesutveckling", "area_code": "1490R025",
+        "from_year": int(summary.first_year), "to_year": int(summary.last_year),
+    }

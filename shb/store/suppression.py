@@ -1,0 +1,133 @@
+"""Small-number suppression: one rule, applied before any number is shown, plus secondary
+suppression so that no hidden value can be recovered by subtraction.
+
+Pure functions on observation frames (the columns of the `observation` table).
+The sums checked are the ones the data holds: the kommun is the sum of its RegSO, a RegSO the sum
+of its DeSO, a district the sum of its RegSO, and a total the sum of a dimension's groups. A sum
+with exactly one hidden part would give that part away, so another part (the smallest) is hidden
+too, until no sum has exactly one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from shb.core import paths
+
+RULE_FILE = paths.DATA / "suppression.yaml"
+# population too: for register shares it is the denominator, so it would give a hidden base away
+HIDDEN_COLUMNS = ["value", "numerator", "denominator", "population", "ci_low", "ci_high"]
+
+
+@dataclass(frozen=True)
+class Rule:
+    min_count: int = 5
+    min_denominator: int = 20
+
+    @property
+    def text(self) -> str:
+        return f"antal under {self.min_count} eller bas under {self.min_denominator}"
+
+
+def load_rule(path: Path = RULE_FILE) -> Rule:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    return Rule(int(raw.get("min_count", 5)), int(raw.get("min_denominator", 20)))
+
+
+def primary(rows: pd.DataFrame, rule: Rule) -> pd.Series:
+    """Rows the rule hides: published values built on too few."""
+    ok = rows.status == "ok"
+    small = (rows.numerator < rule.min_count) | (rows.denominator < rule.min_denominator)
+    return ok & small.fillna(False).astype(bool)
+
+
+def relation_edges(rows: pd.DataFrame, regso_of_deso: dict[str, str],
+                   district_members: dict[str, list[str]]) -> pd.DataFrame:
+    """Every sum the rows hold, as edges: `rel` (a sum), `row` (position in `rows`), `is_parent`."""
+    r = rows.reset_index(drop=True)
+    r = r.assign(row=r.index)
+    keys = ["level", "area_code", "year", "group_dim", "group_value"]
+    # (child level, how to find the parent's level and code, on which rows)
+    children = [
+        r[r.level == "regso"].assign(p_level="municipality", p_code="1490"),
+        r[r.level == "deso"].assign(p_level="regso", p_code=lambda d: d.area_code.map(regso_of_deso)),
+    ]
+    membership = pd.DataFrame([(m, d) for d, ms in district_members.items() for m in ms],
+                              columns=["area_code", "p_code"])
+    regso = r[r.level == "regso"]
+    if len(membership) and len(regso):
+        children.append(regso.merge(membership, on="area_code").assign(p_level="district"))
+    edges = []
+    for kids in children:
+        kids = kids.dropna(subset=["p_code"])
+        linked = kids.merge(r[[*keys, "row"]].rename(columns={"level": "p_level", "area_code": "p_code", "row": "parent"}),
+                            on=["p_level", "p_code", "year", "group_dim", "group_value"])
+        edges.append(linked[["parent", "row"]].assign(kind=kids.p_level.iloc[0] if len(kids) else ""))
+    groups = r[r.group_dim != "total"]
+    totals = r[r.group_dim == "total"][["level", "area_code", "year", "row"]].rename(columns={"row": "parent"})
+    linked = groups.merge(totals, on=["level", "area_code", "year"])
+    edges.append(linked[["parent", "row"]].assign(kind="group:" + linked.group_dim))
+    e = pd.concat(edges, ignore_index=True)
+    e["rel"] = e.kind + ":" + e.parent.astype(str)
+    parents = e.drop_duplicates("rel")[["rel", "parent"]].rename(columns={"parent": "row"}).assign(is_parent=True)
+    return pd.concat([parents, e[["rel", "row"]].assign(is_parent=False)], ignore_index=True)
+
+
+def secondary(hidden: np.ndarray, edges: pd.DataFrame, size: np.ndarray,
+              eligible: np.ndarray | None = None) -> np.ndarray:
+    """Hide more cells until no sum has exactly one hidden cell (the smallest eligible visible child goes).
+
+    `hidden` marks every cell whose value is unknown to a reader; only `eligible` cells (published
+    values) are ever hidden in addition.
+    """
+    hidden = hidden.copy()
+    eligible = np.ones(len(hidden), dtype=bool) if eligible is None else eligible
+    if edges.empty:
+        return hidden
+    rows, rels = edges.row.to_numpy(), edges.rel.to_numpy()
+    while True:
+        h = hidden[rows]
+        count = pd.Series(h).groupby(rels).sum()
+        exposed = set(count.index[count == 1])
+        if not exposed:
+            return hidden
+        picked = np.isin(rels, list(exposed))
+        e = edges[picked].assign(h=h[picked], size=size[rows[picked]])
+        e = e[eligible[e.row.to_numpy()] | e.h]
+        visible_kids = e[~e.is_parent & ~e.h].sort_values(["size", "row"]).drop_duplicates("rel")
+        no_kids = exposed - set(visible_kids.rel)
+        more = np.concatenate([visible_kids.row.to_numpy(), e[e.is_parent & e.rel.isin(no_kids)].row.to_numpy()])
+        if hidden[more].all():  # what remains exposed has nothing left that may be hidden (e.g. only '.' cells)
+            return hidden
+        hidden[more] = True
+
+
+def apply(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],
+          district_members: dict[str, list[str]]) -> pd.DataFrame:
+    """The rows as they may be published: rule-hidden and recoverable cells turned `suppressed`.
+
+    Only share and rate rows (those with counts) are checked; a `suppression` column says why a
+    row is hidden: "källa" (by the source), "regel" (by the rule) or "skydd" (to protect another).
+    """
+    r = rows.reset_index(drop=True).copy()
+    published = (r.status == "ok").to_numpy()
+    by_source = (r.status == "suppressed").to_numpy()
+    by_rule = primary(r, rule).to_numpy()
+    # Missing cells are unknown too (they count in a sum) but keep their own status; not-applicable
+    # cells are known to be empty (zero), so they cannot hide another cell in a sum.
+    hidden = r.status.isin(["suppressed", "missing"]).to_numpy() | by_rule
+    if r.numerator.notna().any():
+        size = r.denominator.fillna(0).to_numpy(dtype=float)
+        hidden = secondary(hidden, relation_edges(r, regso_of_deso, district_members), size, eligible=published)
+    hidden &= published | by_source
+    protect = hidden & ~by_source & ~by_rule
+    r["suppression"] = np.select([by_source, by_rule, protect], ["källa", "regel", "skydd"], default="")
+    newly = hidden & ~by_source
+    r.loc[newly, "status"] = "suppressed"
+    r.loc[hidden, HIDDEN_COLUMNS] = np.nan
+    return r

@@ -1,0 +1,363 @@
+"""Writing snapshots: build a complete new DuckDB file beside the current one, check it, swap it in.
+
+Readers never see a half-written file: the new snapshot is written under a temporary name, checked,
+and moved over the current file with `os.replace`. The file it replaces is kept (hard link, or copy)
+under `snapshots/` so it can be listed and restored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from shb.core import paths
+from shb.core.areas import Geography
+from shb.core.catalog import LEVELS, Catalog
+
+SCHEMA = """
+create table programme (
+    title varchar not null, period varchar not null, goal_title varchar not null,
+    goal_description varchar not null);
+create table goal_area (
+    id integer primary key, title varchar not null, slug varchar not null,
+    description varchar, responsible varchar);
+create table target (
+    id varchar primary key, goal_area_id integer not null references goal_area (id),
+    title varchar not null, sort_key integer not null);
+create table indicator (
+    id varchar primary key, target_id varchar not null references target (id), title varchar not null,
+    kind varchar not null, unit varchar not null, unit_label varchar not null,
+    direction varchar not null, source varchar not null, source_ref varchar not null,
+    source_ref_confirmed boolean not null, licence varchar not null, lowest_level varchar not null,
+    levels varchar[] not null, group_dimensions varchar[] not null, population varchar,
+    survey boolean not null, frequency varchar not null, definition varchar not null,
+    caveats varchar[] not null, sort_key integer not null);
+create table area (
+    code varchar primary key, name varchar not null, level varchar not null, parent_code varchar,
+    centroid_lat double, centroid_lon double, area_km2 double, tatort boolean not null,
+    border_changed_2025 boolean not null, police_2025 varchar);
+create table district_member (district_code varchar not null, regso_code varchar not null);
+create table area_set (id varchar primary key, title varchar not null, description varchar,
+    is_default boolean not null);
+create table area_set_member (set_id varchar not null, area_code varchar not null);
+create table population_group (
+    dimension varchar not null, value varchar not null, dimension_label varchar not null,
+    label varchar not null, sort_key integer not null, primary key (dimension, value));
+create table indicator_group (
+    indicator_id varchar not null, dimension varchar not null, value varchar not null,
+    sort_key integer not null);
+create table area_population (
+    area_code varchar not null, year integer not null, population bigint, foreign_born bigint,
+    is_demo boolean not null);
+create table observation (
+    indicator_id varchar not null, level varchar not null, year integer not null,
+    area_code varchar not null, group_dim varchar not null, group_value varchar not null,
+    value double, numerator bigint, denominator bigint, population bigint, ci_low double,
+    ci_high double, status varchar not null check (status in ('ok', 'suppressed', 'missing', 'not_applicable')),
+    series_break boolean not null, is_demo boolean not null, source_version varchar not null);
+create table published_observation (
+    indicator_id varchar not null, level varchar not null, year integer not null,
+    area_code varchar not null, group_dim varchar not null, group_value varchar not null,
+    value double, numerator bigint, denominator bigint, population bigint, ci_low double,
+    ci_high double, status varchar not null, series_break boolean not null, is_demo boolean not null,
+    source_version varchar not null, suppression varchar not null);
+create table snapshot (
+    version varchar not null, created_at timestamptz not null, is_demo boolean not null,
+    built_from json not null);
+create table note (
+    id varchar primary key, indicator_id varchar not null, area_code varchar not null,
+    year integer, body varchar not null, author varchar not null, created_at timestamptz not null);
+create table import_log (
+    logged_at timestamptz not null, username varchar not null, file_name varchar not null,
+    sha256 varchar not null, rows integer not null, new_values integer not null,
+    changed_values integer not null, unchanged_values integer not null, result varchar not null,
+    version varchar not null);
+"""
+
+# Every table of a snapshot, in the order SCHEMA creates them (names from code, never from users).
+TABLES = tuple(re.findall(r"create table (\w+)", SCHEMA))
+# What identifies one observation; an imported row replaces the stored row with the same key.
+OBSERVATION_KEY = ("indicator_id", "area_code", "year", "group_dim", "group_value")
+
+# The order observations are stored in: the columns queries filter on first.
+OBSERVATION_ORDER = "indicator_id, level, group_dim, year, area_code, group_value"
+
+
+def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
+    """The catalog and geography as one frame per table."""
+    prog = cat.programme
+    programme = pd.DataFrame([{"title": prog["programme"], "period": prog["period"],
+                               "goal_title": prog["goal"]["title"],
+                               "goal_description": prog["goal"]["description"].strip()}])
+    goal_areas = pd.DataFrame([
+        {"id": ga.id, "title": ga.title, "slug": ga.slug, "description": ga.description,
+         "responsible": ga.responsible} for ga in cat.goal_areas])
+    targets = pd.DataFrame([
+        {"id": t.id, "goal_area_id": t.goal_area, "title": t.title, "sort_key": i}
+        for i, t in enumerate(cat.targets)])
+    indicators = pd.DataFrame([
+        {"id": i.id, "target_id": i.target, "title": i.title, "kind": i.kind, "unit": i.unit,
+         "unit_label": i.unit_label, "direction": i.direction, "source": i.source,
+         "source_ref": i.source_ref, "source_ref_confirmed": i.source_ref_confirmed,
+         "licence": i.licence, "lowest_level": i.lowest_level, "levels": i.levels,
+         "group_dimensions": i.group_dimensions, "population": i.population, "survey": i.survey,
+         "frequency": i.frequency, "definition": i.definition.strip(), "caveats": list(i.caveats),
+         "sort_key": n} for n, i in enumerate(cat.indicators)])
+    groups = pd.DataFrame([
+        {"dimension": dim, "value": value, "dimension_label": d["label"], "label": label,
+         "sort_key": n}
+        for dim, d in cat.groups.items() for n, (value, label) in enumerate(d["values"].items())])
+    indicator_groups = pd.DataFrame(
+        [{"indicator_id": i.id, "dimension": "total", "value": "alla", "sort_key": 0} for i in cat.indicators]
+        + [{"indicator_id": i.id, "dimension": dim, "value": v, "sort_key": n + 1}
+           for i in cat.indicators for dim, values in i.groups.items() for n, v in enumerate(values)])
+    area_sets = pd.DataFrame([
+        {"id": s.id, "title": s.title, "description": s.description, "is_default": s.id == geo.default_set}
+        for s in geo.sets])
+    members = pd.DataFrame([{"set_id": s.id, "area_code": c} for s in geo.sets for c in s.members])
+    area_cols = ["code", "name", "level", "parent_code", "centroid_lat", "centroid_lon", "area_km2",
+                 "tatort", "border_changed_2025", "police_2025"]
+    areas = geo.areas.reindex(columns=area_cols)
+    areas["level_order"] = areas.level.map(LEVELS.index)
+    areas = areas.sort_values(["level_order", "code"]).drop(columns="level_order")
+    return {
+        "programme": programme, "goal_area": goal_areas, "target": targets, "indicator": indicators, "area": areas,
+        "district_member": geo.district_members, "area_set": area_sets, "area_set_member": members,
+        "population_group": groups, "indicator_group": indicator_groups,
+    }
+
+
+def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None) -> None:
+    """Fill `published_observation`: every observation after the suppression rule and secondary
+    suppression (shb.suppression). Pages, exports and reports read only this table.
+
+    With `indicators`, only those are published anew and the others are copied from the attached
+    `previous` snapshot (an import touches few indicators).
+    """
+    from shb.store import suppression
+
+    rule = suppression.load_rule()
+    areas = con.execute("select code, parent_code from area where level = 'deso'").df()
+    members = con.execute("select district_code, regso_code from district_member").df()
+    regso_of_deso = dict(zip(areas.code, areas.parent_code))
+    districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
+    con.execute("delete from published_observation")
+    todo = [i for (i,) in con.execute("select distinct indicator_id from observation order by 1").fetchall()]
+    if indicators is not None and not indicators:  # nothing renewed: the publication is copied whole
+        con.execute("insert into published_observation select * from previous.published_observation")
+        return
+    if indicators is not None:
+        con.register("renewed", pd.DataFrame({"indicator_id": list(indicators)}))
+        con.execute("insert into published_observation select * from previous.published_observation "
+                    "where indicator_id not in (select indicator_id from renewed)")
+        con.unregister("renewed")
+        todo = [i for i in todo if i in set(indicators)]
+    for indicator in todo:
+        rows = con.execute("select * from observation where indicator_id = $i", {"i": indicator}).df()
+        out = suppression.apply(rows, rule, regso_of_deso, districts)
+        con.register("published", out)
+        con.execute("insert into published_observation by name select * from published")
+        con.unregister("published")
+    # Stored sorted by what queries filter on, like observation.
+    con.execute(f"create or replace temp table sorted_publication as select * from published_observation "
+                f"order by {OBSERVATION_ORDER}")
+    con.execute("delete from published_observation")
+    con.execute("insert into published_observation select * from sorted_publication")
+    con.execute("drop table sorted_publication")
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def inputs_fingerprint(files: list[Path]) -> dict[str, str]:
+    """Short content hashes of the files a snapshot was built from."""
+    return {p.relative_to(paths.ROOT).as_posix(): file_sha256(p)[:16] for p in files}
+
+
+def new_version(now: datetime | None = None) -> str:
+    """Version ids sort by time: 20261126T054700Z."""
+    return (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%SZ")
+
+
+def write_snapshot(
+    target: Path,
+    tables: dict[str, pd.DataFrame],
+    observations: pd.DataFrame,
+    population: pd.DataFrame,
+    built_from: dict,
+    is_demo: bool,
+    version: str | None = None,
+) -> str:
+    """Write a complete snapshot to `target` (which must not exist yet); return its version id."""
+    version = version or new_version()
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(SCHEMA)
+        for name, frame in tables.items():
+            con.register("frame", frame)
+            cols = ", ".join(f'"{c}"' for c in frame.columns)
+            con.execute(f"insert into {name} ({cols}) select {cols} from frame")  # names from code, not users
+            con.unregister("frame")
+        con.register("frame", population.assign(is_demo=is_demo))
+        con.execute("insert into area_population select area_code, year, population, foreign_born, is_demo from frame")
+        con.register("obs", observations)
+        con.execute(f"insert into observation select * from obs order by {OBSERVATION_ORDER}")
+        publish(con)
+        con.execute("insert into snapshot values ($version, now(), $demo, $built)",
+                    {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return version
+
+
+def write_derived_snapshot(
+    source: Path,
+    target: Path,
+    added: pd.DataFrame,
+    built_from: dict,
+    version: str,
+    log_entry: dict | None,
+    on_stage: Callable[[str], None] = lambda stage: None,
+    new_notes: pd.DataFrame | None = None,
+    removed_notes: tuple[str, ...] = (),
+) -> bool:
+    """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
+    which the observations in `added` replace stored rows with the same key or are added, the notes in
+    `new_notes` are added and those with ids in `removed_notes` left out; then a new snapshot row and,
+    given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
+    true while any observation or population row is demo data.
+
+    `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
+    """
+    con = duckdb.connect(str(target))
+    try:
+        con.execute(SCHEMA)
+        con.execute("attach $source as previous (read_only)", {"source": str(Path(source).resolve())})
+        present = {name for (name,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = 'previous'").fetchall()}
+        for name in TABLES:
+            if name in present and name not in ("observation", "published_observation", "snapshot"):
+                con.execute(f"insert into main.{name} by name select * from previous.{name}")
+        if removed_notes:
+            con.execute("delete from main.note where list_contains($ids, id)", {"ids": list(removed_notes)})
+        if new_notes is not None and len(new_notes):
+            con.register("new_notes", new_notes)
+            con.execute("insert into main.note by name select * from new_notes")
+        on_stage("copied")
+        keys = ", ".join(OBSERVATION_KEY)
+        if len(added):
+            con.register("added", added)
+            con.execute(
+                "insert into observation by name select * from ("
+                f"  select p.* from previous.observation as p anti join added as a using ({keys})"
+                "  union all by name select * from added"
+                f") order by {OBSERVATION_ORDER}")
+        else:  # already sorted
+            con.execute("insert into observation select * from previous.observation")
+        has_published = "published_observation" in present
+        publish(con, sorted(set(added.indicator_id)) if has_published else None)
+        (is_demo,) = con.execute(
+            "select coalesce((select bool_or(is_demo) from observation), false)"
+            " or coalesce((select bool_or(is_demo) from area_population), false)").fetchone()
+        con.execute("insert into snapshot values ($version, now(), $demo, $built)",
+                    {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
+        if log_entry is not None:
+            con.register("log_entry", pd.DataFrame([log_entry]))
+            con.execute("insert into import_log by name select * from log_entry")
+        con.execute("detach previous")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    return bool(is_demo)
+
+
+def _read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the file now at `path`.
+
+    Attached to an in-memory database rather than opened with duckdb.connect(path): within one process
+    DuckDB hands out the instance it already has open for a path, which after an `os.replace` is the
+    replaced file (measured with DuckDB 2.0.1), and here the file on disk is what counts.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("attach $path as snap (read_only)", {"path": str(Path(path).resolve())})
+        con.execute("use snap")
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
+def check_snapshot(path: Path) -> None:
+    """Open a freshly written snapshot read-only and check it is whole; raise ValueError if not."""
+    con = _read_only(path)
+    try:
+        (n_snap,) = con.execute("select count(*) from snapshot").fetchone()
+        (n_obs,) = con.execute("select count(*) from observation").fetchone()
+        (orphans,) = con.execute(
+            "select count(*) from observation o anti join indicator i on o.indicator_id = i.id").fetchone()
+        (bad_areas,) = con.execute(
+            "select count(*) from observation o anti join area a on o.area_code = a.code").fetchone()
+    finally:
+        con.close()
+    if n_snap != 1 or n_obs == 0 or orphans or bad_areas:
+        raise ValueError(
+            f"Ögonblicksbilden är ofullständig: {n_snap} versionsrader, {n_obs} observationer, "
+            f"{orphans} utan indikator, {bad_areas} utan område.")
+
+
+def snapshot_version(path: Path) -> str | None:
+    try:
+        con = _read_only(path)
+    except duckdb.Error:
+        return None
+    try:
+        row = con.execute("select version from snapshot").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return row[0] if row else None
+
+
+def install(new_file: Path, current: Path, before_replace: Callable[[], None] = lambda: None) -> Path | None:
+    """Keep the current snapshot under snapshots/, then atomically move `new_file` over it.
+
+    Returns the path the previous snapshot was kept at, or None when there was none. `before_replace`
+    runs between the two steps (a test hook for killing an import there).
+    """
+    kept = None
+    if current.exists():
+        folder = paths.snapshots_dir(current)
+        folder.mkdir(parents=True, exist_ok=True)
+        kept = folder / f"{snapshot_version(current) or new_version()}.duckdb"
+        if not kept.exists():
+            try:
+                os.link(current, kept)
+            except OSError:  # no hard links here: copy under a temporary name, so a kept file is whole
+                partial = kept.with_name(f".{kept.name}.{os.getpid()}.partial")
+                shutil.copy2(current, partial)
+                os.replace(partial, kept)
+    before_replace()
+    os.replace(new_file, current)
+    return kept
+
+
+def temp_path(current: Path) -> Path:
+    """A new, unused file name beside `current` for building a snapshot."""
+    return current.with_name(f".{current.name}.{os.getpid()}.building")

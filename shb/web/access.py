@@ -1,0 +1,464 @@
+"""Who may load data: viewing needs no login; importing, restoring and fetching need an analyst.
+
+Three ways to be an analyst, tried in this order:
+
+1. **OIDC** (`st.login`) when `[auth]` in the secrets names a redirect URI, a cookie secret and a
+   provider; `[shb] analysts` may restrict it to listed e-mail addresses (or `@domain` entries).
+2. **Password** when a hash is configured (`[shb] analyst_password_hash` in the secrets, else the
+   environment variable `SHB_ANALYST_PASSWORD_HASH`). Hashes are scrypt strings made by
+   `python -m shb password`; the logged-in state lives in the session only.
+3. **Localhost** when neither is configured: only while the server listens on a loopback address and
+   the request came to a loopback host, without proxy headers (someone at the machine itself).
+
+Otherwise nobody may load data, and the page says how an administrator sets up a login.
+The decisions are plain functions of their inputs; only the functions at the bottom touch Streamlit,
+which is imported lazily so the command line stays quick.
+"""
+
+from __future__ import annotations
+
+import base64
+import getpass
+import hashlib
+import hmac
+import ipaddress
+import os
+import secrets
+import sys
+import threading
+import time
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from shb.core.errors import ShbError
+
+ENV_HASH = "SHB_ANALYST_PASSWORD_HASH"
+MODES = ("oidc", "password", "localhost", "none")
+ANALYST_KEY = "shb_analyst"
+THROTTLE_KEY = "shb_login_throttle"
+README_HINT = "README, avsnittet ”Inloggning för analytiker”"
+PASSWORD_NAME = "analytiker"
+
+
+class MalformedHash(ShbError):
+    """The configured password hash is not one `python -m shb password` makes."""
+
+
+# --- Password hashes --------------------------------------------------------------------------------
+
+SCHEME = "scrypt"
+DEFAULT_N, DEFAULT_R, DEFAULT_P = 2**17, 8, 1  # OWASP's scrypt minimum: 128 MB, about half a second here
+MIN_N, MAX_N = 2**14, 2**18
+MAX_R, MAX_P = 16, 4
+MAX_MEMORY = 256 * 1024 * 1024  # a hostile hash must not make the server allocate more than this
+SALT_BYTES, KEY_BYTES = 16, 32
+MIN_PASSWORD = 12
+
+
+def _kdf(password: str, salt: bytes, n: int, r: int, p: int, length: int) -> bytes:
+    text = unicodedata.normalize("NFC", password).encode("utf-8")
+    return hashlib.scrypt(text, salt=salt, n=n, r=r, p=p, dklen=length, maxmem=MAX_MEMORY + 1024 * 1024)
+
+
+def hash_password(password: str, *, n: int = DEFAULT_N, r: int = DEFAULT_R, p: int = DEFAULT_P) -> str:
+    """A self-describing scrypt hash with a random salt: `scrypt$n$r$p$salt_b64$hash_b64`."""
+    _check_parameters(n, r, p)
+    salt = secrets.token_bytes(SALT_BYTES)
+    key = _kdf(password, salt, n, r, p, KEY_BYTES)
+    return "$".join([SCHEME, str(n), str(r), str(p), _b64(salt), _b64(key)])
+
+
+def verify_password(password: str, stored: str) -> bool:
+    """Whether `password` matches the hash `stored`; MalformedHash when `stored` is not a valid hash."""
+    n, r, p, salt, key = parse_hash(stored)
+    return hmac.compare_digest(_kdf(password, salt, n, r, p, len(key)), key)
+
+
+def parse_hash(stored: str) -> tuple[int, int, int, bytes, bytes]:
+    """(n, r, p, salt, key) of a stored hash, within bounds that keep a check cheap enough."""
+    parts = str(stored).strip().split("$")
+    if len(parts) != 6 or parts[0] != SCHEME:
+        raise MalformedHash("Lösenordshashen har fel form; den ska se ut som scrypt$n$r$p$salt$hash. "
+                            "Skapa en ny med: python -m shb password")
+    try:
+        n, r, p = (int(x) for x in parts[1:4])
+        salt = base64.b64decode(parts[4], validate=True)
+        key = base64.b64decode(parts[5], validate=True)
+    except ValueError as exc:
+        raise MalformedHash("Lösenordshashen innehåller ogiltiga tal eller tecken. "
+                            "Skapa en ny med: python -m shb password") from exc
+    _check_parameters(n, r, p)
+    if len(salt) < SALT_BYTES or not 16 <= len(key) <= 64:
+        raise MalformedHash("Lösenordshashens salt eller nyckel är för kort. Skapa en ny med: python -m shb password")
+    return n, r, p, salt, key
+
+
+def _check_parameters(n: int, r: int, p: int) -> None:
+    power_of_two = n > 1 and n & (n - 1) == 0
+    if not (power_of_two and MIN_N <= n <= MAX_N and 1 <= r <= MAX_R and 1 <= p <= MAX_P
+            and 128 * r * n <= MAX_MEMORY):
+        raise MalformedHash(f"Lösenordshashens parametrar (n={n}, r={r}, p={p}) ligger utanför det tillåtna. "
+                            "Skapa en ny med: python -m shb password")
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def password_problem(password: str) -> str | None:
+    """Why a new password is refused, in Swedish, or None."""
+    if len(password) < MIN_PASSWORD:
+        return f"Lösenordet måste ha minst {MIN_PASSWORD} tecken."
+    if not password.strip():
+        return "Lösenordet får inte bara bestå av blanksteg."
+    return None
+
+
+# --- Limiting guesses ---------------------------------------------------------------------------------
+
+FIRST_DELAY, MAX_DELAY = 1.0, 30.0  # seconds a session waits after its 1st, …, nth failed attempt
+FAILURE_PAUSE = 0.5  # every failed check also holds the server-wide check lock this long
+_CHECK_LOCK = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Throttle:
+    """A session's failed attempts and the earliest time (time.monotonic) it may try again."""
+
+    failures: int = 0
+    not_before: float = 0.0
+
+    def wait(self, now: float) -> float:
+        return max(0.0, self.not_before - now)
+
+    def failed(self, now: float) -> Throttle:
+        failures = self.failures + 1
+        return Throttle(failures, now + delay(failures))
+
+
+def delay(failures: int) -> float:
+    """1, 2, 4, 8, 16, 30, 30 … seconds after 1, 2, 3 … failed attempts."""
+    return 0.0 if failures <= 0 else min(MAX_DELAY, FIRST_DELAY * 2 ** (failures - 1))
+
+
+def check_password(password: str, stored: str) -> bool:
+    """`verify_password`, one check at a time across the server; a failure costs FAILURE_PAUSE seconds
+    under the lock, so however many sessions guess, they get about one guess a second together, and
+    scrypt's memory is taken once at a time."""
+    with _CHECK_LOCK:
+        ok = verify_password(password, stored)
+        if not ok:
+            time.sleep(FAILURE_PAUSE)
+    return ok
+
+
+# --- Which mode -----------------------------------------------------------------------------------------
+
+def _section(secrets_: Mapping, name: str) -> Mapping:
+    value = secrets_.get(name) if isinstance(secrets_, Mapping) else None
+    return value if isinstance(value, Mapping) else {}
+
+
+def oidc_providers(secrets_: Mapping) -> list[str | None]:
+    """The providers `st.login` can use: None for one configured directly in `[auth]`, else the names
+    of `[auth.<name>]` sections; empty unless `[auth]` has a redirect URI and a cookie secret."""
+    auth = _section(secrets_, "auth")
+    if not (auth.get("redirect_uri") and auth.get("cookie_secret")):
+        return []
+    named = [name for name, value in auth.items() if isinstance(value, Mapping) and value.get("client_id")]
+    return ([None] if auth.get("client_id") else []) + named
+
+
+def configured_hash(secrets_: Mapping, environ: Mapping[str, str]) -> str | None:
+    """The analyst password hash: `[shb] analyst_password_hash` in the secrets, else the environment."""
+    value = _section(secrets_, "shb").get("analyst_password_hash") or environ.get(ENV_HASH) or ""
+    return str(value).strip() or None
+
+
+def analyst_allowed(email: str | None, secrets_: Mapping) -> bool:
+    """Whether a logged-in user may load data: anyone when `[shb] analysts` is not set, else only the
+    listed addresses and `@domain` entries (compared without regard to case)."""
+    allowed = _section(secrets_, "shb").get("analysts")
+    if allowed is None:
+        return True
+    if isinstance(allowed, str):
+        allowed = [allowed]
+    address = (email or "").strip().lower()
+    if "@" not in address:
+        return False
+    entries = {str(a).strip().lower() for a in allowed if str(a).strip()}
+    return address in entries or "@" + address.rsplit("@", 1)[1] in entries
+
+
+def is_loopback(host: str | None) -> bool:
+    """'127.0.0.1', '::1', '[::1]', 'localhost' (any case) → True; '0.0.0.0', '', names → False."""
+    if not host:
+        return False
+    host = host.strip().strip("[]").lower().rstrip(".")
+    if host == "localhost":
+        return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    mapped = getattr(address, "ipv4_mapped", None)
+    return bool((mapped or address).is_loopback)
+
+
+FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+
+
+def local_request(server_address: str | None, headers: Mapping[str, str], url: str | None,
+                  client_ip: str | None = None) -> bool:
+    """Whether a request may use localhost mode: the server listens on a loopback address, the client's
+    address (when known) is loopback, the request names a loopback host (Host header and the browser's
+    URL, whichever are known, at least one), and no proxy forwarded it. The Host check also stops DNS
+    rebinding (a foreign name resolving to 127.0.0.1). A reverse proxy on the same machine that drops
+    forwarding headers cannot be told apart from a local browser: such a setup needs a login."""
+    if not is_loopback(server_address):
+        return False
+    if client_ip and not is_loopback(client_ip):
+        return False
+    lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    if any(h in lower for h in FORWARDING_HEADERS):
+        return False
+    hosts = []
+    if "host" in lower:
+        hosts.append(_hostname("//" + lower["host"].strip()))
+    if url:
+        hosts.append(_hostname(url))
+    return bool(hosts) and all(is_loopback(h) for h in hosts)
+
+
+def _hostname(url: str) -> str | None:
+    try:
+        return urlsplit(url).hostname
+    except ValueError:
+        return None
+
+
+def decide_mode(secrets_: Mapping, environ: Mapping[str, str], server_address: str | None) -> str:
+    """'oidc', 'password', 'localhost' or 'none', from the secrets, the environment and server.address."""
+    if oidc_providers(secrets_):
+        return "oidc"
+    if configured_hash(secrets_, environ):
+        return "password"
+    if is_loopback(server_address):
+        return "localhost"
+    return "none"
+
+
+def os_user() -> str:
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "lokal användare"
+
+
+# --- Command line ------------------------------------------------------------------------------------------
+
+def register(sub, with_db) -> None:
+    """Add the analyst-access commands to the command line."""
+    p = sub.add_parser("password", help="skapa en lösenordshash för analytiker (att lägga i secrets eller miljön)",
+                       description="Läser ett lösenord (två gånger, eller en rad från stdin i skript) och skriver "
+                                   "en scrypt-hash att lägga i .streamlit/secrets.toml eller i miljövariabeln "
+                                   f"{ENV_HASH}.")
+    p.set_defaults(func=_cmd_password)
+
+
+def _cmd_password(args) -> int:
+    try:
+        if sys.stdin.isatty():
+            password = getpass.getpass("Nytt lösenord för analytiker: ")
+            if getpass.getpass("Samma lösenord igen: ") != password:
+                print("Lösenorden är olika. Ingen hash skapades.", file=sys.stderr)
+                return 2
+        else:
+            password = sys.stdin.readline().rstrip("\r\n")
+    except EOFError:
+        print("Inget lösenord lästes. Ingen hash skapades.", file=sys.stderr)
+        return 2
+    problem = password_problem(password)
+    if problem:
+        print(f"{problem} Ingen hash skapades.", file=sys.stderr)
+        return 2
+    print(hash_password(password))
+    print("Lägg raden i .streamlit/secrets.toml under [shb] som analyst_password_hash = \"…\", "
+          f"eller i miljövariabeln {ENV_HASH} (inom enkla citattecken i ett skal).", file=sys.stderr)
+    return 0
+
+
+# --- Streamlit: the one entry point for pages ---------------------------------------------------------------
+
+def _secrets() -> Mapping:
+    """The app's secrets as a plain dict; empty when there is no secrets file."""
+    import streamlit as st
+
+    if not st.secrets.load_if_toml_exists():
+        return {}
+    return st.secrets.to_dict()
+
+
+def mode() -> str:
+    """How analysts are recognised in this app: 'oidc', 'password', 'localhost' or 'none'."""
+    import streamlit as st
+
+    return decide_mode(_secrets(), os.environ, st.get_option("server.address"))
+
+
+def current_analyst() -> str | None:
+    """The analyst's name when this session is already an analyst; draws nothing."""
+    return _analyst(mode(), _secrets(), draw=False)
+
+
+def require_analyst() -> str | None:
+    """The analyst's name (e-mail, 'analytiker' or the OS user), or None after drawing what the user
+    needs: a login button, a password form, or why loading data is not possible here."""
+    return _analyst(mode(), _secrets(), draw=True)
+
+
+def _analyst(current: str, secrets_: Mapping, draw: bool) -> str | None:
+    if current == "oidc":
+        return _oidc(secrets_, draw)
+    if current == "password":
+        return _password(configured_hash(secrets_, os.environ) or "", draw)
+    if current == "localhost":
+        return _localhost(draw)
+    if draw:
+        import streamlit as st
+
+        st.warning("Att läsa in data kräver en inloggning, och ingen är inställd för den här installationen. "
+                   "Be administratören ställa in inloggning (st.login) eller ett lösenord för analytiker; "
+                   f"hur det görs står i {README_HINT}.", icon=":material/lock:")
+    return None
+
+
+def login_email(user: Mapping) -> str | None:
+    """The address an OIDC login is matched against the analysts list with: the `email` claim (or, when
+    the provider sends none, `preferred_username`), never one the provider says is unverified."""
+    if user.get("email_verified") is False or str(user.get("email_verified", "")).lower() == "false":
+        return None
+    email = user.get("email") or user.get("preferred_username")
+    return str(email) if email else None
+
+
+def _oidc(secrets_: Mapping, draw: bool) -> str | None:
+    import streamlit as st
+
+    user = st.user.to_dict()
+    if user.get("is_logged_in"):
+        email = login_email(user)
+        name = str(email or user.get("name") or user.get("sub") or "inloggad")
+        if analyst_allowed(email, secrets_):
+            if draw:
+                _signed_in(name, logout=st.logout)
+            return name
+        if draw:
+            st.error(f"Du är inloggad som {name}, men kontot har inte behörighet att läsa in data. "
+                     "Be administratören lägga till dig bland analytikerna.", icon=":material/block:")
+            st.button("Logga ut", on_click=st.logout, icon=":material/logout:")
+        return None
+    if draw:
+        st.info("Att läsa in data kräver inloggning som analytiker.", icon=":material/lock:")
+        for provider in oidc_providers(secrets_):
+            label = "Logga in" if provider is None else f"Logga in med {provider}"
+            if st.button(label, type="primary", icon=":material/login:", key=f"shb_login_{provider or 'default'}"):
+                _start_login(provider)
+    return None
+
+
+def _start_login(provider: str | None) -> None:
+    import streamlit as st
+    from streamlit.errors import StreamlitAuthError
+
+    try:
+        st.login(provider)
+    except StreamlitAuthError as exc:  # Authlib missing, or [auth] incomplete: the administrator's to fix
+        st.error("Inloggningen kunde inte startas. Administratören behöver installera Authlib "
+                 "(streamlit[auth]) och kontrollera avsnittet [auth] i .streamlit/secrets.toml; se "
+                 f"{README_HINT}. Streamlit svarade: {exc}", icon=":material/error:")
+
+
+def _hash_id(stored: str) -> str:
+    """Identifies the configured hash, so a session logged in with an old password ends when it changes."""
+    return hashlib.sha256(stored.encode("utf-8")).hexdigest()[:16]
+
+
+def _password(stored: str, draw: bool) -> str | None:
+    import streamlit as st
+
+    session = st.session_state.get(ANALYST_KEY)
+    if isinstance(session, dict) and session.get("mode") == "password" and session.get("hash") == _hash_id(stored):
+        if draw:
+            _signed_in(session["name"], logout=_forget_password_login)
+        return session["name"]
+    if draw:
+        _password_form(stored)
+    return None
+
+
+def _forget_password_login() -> None:
+    import streamlit as st
+
+    st.session_state.pop(ANALYST_KEY, None)
+
+
+def _password_form(stored: str) -> None:
+    import streamlit as st
+
+    try:
+        parse_hash(stored)
+    except MalformedHash as exc:
+        st.error(f"Inloggningen för analytiker är felaktigt inställd: {exc}", icon=":material/error:")
+        return
+    st.info("Att läsa in data kräver inloggning som analytiker.", icon=":material/lock:")
+    with st.form("shb_password_login", clear_on_submit=True):
+        password = st.text_input("Lösenord för analytiker", type="password", autocomplete="current-password")
+        submitted = st.form_submit_button("Logga in", type="primary", icon=":material/login:")
+    if not submitted:
+        return
+    throttle = st.session_state.get(THROTTLE_KEY) or Throttle()
+    now = time.monotonic()
+    wait = throttle.wait(now)
+    if wait > 0:
+        st.error(f"För många felaktiga försök. Vänta {int(wait) + 1} sekunder och försök igen.",
+                 icon=":material/timer:")
+        return
+    if password and check_password(password, stored):
+        st.session_state.pop(THROTTLE_KEY, None)
+        st.session_state[ANALYST_KEY] = {"mode": "password", "name": PASSWORD_NAME, "hash": _hash_id(stored)}
+        st.rerun()
+    st.session_state[THROTTLE_KEY] = throttle.failed(time.monotonic())
+    st.error("Fel lösenord.", icon=":material/error:")
+
+
+def _localhost(draw: bool) -> str | None:
+    import streamlit as st
+
+    try:
+        headers = dict(st.context.headers)
+    except (AttributeError, RuntimeError):  # no request context (bare mode)
+        headers = {}
+    ip = st.context.ip_address
+    ip = ip if isinstance(ip, str) else None  # None when unknown (AppTest gives no client)
+    if local_request(st.get_option("server.address"), headers, st.context.url, ip):
+        name = os_user()
+        if draw:
+            st.caption(f"Lokalt läge: appen körs på den här datorn och du läser in data som {name}. "
+                       "Ingen inloggning behövs så länge servern bara lyssnar på den här datorn.")
+        return name
+    if draw:
+        st.warning("Att läsa in data utan inloggning går bara på datorn där appen körs (adressen localhost "
+                   "eller 127.0.0.1). Öppna appen där, eller be administratören ställa in inloggning; "
+                   f"hur det görs står i {README_HINT}.", icon=":material/lock:")
+    return None
+
+
+def _signed_in(name: str, logout) -> None:
+    import streamlit as st
+
+    with st.sidebar:
+        st.caption(f"Inloggad som analytiker: {name}")
+        st.button("Logga ut", icon=":material/logout:", key="shb_logout", on_click=logout)

@@ -1,0 +1,60 @@
+"""Start the app on Streamlit with the heavy work done before the first visitor arrives.
+
+`streamlit run app.py` imports pandas, Altair, GeoPandas and the package only when the first page is
+requested, and reads the catalog and the polygons then; a deep link opened in a meeting waits for all
+of it. Here they are imported and read once in the server process before Streamlit starts, so the
+first script run finds them ready (modules and the package's own caches are per process).
+
+    python -m shb.web.serve [streamlit options, e.g. --server.port 8501]
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from shb.core import paths
+
+
+def warm() -> float:
+    """Import what every page needs and read the current snapshot's facts and polygons; seconds taken.
+
+    Nothing here may stop the server: without a database the pages say what to do. `shb.ui` is left
+    to the first page: its cached functions must be created under Streamlit's runtime.
+    """
+    started = time.perf_counter()
+    import altair  # noqa: F401
+    import geopandas  # noqa: F401
+    import pandas  # noqa: F401
+
+    from shb.core.errors import ShbError
+    from shb.geo import geometry
+    from shb.present import (
+        charts,  # noqa: F401
+        views,
+    )
+    from shb.store import db
+
+    try:
+        database = db.connect()
+        views.facts(database)
+        manifest = views.geometry_manifest(database)
+        folder = str(paths.geometry_dir(database.path))
+        for level in geometry.LAYERS:
+            views._layer(folder, manifest.get("version"), level)
+    except (ShbError, OSError, ValueError):
+        pass
+    return time.perf_counter() - started
+
+
+def main(argv: list[str] | None = None) -> int:
+    seconds = warm()
+    print(f"Förberedde appen på {seconds:.1f} s.", file=sys.stderr)
+    from streamlit.web import cli
+
+    return cli.main(args=["run", str(paths.ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)],
+                    prog_name="streamlit", standalone_mode=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
