@@ -30,8 +30,11 @@ demo: $(VENV)/.runtime
 run: $(VENV)/.runtime $(DB)
 	SHB_DB=$(DB) $(PY) -m shb.web.serve --server.address 127.0.0.1 --server.port $(PORT)
 
+# Python style, SQL style (queries/ and the store's fixed SQL), and the layers' import contracts.
 lint: $(VENV)/.dev
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/sqlfluff lint --disable-progress-bar queries/ shb/store/
+	$(VENV)/bin/lint-imports
 
 test: lint
 	$(PY) -m pytest

@@ -11,4 +11,4 @@ select
 from area_set as s
 inner join area_set_member as m on s.id = m.set_id
 inner join area as a on m.area_code = a.code
-order by s.is_default desc, s.id, m.area_code
+order by s.is_default desc, s.id asc, m.area_code asc

@@ -14,4 +14,4 @@ select
 from note as n
 left join indicator as i on n.indicator_id = i.id
 left join area as a on n.area_code = a.code
-order by n.created_at desc, n.id
+order by n.created_at desc, n.id asc

@@ -22,6 +22,7 @@ from shb.cli import main as cli
 from shb.core import paths
 from shb.core.errors import ImportRejected
 from shb.ingest import importer as ingest
+from shb.store import schema
 from shb.store import writer as store
 from tests.conftest import observation_count
 
@@ -511,7 +512,7 @@ def test_a_valid_100_000_row_file_loads_sorted(db, tmp_path, capsys):
                             "from observation").fetchall()
     finally:
         con.close()
-    assert store.OBSERVATION_ORDER == "indicator_id, level, group_dim, year, area_code, group_value"
+    assert schema.OBSERVATION_ORDER == "indicator_id, level, group_dim, year, area_code, group_value"
     assert order == sorted(order)
 
 

@@ -21,6 +21,13 @@ CODE_PATTERNS = {
     "regso": re.compile(r"^\d{4}R\d{3}$"),
     "deso": re.compile(r"^\d{4}[ABC]\d{4}$"),
 }
+BREAK_YEAR = 2024  # first year published on the 2025 RegSO borders
+AREA_SUFFIX = re.compile(r"_(REGSO|DESO)\d{4}$")  # SCB's code-list suffix, e.g. 1490R025_RegSO2025
+
+
+def normal_area_code(code: object) -> str:
+    """'1490r025_RegSO2025' → '1490R025': SCB's code-list suffix dropped, upper case, no spaces."""
+    return AREA_SUFFIX.sub("", str(code).strip().upper())
 
 
 @dataclass(frozen=True)

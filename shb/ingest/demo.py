@@ -18,20 +18,15 @@ import pandas as pd
 import yaml
 
 from shb.core import paths
-from shb.core.areas import MUNICIPALITY, Geography
+from shb.core.areas import BREAK_YEAR, MUNICIPALITY, Geography
 from shb.core.catalog import Catalog, Indicator
 from shb.core.stats import wilson
+from shb.store.schema import OBS_COLUMNS
 
 GENERATOR_VERSION = "demo-1"
 YEARS = list(range(2012, 2025))
-BREAK_YEAR = 2024  # first year published on the 2025 RegSO borders
 POPULATION_2021 = 114_091  # Borås folkmängd 2021 (boras.se)
 SOURCE_SUPPRESS_BELOW = 10  # the demo "source" publishes no cell with fewer units than this
-OBS_COLUMNS = [
-    "indicator_id", "level", "year", "area_code", "group_dim", "group_value", "value", "numerator",
-    "denominator", "population", "ci_low", "ci_high", "status", "series_break", "is_demo",
-    "source_version",
-]
 
 
 @dataclass(frozen=True)

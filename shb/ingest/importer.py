@@ -37,13 +37,14 @@ import numpy as np
 import pandas as pd
 
 from shb.core import paths
+from shb.core.areas import AREA_SUFFIX, BREAK_YEAR
 from shb.core.catalog import LEVEL_LABELS, LEVELS
 from shb.core.errors import ImportFailed, ImportRejected
 from shb.core.format import number
-from shb.ingest.demo import BREAK_YEAR, OBS_COLUMNS
 from shb.store import db as dbmod
 from shb.store import snapshots
 from shb.store import writer as store
+from shb.store.schema import OBS_COLUMNS
 
 MB = 1024 * 1024
 FIRST_YEAR = 1990
@@ -467,12 +468,6 @@ STATUS_WORDS = {
 STATUS_LABELS = {"ok": "ok", "suppressed": "'..' (sekretess)", "not_applicable": "'.' (ej tillämplig)",
                  "missing": "'-' (saknas)"}
 _SYMBOLS = {"..": "suppressed", ".": "not_applicable", "-": "missing", "\u2013": "missing"}
-_AREA_SUFFIX = re.compile(r"_(REGSO|DESO)\d{4}$")
-
-
-def normal_area_code(code: object) -> str:
-    """'1490r025_RegSO2025' → '1490R025': SCB's code-list suffix dropped, upper case, no spaces."""
-    return _AREA_SUFFIX.sub("", str(code).strip().upper())
 _COMMA = r"^[+-]?\d*,\d+$"
 _POINT = r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$"
 _INTEGER = r"^[+-]?\d+([eE][+-]?\d+)?$"
@@ -630,7 +625,7 @@ def _suggest(value: str, ids: list[str]) -> str:
 
 
 def _check_area(raw, out, ctx: Context, found: _Problems) -> pd.Series:
-    codes = _text(raw.omrade).str.upper().str.replace(_AREA_SUFFIX, "", regex=True)
+    codes = _text(raw.omrade).str.upper().str.replace(AREA_SUFFIX, "", regex=True)
     level = codes.map(ctx.area_level)
     empty = codes == ""
     found.add(empty, "omrade", "område saknas")

@@ -139,7 +139,7 @@ def fetch(client: Client, indicator: Indicator, years: list[int] | None,
 
 def normal_area(code: str) -> str:
     """'1490R025_RegSO2025' → '1490R025', the way the file import reads area codes."""
-    from shb.ingest.importer import normal_area_code
+    from shb.core.areas import normal_area_code
 
     return normal_area_code(code)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -22,74 +21,7 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import Geography
 from shb.core.catalog import LEVELS, Catalog
-
-SCHEMA = """
-create table programme (
-    title varchar not null, period varchar not null, goal_title varchar not null,
-    goal_description varchar not null);
-create table goal_area (
-    id integer primary key, title varchar not null, slug varchar not null,
-    description varchar, responsible varchar);
-create table target (
-    id varchar primary key, goal_area_id integer not null references goal_area (id),
-    title varchar not null, sort_key integer not null);
-create table indicator (
-    id varchar primary key, target_id varchar not null references target (id), title varchar not null,
-    kind varchar not null, unit varchar not null, unit_label varchar not null,
-    direction varchar not null, source varchar not null, source_ref varchar not null,
-    source_ref_confirmed boolean not null, licence varchar not null, lowest_level varchar not null,
-    levels varchar[] not null, group_dimensions varchar[] not null, population varchar,
-    survey boolean not null, frequency varchar not null, definition varchar not null,
-    caveats varchar[] not null, sort_key integer not null);
-create table area (
-    code varchar primary key, name varchar not null, level varchar not null, parent_code varchar,
-    centroid_lat double, centroid_lon double, area_km2 double, tatort boolean not null,
-    border_changed_2025 boolean not null, police_2025 varchar);
-create table district_member (district_code varchar not null, regso_code varchar not null);
-create table area_set (id varchar primary key, title varchar not null, description varchar,
-    is_default boolean not null);
-create table area_set_member (set_id varchar not null, area_code varchar not null);
-create table population_group (
-    dimension varchar not null, value varchar not null, dimension_label varchar not null,
-    label varchar not null, sort_key integer not null, primary key (dimension, value));
-create table indicator_group (
-    indicator_id varchar not null, dimension varchar not null, value varchar not null,
-    sort_key integer not null);
-create table area_population (
-    area_code varchar not null, year integer not null, population bigint, foreign_born bigint,
-    is_demo boolean not null);
-create table observation (
-    indicator_id varchar not null, level varchar not null, year integer not null,
-    area_code varchar not null, group_dim varchar not null, group_value varchar not null,
-    value double, numerator bigint, denominator bigint, population bigint, ci_low double,
-    ci_high double, status varchar not null check (status in ('ok', 'suppressed', 'missing', 'not_applicable')),
-    series_break boolean not null, is_demo boolean not null, source_version varchar not null);
-create table published_observation (
-    indicator_id varchar not null, level varchar not null, year integer not null,
-    area_code varchar not null, group_dim varchar not null, group_value varchar not null,
-    value double, numerator bigint, denominator bigint, population bigint, ci_low double,
-    ci_high double, status varchar not null, series_break boolean not null, is_demo boolean not null,
-    source_version varchar not null, suppression varchar not null);
-create table snapshot (
-    version varchar not null, created_at timestamptz not null, is_demo boolean not null,
-    built_from json not null);
-create table note (
-    id varchar primary key, indicator_id varchar not null, area_code varchar not null,
-    year integer, body varchar not null, author varchar not null, created_at timestamptz not null);
-create table import_log (
-    logged_at timestamptz not null, username varchar not null, file_name varchar not null,
-    sha256 varchar not null, rows integer not null, new_values integer not null,
-    changed_values integer not null, unchanged_values integer not null, result varchar not null,
-    version varchar not null);
-"""
-
-# Every table of a snapshot, in the order SCHEMA creates them (names from code, never from users).
-TABLES = tuple(re.findall(r"create table (\w+)", SCHEMA))
-# What identifies one observation; an imported row replaces the stored row with the same key.
-OBSERVATION_KEY = ("indicator_id", "area_code", "year", "group_dim", "group_value")
-
-# The order observations are stored in: the columns queries filter on first.
-OBSERVATION_ORDER = "indicator_id, level, group_dim, year, area_code, group_value"
+from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES
 
 
 def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
