@@ -38,11 +38,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit_server(db: Path, timeout: float = 60):
+def streamlit_server(db: Path, timeout: float = 60, env: dict[str, str] | None = None):
     """Start the app as `make run` does (`python -m shb.web.serve`, i.e. `streamlit run app.py` after warming)
-    on a free loopback port; yield its base URL; stop it after."""
+    on a free loopback port, with `env` added to the environment; yield its base URL; stop it after."""
     port = free_port()
-    env = {**os.environ, "SHB_DB": str(db)}
+    env = {**os.environ, "SHB_DB": str(db), **(env or {})}
     cmd = [sys.executable, "-m", "shb.web.serve", "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     proc = subprocess.Popen(cmd, cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

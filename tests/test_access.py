@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import threading
 import time
 
 import pytest
@@ -91,6 +92,52 @@ def test_a_failed_check_costs_time_and_a_right_one_does_not(monkeypatch):
     started = time.monotonic()
     assert not access.check_password("fel", stored)
     assert time.monotonic() - started >= right + 0.25
+
+
+def test_the_right_password_goes_before_sessions_that_have_guessed_wrong(monkeypatch):
+    monkeypatch.setattr(access, "GUESS_INTERVAL", 0.0)
+    gate, order, release = access._Gate(1), [], threading.Event()
+
+    def attempt(name: str, guessed_before: bool, hold: threading.Event | None = None):
+        with gate.slot(guessed_before):
+            order.append(name)
+            if hold is not None:
+                hold.wait(5)
+
+    holder = threading.Thread(target=attempt, args=("gissare 1", True, release))
+    holder.start()
+    while not order:
+        time.sleep(0.01)
+    guessers = [threading.Thread(target=attempt, args=(f"gissare {n}", True)) for n in range(2, 6)]
+    for g in guessers:
+        g.start()
+    time.sleep(0.1)  # the guessers are waiting for the slot
+    analyst = threading.Thread(target=attempt, args=("analytiker", False))
+    analyst.start()
+    while not gate._clean_waiting:
+        time.sleep(0.01)
+    release.set()
+    for th in [holder, analyst, *guessers]:
+        th.join(5)
+    assert order[:2] == ["gissare 1", "analytiker"]
+    assert sorted(order[2:]) == [f"gissare {n}" for n in range(2, 6)]
+
+
+def test_sessions_that_have_guessed_wrong_share_one_check_per_interval(monkeypatch):
+    monkeypatch.setattr(access, "GUESS_INTERVAL", 0.2)
+    gate, started = access._Gate(4), []
+
+    def attempt():
+        with gate.slot(guessed_before=True):
+            started.append(time.monotonic())
+
+    threads = [threading.Thread(target=attempt) for _ in range(4)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(5)
+    gaps = [b - a for a, b in zip(sorted(started), sorted(started)[1:])]
+    assert len(started) == 4 and min(gaps) >= 0.19
 
 
 # --- Decisions ----------------------------------------------------------------------------------------------------

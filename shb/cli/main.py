@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -269,3 +270,6 @@ def main(argv: list[str] | None = None) -> int:
     except ShbError as exc:
         print(f"Fel: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # the reader stopped early (`catalog | head`): what it took was written
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no second error at exit
+        return 0

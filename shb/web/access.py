@@ -18,6 +18,7 @@ which is imported lazily so the command line stays quick.
 from __future__ import annotations
 
 import base64
+import contextlib
 import getpass
 import hashlib
 import hmac
@@ -28,7 +29,7 @@ import sys
 import threading
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -119,8 +120,9 @@ def password_problem(password: str) -> str | None:
 # --- Limiting guesses ---------------------------------------------------------------------------------
 
 FIRST_DELAY, MAX_DELAY = 1.0, 30.0  # seconds a session waits after its 1st, …, nth failed attempt
-FAILURE_PAUSE = 0.5  # every failed check also holds the server-wide check lock this long
-_CHECK_LOCK = threading.Lock()
+FAILURE_PAUSE = 0.5  # every failed check costs the guessing session this long (nobody else waits for it)
+GUESS_INTERVAL = 1.0  # sessions that have failed before get one check a second between them, server-wide
+CHECK_SLOTS = 2  # scrypt checks at once (each takes 128 MB)
 
 
 @dataclass(frozen=True)
@@ -143,14 +145,50 @@ def delay(failures: int) -> float:
     return 0.0 if failures <= 0 else min(MAX_DELAY, FIRST_DELAY * 2 ** (failures - 1))
 
 
-def check_password(password: str, stored: str) -> bool:
-    """`verify_password`, one check at a time across the server; a failure costs FAILURE_PAUSE seconds
-    under the lock, so however many sessions guess, they get about one guess a second together, and
-    scrypt's memory is taken once at a time."""
-    with _CHECK_LOCK:
+class _Gate:
+    """Who may run a password check now: at most CHECK_SLOTS at once; a session without failed attempts
+    goes before every session that has failed, and those share one check per GUESS_INTERVAL. So
+    sessions that guess slow each other down, never the analyst who types the right password."""
+
+    def __init__(self, slots: int):
+        self._cond = threading.Condition()
+        self._free = slots
+        self._clean_waiting = 0
+        self._next_guess = 0.0
+
+    @contextlib.contextmanager
+    def slot(self, guessed_before: bool) -> Iterator[None]:
+        with self._cond:
+            if guessed_before:
+                while self._free == 0 or self._clean_waiting or time.monotonic() < self._next_guess:
+                    self._cond.wait(timeout=max(0.01, self._next_guess - time.monotonic()))
+                self._next_guess = time.monotonic() + GUESS_INTERVAL
+            else:
+                self._clean_waiting += 1
+                try:
+                    while self._free == 0:
+                        self._cond.wait()
+                finally:
+                    self._clean_waiting -= 1
+            self._free -= 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._free += 1
+                self._cond.notify_all()
+
+
+_GATE = _Gate(CHECK_SLOTS)
+
+
+def check_password(password: str, stored: str, failures: int = 0) -> bool:
+    """`verify_password` through the server-wide gate; `failures` is how often this session has failed
+    before. A wrong password costs the guessing session FAILURE_PAUSE more, outside the gate."""
+    with _GATE.slot(guessed_before=failures > 0):
         ok = verify_password(password, stored)
-        if not ok:
-            time.sleep(FAILURE_PAUSE)
+    if not ok:
+        time.sleep(FAILURE_PAUSE)
     return ok
 
 
@@ -207,7 +245,46 @@ def is_loopback(host: str | None) -> bool:
     return bool((mapped or address).is_loopback)
 
 
-FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-forwarded-host", "x-real-ip")
+# Headers a proxy or CDN adds; any of them means the request did not come straight from a local browser.
+FORWARDING_HEADERS = ("forwarded", "x-real-ip", "true-client-ip", "cf-connecting-ip", "x-client-ip",
+                      "x-original-forwarded-for", "x-cluster-client-ip", "fastly-client-ip", "via")
+FORWARDING_PREFIXES = ("x-forwarded-",)  # -for, -host, -proto, -port, -server, -prefix …
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+
+
+def forwarded(headers: Mapping[str, str]) -> bool:
+    """Whether any proxy header is present (names compared without regard to case)."""
+    names = {str(k).lower() for k in (headers or {})}
+    return any(n in FORWARDING_HEADERS or n.startswith(FORWARDING_PREFIXES) for n in names)
+
+
+def same_origin(headers: Mapping[str, str]) -> bool:
+    """False when the request carries an Origin that is not the host it was sent to.
+
+    Browsers send Origin with every WebSocket handshake; a page on another site or on another port of
+    this machine (``http://localhost:8699`` talking to the app on ``:8501``) has a different one, and
+    must never act in the user's name. Without an Origin (not a browser) the request is same-origin.
+    """
+    lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
+    origin = lower.get("origin")
+    if origin is None:
+        return True
+    mine = _host_port("//" + lower.get("host", "").strip(), None)
+    theirs = _host_port(origin.strip(), "origin")
+    return mine is not None and theirs is not None and (mine[0], mine[1] or theirs[2]) == theirs[:2]
+
+
+def _host_port(url: str, kind: str | None) -> tuple[str, int | None, int | None] | None:
+    """(host, port, the scheme's default port) of an Origin or a '//host:port'; None when malformed."""
+    try:
+        parts = urlsplit(url)
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host or (kind == "origin" and (parts.scheme not in DEFAULT_PORTS or parts.path not in ("", "/"))):
+        return None
+    default = DEFAULT_PORTS.get(parts.scheme)
+    return host.rstrip("."), port or default, default
 
 
 def local_request(server_address: str | None, headers: Mapping[str, str], url: str | None,
@@ -222,7 +299,7 @@ def local_request(server_address: str | None, headers: Mapping[str, str], url: s
     if client_ip and not is_loopback(client_ip):
         return False
     lower = {str(k).lower(): str(v) for k, v in (headers or {}).items()}
-    if any(h in lower for h in FORWARDING_HEADERS):
+    if forwarded(lower) or not same_origin(lower):
         return False
     hosts = []
     if "host" in lower:
@@ -319,7 +396,23 @@ def require_analyst() -> str | None:
     return _analyst(mode(), _secrets(), draw=True)
 
 
+def _request_headers() -> dict[str, str]:
+    import streamlit as st
+
+    try:
+        return dict(st.context.headers)
+    except (AttributeError, RuntimeError):  # no request context (bare mode)
+        return {}
+
+
 def _analyst(current: str, secrets_: Mapping, draw: bool) -> str | None:
+    if not same_origin(_request_headers()):  # in every mode: a foreign page never acts as the analyst
+        if draw:
+            import streamlit as st
+
+            st.error("Sidan öppnades från en annan webbplats än appen. Att läsa in data går bara när appen "
+                     "öppnas direkt på sin egen adress.", icon=":material/block:")
+        return None
     if current == "oidc":
         return _oidc(secrets_, draw)
     if current == "password":
@@ -426,7 +519,7 @@ def _password_form(stored: str) -> None:
         st.error(f"För många felaktiga försök. Vänta {int(wait) + 1} sekunder och försök igen.",
                  icon=":material/timer:")
         return
-    if password and check_password(password, stored):
+    if password and check_password(password, stored, throttle.failures):
         st.session_state.pop(THROTTLE_KEY, None)
         st.session_state[ANALYST_KEY] = {"mode": "password", "name": PASSWORD_NAME, "hash": _hash_id(stored)}
         st.rerun()
@@ -437,10 +530,7 @@ def _password_form(stored: str) -> None:
 def _localhost(draw: bool) -> str | None:
     import streamlit as st
 
-    try:
-        headers = dict(st.context.headers)
-    except (AttributeError, RuntimeError):  # no request context (bare mode)
-        headers = {}
+    headers = _request_headers()
     ip = st.context.ip_address
     ip = ip if isinstance(ip, str) else None  # None when unknown (AppTest gives no client)
     if local_request(st.get_option("server.address"), headers, st.context.url, ip):

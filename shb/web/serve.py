@@ -47,8 +47,32 @@ def warm() -> float:
     return time.perf_counter() - started
 
 
+def refuse_foreign_websockets() -> None:
+    """Make Streamlit refuse a WebSocket whose Origin is not the host it connects to.
+
+    Streamlit (1.67) accepts WebSocket origins from ``localhost`` and this machine's addresses on *any*
+    port, so a page served from another local port (another program, another user) could drive the app
+    in the name of whoever has it open. Its origin check is a module function looked up on every
+    connection; it is wrapped here so that an Origin must also be the same origin as the request
+    (`access.same_origin`), after Streamlit's own Host and allow-list checks.
+    """
+    from streamlit.web.server.starlette import starlette_websocket as ws
+
+    from shb.web import access
+
+    streamlit_check = getattr(ws, "_streamlit_origin_check", ws._is_origin_allowed)
+
+    def is_origin_allowed(origin: str | None, host: str | None) -> bool:
+        headers = {"host": host or ""} | ({} if origin is None else {"origin": origin})
+        return streamlit_check(origin, host) and access.same_origin(headers)
+
+    ws._streamlit_origin_check = streamlit_check
+    ws._is_origin_allowed = is_origin_allowed
+
+
 def main(argv: list[str] | None = None) -> int:
     seconds = warm()
+    refuse_foreign_websockets()
     print(f"Förberedde appen på {seconds:.1f} s.", file=sys.stderr)
     from streamlit.web import cli
 
