@@ -4,14 +4,20 @@ code 1 and a database file that is byte-identical."""
 
 from __future__ import annotations
 
+import copy
 import itertools
 import json
+import logging
 import math
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import duckdb
@@ -19,6 +25,7 @@ import pytest
 
 from shb.cli import main as cli
 from shb.core.catalog import ScbArea, ScbFetch
+from shb.core.errors import FetchFailed
 from shb.ingest import fetch
 from shb.ingest import importer as ingest
 from shb.ingest.fetch import fetch_indicator, parse_years
@@ -32,6 +39,14 @@ LOW_STANDARD = "lag_ekonomisk_standard"  # SCB TAB6685: value as published; Kola
 YRKES = "behoriga_yrkesprogram_hemkommun"  # Kolada N15428, kon groups
 TURNOUT = "valdeltagande_kommunval"  # Kolada N05401, no groups
 NUM, DEN = "0000089X", "0000089Y"
+ROOT = Path(__file__).resolve().parents[1]
+API_BODIES = Path(__file__).parent / "data" / "api"  # real answers of SCB and Kolada (see the README there)
+ROOMY_CONFIG = {"maxCallsPerTimeWindow": 1000, "timeWindow": 1, "maxDataCells": 150_000}  # no waiting in tests
+
+
+def real_body(name: str) -> dict:
+    """A real SCB or Kolada answer from tests/data/api/, parsed afresh (tests may change their copy)."""
+    return json.loads((API_BODIES / name).read_text(encoding="utf-8"))
 
 
 # --- A local server that answers like the real APIs -------------------------------------------------
@@ -49,6 +64,7 @@ class Seen:
     method: str
     path: str  # with the query string
     body: object
+    at: float = 0.0  # time.monotonic() when the server got it
 
 
 class FakeApi:
@@ -79,7 +95,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length) if length else b""
-        seen = Seen(self.command, self.path, json.loads(raw) if raw else None)
+        seen = Seen(self.command, self.path, json.loads(raw) if raw else None, time.monotonic())
         self.server.api.seen.append(seen)
         reply = self.server.api.answer(seen)
         time.sleep(reply.delay)
@@ -128,6 +144,7 @@ def api(monkeypatch):
     monkeypatch.setattr(http, "RETRY", Retry(attempts=3, backoff=0.0, max_wait=0.0))
     for table, years in (("TAB6680", range(2020, 2025)), ("TAB6685", range(2022, 2025))):
         fake.route("GET", f"/api/v2/tables/{table}/metadata", Reply(body=metadata(years)))
+    fake.route("GET", "/api/v2/config", Reply(body=ROOMY_CONFIG))
     yield fake
     server.shutdown()
     server.server_close()
@@ -552,3 +569,277 @@ def test_bad_years_are_a_usage_error(db, capsys):
         cli.main(["fetch", "scb", "--indicator", EMPLOYMENT, "--years", "2024-2019", "--db", str(db)])
     assert exc.value.code == 2 and "det första först" in capsys.readouterr().err
 
+
+
+# --- Defects found with real answers: each test below failed before its fix ----------------------------
+
+def kolada_item(gender: str, value: float | None, status: str = "", deleted: bool = False) -> dict:
+    """One gender's value the way Kolada v3 writes it (see tests/data/api/kolada_v3_data_n21704.json)."""
+    return {"gender": gender, "count": 1, "status": status, "value": value, "isdeleted": deleted}
+
+
+def kolada_entry(kpi: str, year: int, items: list[dict], municipality: str = "1490") -> dict:
+    return {"values": items, "kpi": kpi, "period": year, "municipality": municipality}
+
+
+def as_boras(body: dict, municipality: str, kpi: str | None = None) -> dict:
+    """A real Kolada answer with `municipality`'s entry relabelled as Borås (and every entry as `kpi`)."""
+    body = copy.deepcopy(body)
+    for entry in body["values"]:
+        if entry["municipality"] == municipality:
+            entry["municipality"] = "1490"
+        if kpi:
+            entry["kpi"] = kpi
+    return body
+
+
+def groups(values) -> dict:
+    """(year, group) → (value, status) of fetched values."""
+    return {(v.year, v.group): (v.value, v.status) for v in values}
+
+
+def test_kolada_values_marked_deleted_are_not_loaded(api):
+    api.route("GET", KOLADA_2022, Reply(body={"values": [kolada_entry("N15428", 2022, [
+        kolada_item("T", 50.0, deleted=True), kolada_item("K", 52.0), kolada_item("M", 48.0, deleted=True)])]}))
+    fetched = fetch.fetch_values("kolada", YRKES, [2022])
+    assert groups(fetched.values) == {(2022, ("kon", "kvinnor")): (52.0, "ok")}
+    assert any("2 värden som Kolada markerat som borttagna" in n for n in fetched.notes)
+
+
+def test_kolada_entries_for_another_kpi_are_skipped_and_an_answer_of_only_them_is_refused(api, db, capsys):
+    goteborg = as_boras(real_body("kolada_v3_data_n21704.json"), "1480")  # real values, still for N21704
+    path = "/v3/data/kpi/N15428/municipality/1490/year/2023"
+    api.route("GET", path, Reply(body=goteborg))
+    before = store.file_sha256(db)
+    code, out, err = run("fetch", "kolada", "--indicator", YRKES, "--years", "2023", "--db", str(db), "--replace",
+                         capsys=capsys)
+    assert code == 1 and out == ""
+    assert "Kolada svarade med nyckeltalet N21704, inte N15428" in err and "Inget har skrivits" in err
+    assert store.file_sha256(db) == before
+    mixed = {"values": [kolada_entry("N15428", 2023, [kolada_item("T", 81.5)]), *goteborg["values"]]}
+    api.route("GET", path, Reply(body=mixed))
+    fetched = fetch.fetch_values("kolada", YRKES, [2023])
+    assert groups(fetched.values) == {(2023, ("total", "alla")): (81.5, "ok")}
+    assert any("N21704" in n and "hoppades över" in n for n in fetched.notes)
+
+
+def test_kolada_status_codes_keep_suppressed_and_missing_apart(api):
+    api.route("GET", KOLADA_2022, Reply(body={"values": [kolada_entry("N15428", 2022, [
+        kolada_item("T", None, "Privacy"), kolada_item("K", 55.0, "Missing"), kolada_item("M", 48.0)])]}))
+    fetched = fetch.fetch_values("kolada", YRKES, [2022])
+    assert groups(fetched.values) == {(2022, ("total", "alla")): (None, "suppressed"),
+                                      (2022, ("kon", "kvinnor")): (None, "missing"),
+                                      (2022, ("kon", "man")): (48.0, "ok")}
+    api.route("GET", KOLADA_2022, Reply(body={"values": [kolada_entry("N15428", 2022, [
+        kolada_item("T", 50.0, "Preliminary")])]}))
+    with pytest.raises(FetchFailed, match="okänd status 'Preliminary'"):
+        fetch.fetch_values("kolada", YRKES, [2022])
+
+
+SYMBOL_CELLS = {  # region → what SCB answers (value, status), and what the cell must become
+    "1490": ((None, "-"), (0.0, "ok")),  # nil: a true zero
+    "1490R001": ((None, "."), (None, "not_applicable")),
+    "1490R002": ((None, ".."), (None, "suppressed")),
+    "1490R003": ((None, "..."), (None, "suppressed")),
+    "1490R004": ((None, "...."), (None, "missing")),
+    "1490R005": ((None, "....."), (None, "missing")),
+    "1490R006": ((None, "......"), (None, "missing")),
+    "1490R007": ((None, "......."), (None, "missing")),  # the sum symbol's default
+    "1490R008": ((None, "*"), (None, "missing")),  # SCB's tables set the sum symbol to *
+    "1490R009": ((12.5, "*"), (12.5, "ok")),  # a note on a value leaves the value
+    "1490R010": ((None, None), (None, "missing")),
+}
+
+
+def test_scb_status_symbols_map_to_zero_suppressed_missing_and_not_applicable(api):
+    answer = {area: sent for area, (sent, _) in SYMBOL_CELLS.items()}
+    api.route("POST", "/api/v2/tables/TAB6685/data",
+              lambda seen: Reply(body=jsonstat_answer(seen.body, lambda c: answer.get(c["Region"], 7.5))))
+    fetched = fetch.fetch_values("scb", LOW_STANDARD, [2023])
+    got = {v.area: (v.value, v.status) for v in fetched.values}
+    assert {area: got[area] for area in SYMBOL_CELLS} == {area: want for area, (_, want) in SYMBOL_CELLS.items()}
+    assert got["1490R011"] == (7.5, "ok")
+
+
+class ClockedLimiter:
+    """Records the (fake) time of every call the limiter lets through."""
+
+    def __init__(self, limiter: RateLimiter, clock):
+        self.limiter, self.clock, self.starts = limiter, clock, []
+        self._acquire = limiter.acquire
+        limiter.acquire = self.acquire
+
+    def acquire(self) -> None:
+        self._acquire()
+        self.starts.append(self.clock.now)
+
+    def most_in(self, window: float) -> int:
+        return max(sum(1 for s in self.starts if t - window < s <= t) for t in self.starts)
+
+
+def test_scb_reads_its_limits_from_config_once_per_fetch_and_keeps_to_them(api):
+    config = {**real_body("scb_v2_config.json"), "maxDataCells": 100}  # SCB's: 3 calls a second
+    api.route("GET", "/api/v2/config", Reply(body=config))
+    api.route("POST", "/api/v2/tables/TAB6680/data",
+              lambda seen: Reply(body=jsonstat_answer(seen.body, employment_value)))
+    clock = FakeClock()
+    client = scb.client(sleep=clock.sleep, clock=clock)
+    calls = ClockedLimiter(client.limiter, clock)
+    fetched = fetch.fetch_values("scb", EMPLOYMENT, [2023], client=client)
+    paths = [urlsplit(s.path).path for s in api.seen]
+    assert paths.count("/api/v2/config") == 1 and paths[:2] == ["/api/v2/tables/TAB6680/metadata", "/api/v2/config"]
+    posts = api.posts()
+    assert len(posts) > 3 and all(math.prod(len(s["valueCodes"]) for s in p.body["selection"]) <= 100 for p in posts)
+    assert len(calls.starts) == len(api.seen) and calls.most_in(1.0) == 3 and clock.now == (len(api.seen) - 1) // 3
+    assert (client.limiter.calls, client.limiter.window) == (3, 1.0)
+    assert fetched.notes == ()
+
+
+def test_scb_without_a_readable_config_keeps_to_the_fallback_and_says_so(api, caplog):
+    api.route("GET", "/api/v2/config", Reply(404, "Not found"))
+    api.route("POST", "/api/v2/tables/TAB6685/data", lambda seen: Reply(body=jsonstat_answer(seen.body, lambda c: 12.5)))
+    clock = FakeClock()
+    client = scb.client(sleep=clock.sleep, clock=clock)
+    with caplog.at_level(logging.WARNING, logger="shb.sources.scb"):
+        fetched = fetch.fetch_values("scb", LOW_STANDARD, [2023], client=client)
+    assert fetched.values and (client.limiter.calls, client.limiter.window) == (30, 10.0)
+    (note,) = (n.replace("\xa0", " ") for n in fetched.notes)
+    assert "SCB:s gränser (/config) kunde inte läsas" in note and "HTTP 404" in note
+    assert "30 anrop per 10 sekunder och högst 150 000 celler" in note
+    assert "/config" in caplog.text
+
+
+def test_years_asked_for_but_absent_are_named_in_the_summary(api, db, capsys):
+    api.route("POST", "/api/v2/tables/TAB6685/data", lambda seen: Reply(body=jsonstat_answer(seen.body, lambda c: 12.5)))
+    code, out, err = run("fetch", "scb", "--indicator", LOW_STANDARD, "--years", "2024-2026", "--db", str(db),
+                         "--dry-run", "--replace", capsys=capsys)  # the table has 2022–2024
+    assert code == 0, err
+    assert "Obs: SCB TAB6685 har inga värden för åren 2025, 2026; de hoppades över." in out
+    path = "/v3/data/kpi/N15428/municipality/1490/year/2021,2022,2023"
+    api.route("GET", path, Reply(body={"values": [kolada_entry("N15428", year, [kolada_item("T", 80.0)])
+                                                  for year in (2021, 2023)]}))
+    code, out, err = run("fetch", "kolada", "--indicator", YRKES, "--years", "2021-2023", "--db", str(db),
+                         "--dry-run", "--replace", capsys=capsys)
+    assert code == 0, err
+    assert "Obs: Kolada N15428 har inga värden för året 2022; det hoppades över." in out
+
+
+def test_kolada_year_lists_are_split_into_batches_of_25(api):
+    years = list(range(1990, 2027))
+    base = "/v3/data/kpi/N15428/municipality/1490/year/"
+    for batch in (years[:25], years[25:]):
+        api.route("GET", base + ",".join(map(str, batch)), Reply(body={"values": [
+            kolada_entry("N15428", year, [kolada_item("T", 70.0 + year - 1990)]) for year in batch]}))
+    fetched = fetch.fetch_values("kolada", YRKES, years)
+    assert [s.path for s in api.seen] == [base + ",".join(map(str, b)) for b in (years[:25], years[25:])]
+    assert sorted(v.year for v in fetched.values) == years
+    assert fetched.calls == 2
+
+
+BORAS_N05401 = {2014: 82.065674, 2015: 82.065674, 2016: 82.065674, 2017: 82.065674, 2018: 83.0, 2019: 83.0,
+                2020: 83.0, 2021: 83.0, 2022: 78.0}  # Kolada's real values for Borås (open-numbers dump, 2024)
+
+
+def test_election_turnout_is_kept_for_election_years_only(api):
+    path = "/v3/data/kpi/N05401/municipality/1490/year/" + ",".join(map(str, BORAS_N05401))
+    api.route("GET", path, Reply(body={"values": [kolada_entry("N05401", year, [kolada_item("T", value)])
+                                                  for year, value in BORAS_N05401.items()]}))
+    fetched = fetch.fetch_values("kolada", TURNOUT, list(BORAS_N05401))
+    assert groups(fetched.values) == {(2014, ("total", "alla")): (82.065674, "ok"),
+                                      (2018, ("total", "alla")): (83.0, "ok"), (2022, ("total", "alla")): (78.0, "ok")}
+    (note,) = fetched.notes
+    assert "bara valåren" in note and "2015–2017, 2019–2021" in note
+
+
+@pytest.mark.parametrize(("year", "election"), [(1970, True), (1973, True), (1991, True), (1992, False),
+                                                (1994, True), (1998, True), (2018, True), (2022, True),
+                                                (2023, False), (2026, True)])
+def test_election_years_are_those_of_the_swedish_general_elections(year, election):
+    from shb.sources import kolada
+
+    assert kolada.is_election_year(year) is election
+
+
+# --- The real answers, end to end ------------------------------------------------------------------------
+
+def shb_command(*args: str) -> subprocess.CompletedProcess:
+    """`python -m shb …` in a fresh process, against the test server (the api fixture's SHB_SCB_URL and
+    SHB_KOLADA_URL are in the environment)."""
+    env = {**os.environ, "NO_PROXY": "127.0.0.1,localhost", "no_proxy": "127.0.0.1,localhost"}
+    done = subprocess.run([sys.executable, "-m", "shb", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120, check=False)
+    return subprocess.CompletedProcess(done.args, done.returncode, done.stdout.replace("\xa0", " "),
+                                       done.stderr.replace("\xa0", " "))
+
+
+def test_a_real_kolada_answer_runs_through_python_m_shb_fetch_with_its_exact_values(api, db):
+    path = "/v3/data/kpi/N15428/municipality/1490/year/2023"
+    api.route("GET", path, Reply(body=real_body("kolada_v3_data_n21704.json")))  # as it is: N21704, no Borås
+    before = store.file_sha256(db)
+    done = shb_command("fetch", "kolada", "--indicator", YRKES, "--years", "2023", "--db", str(db), "--dry-run")
+    assert done.returncode == 1 and done.stdout == ""
+    assert "Fel: Kolada svarade med nyckeltalet N21704, inte N15428; svaret lästes inte in." in done.stderr
+    goteborg = as_boras(real_body("kolada_v3_data_n21704.json"), "1480", kpi="N15428")
+    api.route("GET", path, Reply(body=goteborg))  # Göteborg's real values as Borås', the others stay away
+    done = shb_command("fetch", "kolada", "--indicator", YRKES, "--years", "2023", "--db", str(db), "--dry-run",
+                       "--replace")
+    assert done.returncode == 0, done.stderr
+    assert "Provkörning av Kolada N15428 (JSON): 0 nya värden, 3 ändrade, 0 oförändrade. Inget har skrivits." in done.stdout
+    assert ("Hämtade värden:\n  1490 2023 total/alla: 17,012982\n  1490 2023 kon/man: 13,314533\n"
+            "  1490 2023 kon/kvinnor: 19,468967\n") in done.stdout
+    assert "Obs:" not in done.stdout and store.file_sha256(db) == before
+
+
+def test_python_m_shb_fetch_keeps_to_the_limits_of_scbs_real_config(api, db):
+    api.route("GET", "/api/v2/config", Reply(body=real_body("scb_v2_config.json")))  # 3 calls a second
+    api.route("POST", "/api/v2/tables/TAB6685/data", lambda seen: Reply(body=jsonstat_answer(seen.body, lambda c: 12.5)))
+    done = shb_command("fetch", "scb", "--indicator", LOW_STANDARD, "--years", "2022-2024", "--db", str(db),
+                       "--dry-run", "--replace")
+    assert done.returncode == 0, done.stderr
+    assert "Provkörning av SCB TAB6685 (json-stat2)" in done.stdout and "Obs:" not in done.stdout
+    assert "Hämtade värden (de första 20 av 144):\n  1490 2022 total/alla: 12,5\n" in done.stdout
+    starts = [s.at for s in api.seen]
+    assert [urlsplit(s.path).path for s in api.seen] == [
+        "/api/v2/tables/TAB6685/metadata", "/api/v2/config"] + ["/api/v2/tables/TAB6685/data"] * 3
+    assert max(sum(1 for s in starts if t - 0.9 < s <= t) for t in starts) == 3  # 3 a second, not 5 at once
+    assert starts[3] - starts[0] >= 0.9
+
+
+@pytest.mark.parametrize(("method", "path", "body", "expected"), [
+    ("GET", "/api/v2/tables/TAB6680/metadata", "scb_v2_TAB6471_metadata.json",
+     "SCB-tabellen TAB6680 har inte årsvärden i Tid (2025M01, 2025M02, 2025M03 …)"),
+    ("POST", SCB_DATA, "scb_v2_TAB6471_data.json",
+     "Svaret från SCB (tabell TAB6680) har oväntad form: tiden '2026M01' är inget år."),
+])
+def test_real_scb_answers_of_a_monthly_table_are_refused_with_a_clear_message(method, path, body, expected, api, db,
+                                                                             capsys):
+    api.route(method, path, Reply(body=real_body(body)))
+    code, out, err = run("fetch", "scb", "--indicator", EMPLOYMENT, "--years", "2023", "--db", str(db), "--dry-run",
+                         capsys=capsys)
+    assert code == 1 and out == "" and expected in err
+
+
+def test_real_scb_answers_parse_to_their_exact_cells(api):
+    data = jsonstat.parse(real_body("scb_v2_TAB6471_data.json"))
+    cells = {tuple(c.codes.values()): c.value for c in data.cells()}
+    assert data.ids == ("Region", "Alder", "Kon", "ContentsCode", "Tid") and len(cells) == 21 * 11 * 3 * 4
+    assert cells[("01", "0-9", "TotSa", "000007SF", "2026M01")] == 245284
+    assert cells[("14", "20-29", "TotSa", "000007SF", "2026M04")] == 211367  # Västra Götalands län
+    assert not data.status
+    meta = real_body("scb_v2_TAB6471_metadata.json")
+    assert jsonstat.dimension_codes(meta, "Tid") == tuple(f"{y}M{m:02}" for y in (2025, 2026) for m in range(1, 13))[:16]
+    assert "1490" in jsonstat.dimension_codes(meta, "Region")
+    assert scb.limits(real_body("scb_v2_config.json")) == scb.Limits(calls=3, window=1.0, max_cells=150_000)
+    api.route("GET", "/api/v2/tables/TAB004/metadata", Reply(body=real_body("pxwebapi_metadata_tab004.json")))
+    spec = ScbFetch("TAB004", True, (ScbArea("municipality"),), value="Emission", time="TIME")
+    assert scb.table_years(scb.client(sleep=FakeClock().sleep, clock=FakeClock()), spec) == list(range(1990, 2018))
+
+
+@pytest.mark.parametrize("config", [{"maxCallsPerTimeWindow": 0, "timeWindow": 1, "maxDataCells": 10},
+                                    {"maxCallsPerTimeWindow": 3, "timeWindow": "1", "maxDataCells": 10},
+                                    {"maxCallsPerTimeWindow": 3, "timeWindow": 1, "maxDataCells": 1.5},
+                                    {"maxCallsPerTimeWindow": True, "timeWindow": 1, "maxDataCells": 10}, []])
+def test_a_config_of_the_wrong_shape_falls_back_to_the_documented_limits(config, api):
+    api.route("GET", "/api/v2/config", Reply(body=config))
+    limits, note = scb.read_limits(scb.client(sleep=FakeClock().sleep, clock=FakeClock()))
+    assert limits == scb.FALLBACK == scb.Limits(30, 10.0, 150_000) and "oväntad form" in note

@@ -3,7 +3,8 @@
 The connectors in `shb.sources` turn the answers into the import's long format; `shb.ingest.import_table`
 then validates, compares and writes the new snapshot, so --dry-run, --replace, the import log and the
 atomic swap are the file import's. Everything is fetched before anything is checked, and nothing is
-written unless every request succeeded and every row was accepted.
+written unless every request succeeded and every row was accepted. What a connector skipped or assumed
+(years without values, withdrawn values, SCB's limits) ends the summary as "Obs:" lines.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from shb.core.errors import FetchFailed
+from shb.core.format import MINUS, THIN
 
 if TYPE_CHECKING:
     from shb.core.catalog import Indicator
@@ -28,6 +30,8 @@ if TYPE_CHECKING:
 SOURCES = {"scb": "SCB", "kolada": "Kolada"}
 HEADER = ["indikator", "omrade", "ar", "varde", "grupp_typ", "grupp", "taljare", "namnare", "status"]
 SYMBOLS = {"ok": "", "suppressed": "..", "not_applicable": ".", "missing": "-"}
+NO_VALUE = {"suppressed": "undertryckt", "not_applicable": "ej tillämplig", "missing": "saknas"}
+SHOWN = 20  # fetched values listed by a dry run
 FIRST_YEAR, LAST_YEAR = 1990, 2100  # FIRST_YEAR is the import's (shb.ingest.FIRST_YEAR), kept here to stay light
 
 
@@ -41,6 +45,7 @@ class Fetched:
     bodies: list[bytes]
     calls: int
     encoding: str
+    notes: tuple[str, ...] = ()  # Swedish: what was skipped or assumed, for the summary
 
     @property
     def sha256(self) -> str:
@@ -90,19 +95,20 @@ def fetch_values(source: str, indicator_id: str, years: list[int] | None, *, cli
     ind = _indicator(source, indicator_id)
     own = client is None
     client = client or (scb.client() if source == "scb" else kolada.client())
+    notes: list[str] = []
     try:
         if source == "scb":
-            values, bodies = scb.fetch(client, ind, years, cell_limit or scb.MAX_CELLS)
+            values, bodies = scb.fetch(client, ind, years, cell_limit, notes=notes)
             name, encoding = f"SCB {ind.fetch.scb.table}", "json-stat2"
         else:
-            values, bodies = kolada.fetch(client, ind, years)
+            values, bodies = kolada.fetch(client, ind, years, notes=notes)
             name, encoding = f"Kolada {ind.fetch.kolada.kpi}", "JSON"
     finally:
         if own:
             client.close()
     if years is None:
         values = [v for v in values if FIRST_YEAR <= v.year <= date.today().year]
-    return Fetched(name, ind.id, values, bodies, client.calls, encoding)
+    return Fetched(name, ind.id, values, bodies, client.calls, encoding, tuple(notes))
 
 
 def to_table(fetched: Fetched) -> RawTable:
@@ -124,6 +130,21 @@ def _count(n: float | None) -> int | float | str:
     return int(n) if float(n).is_integer() else n
 
 
+def values_text(fetched: Fetched, shown: int = SHOWN) -> str:
+    """The first `shown` values as fetched, one a line, numbers unrounded (what a dry run lists)."""
+    head = "Hämtade värden:" if len(fetched.values) <= shown else (
+        f"Hämtade värden (de första {shown} av {exact(len(fetched.values))}):")
+    lines = [f"  {v.area} {v.year} {'/'.join(v.group)}: {exact(v.value) if v.status == 'ok' else NO_VALUE[v.status]}"
+             for v in fetched.values[:shown]]
+    return "\n".join([head, *lines])
+
+
+def exact(value: float) -> str:
+    """A number as it was fetched, in Swedish: 17.012982 → '17,012982', 245284.0 → '245 284'."""
+    text = f"{abs(value):,.15g}".replace(",", THIN).replace(".", ",")
+    return MINUS + text if value < 0 else text
+
+
 def fetch_indicator(source: str, indicator_id: str, years: list[int] | None, db: Path | None, *,
                     dry_run: bool, overwrite: bool, client: Client | None = None,
                     cell_limit: int | None = None, username: str | None = None) -> ImportResult:
@@ -137,15 +158,25 @@ def fetch_indicator(source: str, indicator_id: str, years: list[int] | None, db:
     ImportRejected
         The values do not pass the import's checks, or would change stored values without `overwrite`.
     """
+    db, fetched = _fetch_for(source, indicator_id, years, db, client=client, cell_limit=cell_limit)
+    return load_fetched(fetched, db, dry_run=dry_run, overwrite=overwrite, username=username)
+
+
+def _fetch_for(source: str, indicator_id: str, years: list[int] | None, db: Path | None, *,
+               client: Client | None = None, cell_limit: int | None = None) -> tuple[Path, Fetched]:
+    """The database (checked before the network is asked, and again by the import) and what was fetched;
+    FetchFailed when that is nothing."""
+    from shb.sources import span
     from shb.store import db as dbmod
 
-    db = dbmod.require(db)  # checked before the network is asked, and again by the import
+    db = dbmod.require(db)
     fetched = fetch_values(source, indicator_id, years, client=client, cell_limit=cell_limit)
     if not fetched.values:
-        span = f"åren {', '.join(map(str, years))}" if years else "några år"
-        raise FetchFailed(f"{fetched.name} gav inga värden för {indicator_id} för {span}. Inget har skrivits "
-                          "till databasen.")
-    return load_fetched(fetched, db, dry_run=dry_run, overwrite=overwrite, username=username)
+        which = f"åren {span(years)}" if years else "några år"
+        why = "".join(f" {note}" for note in fetched.notes)
+        raise FetchFailed(f"{fetched.name} gav inga värden för {indicator_id} för {which}.{why} Inget har "
+                          "skrivits till databasen.")
+    return db, fetched
 
 
 def load_fetched(fetched: Fetched, db: Path, *, dry_run: bool, overwrite: bool,
@@ -182,13 +213,16 @@ def parse_years(text: str) -> list[int]:
 
 
 def _cmd_fetch(args) -> int:
-
     warning = unconfirmed_warning(args.source, args.indicator)
     if warning:
         print(f"Obs: {warning} Använd gärna --dry-run först.", file=sys.stderr)
-    result = fetch_indicator(args.source, args.indicator, args.years, args.db, dry_run=args.dry_run,
-                             overwrite=args.replace)  # a rejection is reported by shb.cli.main (exit 2)
+    db, fetched = _fetch_for(args.source, args.indicator, args.years, args.db)
+    result = load_fetched(fetched, db, dry_run=args.dry_run, overwrite=args.replace)  # a rejection: exit 2
     print(result.report())
+    if args.dry_run:
+        print(values_text(fetched))
+    for note in fetched.notes:
+        print(f"Obs: {note}")
     return 0
 
 

@@ -40,6 +40,11 @@ def fail(message: str) -> FetchFailed:
     return FetchFailed(f"{message} {NOTHING_WRITTEN}")
 
 
+def failure_text(exc: FetchFailed) -> str:
+    """What went wrong, without the closing "nothing was written" (for a failure that is survived)."""
+    return str(exc).removesuffix(NOTHING_WRITTEN).strip()
+
+
 def base_url(env: str, default: str) -> str:
     """The base URL from `env` (else `default`), without a trailing slash; must be http(s)."""
     url = (os.environ.get(env) or default).strip().rstrip("/")
@@ -67,11 +72,18 @@ class RateLimiter:
 
     def __init__(self, calls: int, window: float, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep):
-        if calls < 1 or window <= 0:
-            raise ValueError("calls must be at least 1 and window positive")
-        self.calls, self.window, self.clock, self.sleep = calls, window, clock, sleep
+        self.clock, self.sleep = clock, sleep
         self.started: deque[float] = deque()
         self._lock = threading.Lock()
+        self.configure(calls, window)
+
+    def configure(self, calls: int, window: float) -> None:
+        """Keep to `calls` per `window` seconds from now on (a service's own limits, once they are known);
+        the calls already made count towards the new window."""
+        if calls < 1 or window <= 0:
+            raise ValueError("calls must be at least 1 and window positive")
+        with self._lock:
+            self.calls, self.window = calls, float(window)
 
     def acquire(self) -> None:
         """Wait until one more call fits in the window, then count it."""

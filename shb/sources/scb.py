@@ -3,13 +3,15 @@
 An indicator's `fetch.scb` block (data/indicators.yaml) says which table, content codes, fixed filters,
 group variables and area code lists to ask for. Every selection is explicit: the Borås area codes come
 from data/areas/, the years from the table's metadata: those asked for that the table has (SCB refuses
-a year it does not have), or all of them. A code list is only asked for the years it is valid for, and cells outside them are dropped (SCB can
-answer 0 for a region outside its division's years). A request larger than the cell limit is split in
-halves along its longest variable until every part fits.
+a year it does not have), or all of them. A code list is only asked for the years it is valid for, and
+cells outside them are dropped (SCB can answer 0 for a region outside its division's years). SCB's own
+limits (calls per time window, cells per request) are read from /config once per fetch; a request larger
+than the cell limit is split in halves along its longest variable until every part fits.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import time
@@ -17,27 +19,93 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shb.core.catalog import CODELISTS, CONTENTS_VARIABLE, Indicator, ScbArea, ScbFetch
-from shb.sources import Value
-from shb.sources.http import SCB_URL, SCB_URL_ENV, Client, RateLimiter, base_url, fail, timeout
+from shb.core.errors import FetchFailed
+from shb.core.format import number
+from shb.sources import Value, absent_note, span
+from shb.sources.http import SCB_URL, SCB_URL_ENV, Client, RateLimiter, base_url, fail, failure_text, timeout
 from shb.sources.jsonstat import Dataset, ShapeError, dimension_codes, parse
 
-MAX_CELLS = 150_000  # /config: maxDataCells
-CALLS, WINDOW = 30, 10.0  # /config: maxCallsPerTimeWindow per timeWindow seconds
-SYMBOLS = {"..": "suppressed", ".": "not_applicable"}
+LOG = logging.getLogger(__name__)
+
+# Used when /config cannot be read (its documented values): cells per request, calls per window seconds.
+MAX_CELLS = 150_000
+CALLS, WINDOW = 30, 10.0
+# A cell without a number comes as null with the table's data symbol in `status` (PxWeb's json-stat2
+# serializer writes DATASYMBOL1–6, DATASYMBOLSUM and DATASYMBOLNIL there). SCB: "." uppgift kan inte
+# förekomma, ".." uppgift inte tillgänglig eller för osäker; SCB's tables show symbol 3 as ".." as well,
+# so "..." is read the same way. Symbols 4–6 and the sum symbol (SCB "*", by default ".......") say no
+# more than that the value is missing. Nil ("-") is a true zero.
+SYMBOLS = {".": "not_applicable", "..": "suppressed", "...": "suppressed", "....": "missing",
+           ".....": "missing", "......": "missing"}
+NIL = "-"
 PARAMS = {"lang": "sv", "outputFormat": "json-stat2"}
 _YEAR = re.compile(r"^\d{4}$")
 
 
-_LIMITER = RateLimiter(CALLS, WINDOW)  # shared by every SCB client of the process
+_LIMITER = RateLimiter(CALLS, WINDOW)  # shared by every SCB client of the process; set from /config
 
 
 def client(sleep: Callable[[float], None] | None = None, clock: Callable[[], float] | None = None) -> Client:
-    """A client for the configured SCB base URL (SHB_SCB_URL), limited to 30 calls per 10 seconds; with
-    `sleep`/`clock` (tests) it gets a limiter of its own that waits through them."""
+    """A client for the configured SCB base URL (SHB_SCB_URL), rate limited (30 calls per 10 seconds until
+    a fetch has read SCB's /config); with `sleep`/`clock` (tests) it gets a limiter of its own that waits
+    through them."""
     limiter = _LIMITER if sleep is None and clock is None else RateLimiter(
         CALLS, WINDOW, clock or time.monotonic, sleep or time.sleep)
     return Client("SCB", base_url(SCB_URL_ENV, SCB_URL), timeout=timeout(), limiter=limiter,
                   sleep=sleep or time.sleep)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """SCB's limits as /config states them: `calls` per `window` seconds, `max_cells` per data request."""
+
+    calls: int
+    window: float
+    max_cells: int
+
+
+FALLBACK = Limits(CALLS, WINDOW, MAX_CELLS)
+_LIMIT_KEYS = {"maxCallsPerTimeWindow": "calls", "timeWindow": "window", "maxDataCells": "max_cells"}
+
+
+def read_limits(client: Client) -> tuple[Limits, str | None]:
+    """SCB's limits from /config; when they cannot be read, FALLBACK and a Swedish note saying so (also
+    logged), since a fetch can still keep to the documented limits."""
+    try:
+        return limits(client.get(client.url("config")).data), None
+    except FetchFailed as exc:
+        why = failure_text(exc).rstrip(".")
+    except ShapeError as exc:
+        why = f"svaret har oväntad form: {exc}"
+    LOG.warning("SCB:s /config kunde inte läsas (%s); följer %s anrop per %g sekunder och %s celler per fråga.",
+                why, CALLS, WINDOW, MAX_CELLS)
+    return FALLBACK, (f"SCB:s gränser (/config) kunde inte läsas ({why}); hämtningen höll sig i stället till "
+                      f"{CALLS} anrop per {WINDOW:g} sekunder och högst {number(MAX_CELLS, 0)} celler per fråga.")
+
+
+def limits(data: object) -> Limits:
+    """The limits in a /config answer; ShapeError unless all three are positive numbers (whole numbers
+    but for the time window)."""
+    if not isinstance(data, dict):
+        raise ShapeError("svaret är inget JSON-objekt")
+    found = {}
+    for key, name in _LIMIT_KEYS.items():
+        v = data.get(key)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) or v <= 0 or (
+                name != "window" and v != int(v)):
+            raise ShapeError(f"{key} är {str(v)[:20]!r}, inget positivt tal")
+        found[name] = v if name == "window" else int(v)
+    return Limits(found["calls"], float(found["window"]), found["max_cells"])
+
+
+def reading(value: float | None, symbol: str | None) -> tuple[float | None, str]:
+    """A json-stat2 cell as (value, status): nil is a true zero, a dot symbol says why there is no value,
+    any other status on a number is a note (e.g. "*") that leaves it, and a null is missing."""
+    if symbol == NIL:
+        return 0.0, "ok"
+    if symbol in SYMBOLS:
+        return None, SYMBOLS[symbol]
+    return (value, "ok") if value is not None else (None, "missing")
 
 
 @dataclass(frozen=True)
@@ -109,19 +177,27 @@ def table_years(client: Client, spec: ScbFetch) -> list[int]:
     return sorted(int(c) for c in codes)
 
 
-def fetch(client: Client, indicator: Indicator, years: list[int] | None,
-          limit: int = MAX_CELLS) -> tuple[list[Value], list[bytes]]:
-    """Every value of `indicator` for `years` (None: all the table has), and the raw answers."""
+def fetch(client: Client, indicator: Indicator, years: list[int] | None, limit: int | None = None,
+          notes: list[str] | None = None) -> tuple[list[Value], list[bytes]]:
+    """Every value of `indicator` for `years` (None: all the table has), and the raw answers. SCB's
+    /config sets the rate limit and the cells per request (`limit`, for tests, may only lower it); what
+    the summary should say is added to `notes`."""
     spec = indicator.fetch.scb
+    notes = [] if notes is None else notes
+    asked = years
     available = table_years(client, spec)
     if years:  # SCB refuses a year the table does not have, so only those it has are asked for
-        asked, years = years, sorted(set(years) & set(available))
+        years = sorted(set(years) & set(available))
         if not years:
-            raise fail(f"SCB-tabellen {spec.table} har åren {_span(available)}; inget av de begärda åren "
-                       f"({_span(asked)}) finns där.")
+            raise fail(f"SCB-tabellen {spec.table} har åren {span(available)}; inget av de begärda åren "
+                       f"({span(asked)}) finns där.")
     else:
         years = available
-    requests = plan(spec, years, limit)
+    scb_limits, note = read_limits(client)
+    notes += [note] if note else []
+    if client.limiter:
+        client.limiter.configure(scb_limits.calls, scb_limits.window)
+    requests = plan(spec, years, min(limit or scb_limits.max_cells, scb_limits.max_cells))
     if not requests:
         raise fail(f"SCB-kopplingen för {indicator.id} har inga områden för åren {_years(years)}.")
     cells: dict[tuple[str, int, tuple[str, str]], dict[str, tuple[float | None, str]]] = {}
@@ -134,7 +210,10 @@ def fetch(client: Client, indicator: Indicator, years: list[int] | None,
         except ShapeError as exc:
             raise fail(f"Svaret från SCB (tabell {spec.table}) har oväntad form: {exc}.") from None
     values = _derive(cells, spec, indicator)
-    return values + _sums(values, spec, indicator, years), bodies
+    values += _sums(values, spec, indicator, years)
+    absent = absent_note(f"SCB {spec.table}", asked, values)
+    notes += [absent] if absent else []
+    return values, bodies
 
 
 def normal_area(code: str) -> str:
@@ -162,10 +241,8 @@ def _collect(data: Dataset, request: Request, spec: ScbFetch, years: set[int], c
         role = roles.get(codes[CONTENTS_VARIABLE])
         if year not in years or not request.area.covers(year) or group is None or role is None:
             continue  # outside the code list's years (SCB may answer 0 there), or not asked for
-        status = SYMBOLS.get(cell.status or "")
-        value = None if status else cell.value
         key = (normal_area(codes[spec.region]), year, group)
-        cells.setdefault(key, {})[role] = (value, status or ("ok" if value is not None else "missing"))
+        cells.setdefault(key, {})[role] = reading(cell.value, cell.status)
 
 
 def _group(codes: dict[str, str], spec: ScbFetch) -> tuple[str, str] | None:
@@ -230,11 +307,3 @@ def _sums(values: list[Value], spec: ScbFetch, indicator: Indicator, years: list
 
 def _years(years: list[int]) -> str:
     return ", ".join(map(str, years)) if years else "(inga)"
-
-
-def _span(years: list[int]) -> str:
-    """'2020–2024' for consecutive years, else '2019, 2021'."""
-    years = sorted(set(years))
-    if len(years) > 2 and years == list(range(years[0], years[-1] + 1)):
-        return f"{years[0]}–{years[-1]}"
-    return ", ".join(map(str, years))
