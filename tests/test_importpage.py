@@ -303,7 +303,8 @@ def test_fetch_tab_checks_then_loads_exactly_what_it_fetched(page_db, monkeypatc
     def fake_fetch_values(source, indicator_id, years, **kwargs):
         calls.append((source, indicator_id, tuple(years)))
         values = [Value("1490", y, ("total", "alla"), 3.0 + len(calls)) for y in years]  # differs per call
-        return fetch.Fetched(f"Kolada {indicator_id}", indicator_id, values, [b"{}"], 1, "JSON")
+        return fetch.Fetched(f"Kolada {indicator_id}", indicator_id, values, [b"{}"], 1, "JSON",
+                             ("Obs: Kolada hade inget värde för 2024.",))
 
     monkeypatch.setattr(fetch, "fetch_values", fake_fetch_values)
     monkeypatch.setattr(fetch, "fetchable", lambda source: [MUNICIPAL] if source == "kolada" else [])
@@ -316,6 +317,7 @@ def test_fetch_tab_checks_then_loads_exactly_what_it_fetched(page_db, monkeypatc
     at.run()
     assert not at.exception, at.exception
     assert any(i.value.startswith(f"Provkörning av Kolada {MUNICIPAL}: 1 nytt värde") for i in at.info)
+    assert any(i.value == "Obs: Kolada hade inget värde för 2024." for i in at.info)  # what the fetch skipped
     _button(at, "load_fetch").click()
     at.run()
     assert not at.exception, at.exception

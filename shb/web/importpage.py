@@ -373,7 +373,8 @@ def fetch_from_source(db: Path, analyst: str) -> None:
             with st.spinner(f"Hämtar från {sources[source]} …"):
                 fetched = fetch.fetch_values(source, chosen, years)
                 if not fetched.values:
-                    raise ShbError(f"{fetched.name} gav inga värden för de valda åren. Inget har skrivits.")
+                    raise ShbError(" ".join([f"{fetched.name} gav inga värden för de valda åren.", *fetched.notes,
+                                             "Inget har skrivits."]))
                 checked = Checked(key, chosen, result=fetch.load_fetched(fetched, db, dry_run=True, overwrite=True),
                                   fetched=fetched)
         except ImportRejected as exc:
@@ -384,6 +385,8 @@ def fetch_from_source(db: Path, analyst: str) -> None:
         st.session_state[FETCHED] = checked
     if checked is None or checked.key != key:
         return
+    for note in checked.fetched.notes if checked.fetched is not None else ():
+        st.info(note, icon=":material/info:")  # what was skipped or assumed (absent years, deleted values …)
     show_checked(checked, db)
     if checked.result is not None:
         load_controls(checked.result, "fetch", lambda overwrite: fetch.load_fetched(
