@@ -146,7 +146,6 @@ BAD_FETCH = [
     ("bostadsmarknadslage", {"scb": {"table": "TAB1", "confirmed": True, "numerator": "A", "denominator": "B",
                                      "areas": [{"level": "municipality"}]}}, "kräver en andel eller kvot"),
     ("sysselsattningsgrad_20_64", {"kolada": {"kpi": "N15428"}}, "N15428 ska stå i source_ref"),
-    ("gymnasieexamen_4_ar_hemkommun", {"kolada": {"kpi": "N17461"}}, "vara bekräftat"),
     ("behoriga_yrkesprogram_hemkommun", {"kolada": {"kpi": "15428"}}, "inget Kolada-id"),
     ("behoriga_yrkesprogram_hemkommun", {"kolada": {"kpi": "N15428", "municipality": "1490"}}, "exakt nyckeln kpi"),
     ("behoriga_yrkesprogram_hemkommun", {"smhi": {"station": 1}}, "nycklarna scb och/eller kolada"),
@@ -159,3 +158,12 @@ BAD_FETCH = [
 def test_a_bad_fetch_mapping_is_a_catalog_error(tmp_path, indicator, fetch, message):
     with pytest.raises(CatalogError, match=f"Indikatorn '{indicator}': .*{message}"):
         load_catalog(indicators=_with_fetch(tmp_path, indicator, fetch))
+
+
+def test_a_kolada_mapping_needs_a_confirmed_id(tmp_path):
+    path = _with_fetch(tmp_path, "gymnasieexamen_4_ar_hemkommun", {"kolada": {"kpi": "N17461"}})
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    raw["indicators"][0]["source_ref_confirmed"] = False
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match="Indikatorn 'gymnasieexamen_4_ar_hemkommun': .*vara bekräftat"):
+        load_catalog(indicators=path)

@@ -24,6 +24,7 @@ DIRECTION_LABELS = {
 UNITS = {
     "procent": "%",
     "per_1000": "per 1 000 invånare",
+    "per_100000": "per 100 000 invånare",
     "per_invanare": "per invånare",
     "poang": "poäng",
     "antal": "antal",
@@ -32,12 +33,12 @@ UNITS = {
 }
 KIND_UNITS = {
     "share": {"procent"},
-    "rate": {"per_1000", "per_invanare"},
+    "rate": {"per_1000", "per_100000", "per_invanare"},
     "mean": {"poang", "index"},
     "count": {"antal"},
     "code": {"kod"},
 }
-SCALE = {"procent": 100.0, "per_1000": 1000.0, "per_invanare": 1.0}
+SCALE = {"procent": 100.0, "per_1000": 1000.0, "per_100000": 100_000.0, "per_invanare": 1.0}
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
