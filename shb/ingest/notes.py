@@ -108,5 +108,6 @@ def _write(db: Path, held: transaction.WritersLock, based_on: str, built_from: d
     """The snapshot `based_on` with the note `changes` (new_notes, removed_notes), as a new version."""
     empty = pd.DataFrame(columns=["indicator_id"])
     with transaction.new_version(db, held=held, based_on=based_on, failure="Anteckningen kunde inte sparas") as tx:
-        store.write_derived_snapshot(db, tx.path, empty, built_from, tx.version, None, **changes)
+        store.write_derived_snapshot(db, tx.path, empty, built_from, tx.version, None, on_stage=transaction.stage,
+                                     **changes)
     return tx.version, tx.kept_previous
