@@ -1,6 +1,8 @@
-"""Loading checked values: compare them with what the snapshot holds (new, changed, unchanged), say so
-in a dry run, refuse changes made without --replace, and write the new snapshot through the one write
-transaction (`shb.store.transaction`).
+"""Loading checked values: compare with what is stored, report a dry run, write through the transaction.
+
+New, changed and unchanged values are counted against what the snapshot holds; changes are refused
+without --replace; the new snapshot is written through the one write transaction
+(`shb.store.transaction`).
 
 The demo flag of a mixed database: each observation keeps its own `is_demo`; the snapshot's
 `is_demo` stays true as long as any observation or population figure in it is demo data, so the

@@ -4,7 +4,8 @@ A note is what an analyst knows that the numbers do not say ("ny mätmetod 2021"
 startade hösten 2023"). Notes live in the snapshot's `note` table, so a link pinned to a version shows
 the notes of that version; adding or removing one writes a new snapshot through the one write
 transaction, as an import does (`shb.store.transaction`: temporary file beside the current one,
-checked, swapped with os.replace, the previous one kept), and every later import copies the table on. Nothing typed here becomes SQL text: values are bound.
+checked, swapped with os.replace, the previous one kept), and every later import copies the table on.
+Nothing typed here becomes SQL text: values are bound.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""Reading an offered file into cells: CSV or Excel told apart by content, guarded against oversized,
-binary and zip-bomb files (formulas are never evaluated), and the columns it names found.
+"""Reading an offered file into cells, guarded, and finding the columns it names.
 
-`read_table` gives a `RawTable` of text and numbers as the file holds them; nothing is checked against
+CSV or Excel are told apart by content; oversized, binary and zip-bomb files are refused and formulas
+are never evaluated. `read_table` gives a `RawTable` of text and numbers as the file holds them; nothing is checked against
 the catalog here (that is `shb.ingest.validate`).
 """
 

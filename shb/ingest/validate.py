@@ -1,5 +1,4 @@
-"""Checking the cells of an offered file against the current snapshot: every row at once, every
-problem found, in Swedish.
+"""Checking the cells of an offered file against the current snapshot: every row, every problem, in Swedish.
 
 `load_context` reads what the snapshot knows (indicators, areas, groups) through named queries;
 `validate` checks whole columns at a time and returns the normalised rows that passed and the first

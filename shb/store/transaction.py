@@ -1,4 +1,4 @@
-"""The one write transaction: lock → new file beside the current one → check → install → keep previous → clean up.
+"""The one write transaction: lock → new file beside the current → check → install, keep previous → clean up.
 
 Every writer of a snapshot (the demo build, a file import, a fetch, a note, a restore) writes through
 `new_version`, and the geometry beside the snapshot takes the same `writers_lock`::
