@@ -28,7 +28,10 @@ FIRST_YEAR = 1990
 
 
 def widen_catalog(db: Path, clones: int = CLONES) -> None:
-    """Add `clones` copies of every indicator (and its group values) to the snapshot at `db`."""
+    """Add `clones` copies of every indicator (and its group values) to the snapshot at `db`.
+
+    Written in place, outside the write transaction: `db` is the benchmark's private copy in a temporary
+    folder, made before the measured import and never served."""
     con = duckdb.connect(str(db))
     try:
         con.execute("create temp table original as select id from indicator")

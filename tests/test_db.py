@@ -1,10 +1,13 @@
 """Named queries: declared parameters match the SQL, every query runs, values are bound."""
 
+from pathlib import Path
+
 import duckdb
 import pytest
 
 from shb.core.errors import DatabaseMissing, QueryParameterError, UnknownQuery
 from shb.store import db as dbmod
+from shb.store import writer as store_writer
 
 NAMES = dbmod.query_names()
 EMPTY_ON_DEMO = {"notes_for_year", "notes", "import_log"}  # the demo has no notes and no imports
@@ -80,3 +83,16 @@ def test_a_swapped_file_is_read_anew(demo_db, tmp_path):
     assert dbmod.Database(path).version == "20300101T000000Z"
     assert old.version != "20300101T000000Z" and len(old.run("snapshot")) == 1
     assert store.snapshot_version(path) == "20300101T000000Z"
+
+
+STATEMENTS = sorted((Path(store_writer.__file__).parent / "sql").glob("*.sql"))
+
+
+@pytest.mark.parametrize("path", STATEMENTS, ids=lambda p: p.stem)
+def test_each_fixed_statement_of_the_writer_says_what_it_does_declares_its_parameters_and_is_used(path):
+    text = path.read_text(encoding="utf-8")
+    parsed = dbmod.parse_query(path.stem, text)
+    assert text.startswith("-- statement: "), f"{path.name} needs a -- statement: line first"
+    assert "-- parameters:" in text and set(parsed.parameters) == parsed.used_parameters(), path.name
+    code = "".join(p.read_text(encoding="utf-8") for p in Path(store_writer.__file__).parent.glob("*.py"))
+    assert f'statement("{path.stem}")' in code, f"{path.name} is not used by the store"

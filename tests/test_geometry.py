@@ -7,6 +7,7 @@ import pytest
 from shb.core import paths
 from shb.core.areas import load_geography
 from shb.geo import geometry
+from shb.store import transaction
 
 
 @pytest.fixture(scope="module")
@@ -120,8 +121,12 @@ def test_install_geometry_checks_its_call_and_takes_a_lock(demo_db, tmp_path):
     with pytest.raises(ValueError, match="give layers and levels for all of"):
         geometry.install_geometry(folder, {"regso": layers["regso"]}, geometry.schematic_levels())
     folder.mkdir()
-    with (folder / ".lock").open("a") as held:
+    # The lock is the snapshot writers' lock of the folder the geometry lies in (one lock for both).
+    lock = transaction.lock_file(folder)
+    assert lock == transaction.lock_file(tmp_path / "shb.duckdb")
+    lock.parent.mkdir()
+    with lock.open("a") as held:
         fcntl.flock(held, fcntl.LOCK_EX)
-        with pytest.raises(ImportFailed, match="En annan skrivning av geometrin"):
+        with pytest.raises(ImportFailed, match=f"En annan import eller återställning av {folder} pågår just nu"):
             geometry.install_geometry(folder, layers, geometry.schematic_levels())
     assert not (folder / "manifest.json").exists()

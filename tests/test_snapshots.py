@@ -120,7 +120,8 @@ def test_a_second_writer_is_refused_while_one_holds_the_lock(db, tmp_path, capsy
     assert shb_main(capsys, "import", str(path), "--db", str(db))[0] == 0
 
 
-STAGES = ["read", "validated", "copied", "written", "kept", "installed"]
+# The import's own stages (read, validated, copied) and those of the write transaction it goes through.
+STAGES = ["read", "locked", "validated", "copied", "written", "checked", "kept", "installed"]
 
 
 def test_sigkill_at_any_stage_leaves_a_whole_current_file(demo_db, tmp_path):

@@ -13,8 +13,8 @@ Storage, in `geometry/` beside the database::
     versions/<version>/manifest.json                                what that version holds, per level
     manifest.json                                                   a copy of the current version's manifest
 
-A write builds the new version in a temporary folder, renames it into `versions/` and only then
-replaces `manifest.json` with `os.replace`. A version folder never changes after it is written, so a
+A write takes the snapshot writers' lock (see `_lock`), builds the new version in a temporary folder,
+renames it into `versions/` and only then replaces `manifest.json` with `os.replace`. A version folder never changes after it is written, so a
 reader that reads the manifest once and then that version's layers never sees a mix, a failed write
 leaves the current geometry as it was, and earlier versions stay for `restore`. A manifest without
 per-level entries (the first layout: layers directly in `geometry/`) reads as schematic at every level.
@@ -41,7 +41,7 @@ from shapely.geometry import MultiPoint, Point, Polygon
 from shb.core import paths
 from shb.core.areas import MUNICIPALITY, MUNICIPALITY_NAME, Geography
 from shb.core.errors import ImportFailed
-from shb.store import locks
+from shb.store import locks, transaction
 
 WGS84 = "EPSG:4326"
 SWEREF = "EPSG:3006"
@@ -286,10 +286,18 @@ def _read_json(path: Path) -> object:
 
 # --- writing --------------------------------------------------------------------------------------
 
-def _lock(folder: Path) -> contextlib.AbstractContextManager[None]:
-    """One geometry writer at a time per folder (an flock, released by the kernel if the holder dies)."""
-    return locks.exclusive(folder / ".lock", f"En annan skrivning av geometrin i {folder} pågår just nu. "
-                                             "Försök igen när den är klar.")
+def _lock(folder: Path, held: transaction.WritersLock | None = None) -> contextlib.AbstractContextManager:
+    """The snapshot writers' lock (`shb.store.transaction.writers_lock`), taken for the geometry in `folder`.
+
+    One lock, one place: the geometry folder lies beside the database (`paths.geometry_dir`), so this is
+    the very lock every snapshot writer takes, and no import, note, restore or demo build runs beside a
+    geometry write, nor two geometry writes beside each other. A demo build, which holds it, hands it on
+    (`held`) when it installs the schematic layers. The install itself differs from the snapshot transaction
+    (`transaction.new_version`), which is why only the lock is shared: a geometry version is a folder of
+    GeoParquet layers, written whole under a temporary name, renamed into `versions/` and made current by
+    replacing `manifest.json`, not one DuckDB file checked and swapped in with `os.replace`.
+    """
+    return transaction.writers_lock(folder, held)
 
 
 def _tidy(folder: Path, current: dict) -> None:
@@ -379,7 +387,8 @@ def _manifest(version: str, layers: dict, levels: dict, written_at: str | None, 
 
 
 def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: dict[str, dict], *,
-                     area_facts: dict | None = None, based_on: str | None = None) -> dict:
+                     area_facts: dict | None = None, based_on: str | None = None,
+                     held: transaction.WritersLock | None = None) -> dict:
     """Write `layers` (every level; columns code, name, geometry) as a new version and make it current.
 
     Parameters
@@ -394,6 +403,9 @@ def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: 
         The `area_facts()` the schematic layers were built from.
     based_on : str, optional
         The version `layers` were derived from; ImportFailed if another writer replaced it meanwhile.
+    held : WritersLock, optional
+        The writers' lock when the caller already holds it (the demo build); otherwise it is taken here,
+        and ImportFailed says so if another writer has it.
 
     Returns
     -------
@@ -406,7 +418,7 @@ def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: 
         raise ValueError(f"install_geometry: give layers and levels for all of {LAYERS}; "
                          f"got layers {sorted(layers)}, levels {sorted(levels)}")
     folder.mkdir(parents=True, exist_ok=True)
-    with _lock(folder):
+    with _lock(folder, held):
         current = read_manifest(folder)
         if based_on is not None and current.get("version") != based_on:
             raise ImportFailed("Geometrin byttes ut medan filen lästes in. Kör importen igen.")
@@ -437,12 +449,13 @@ def restore(folder: Path, version: str) -> dict:
     return manifest
 
 
-def ensure_schematic(folder: Path, geo: Geography) -> str | None:
+def ensure_schematic(folder: Path, geo: Geography, held: transaction.WritersLock | None = None) -> str | None:
     """Write schematic layers for every level that has no real geometry; keep imported ones.
 
     Nothing is written when the current version already holds every layer and was built from the
     same area facts. Levels derived from imported RegSO (districts, the kommun outline) are derived
     again, so a changed district definition reaches the map. Returns the new version, or None.
+    `held` is the writers' lock when the caller holds it (see `install_geometry`).
     """
     current = read_manifest(folder)
     facts = area_facts()
@@ -461,7 +474,7 @@ def ensure_schematic(folder: Path, geo: Geography) -> str | None:
                 complete = lvl == "district" or not levels["regso"].get("missing")
                 if current["levels"][lvl].get("derived_from") == "regso" and complete:
                     layers[lvl], levels[lvl] = derive(layers["regso"]), current["levels"][lvl]
-    return install_geometry(folder, layers, levels, area_facts=facts)["version"]
+    return install_geometry(folder, layers, levels, area_facts=facts, held=held)["version"]
 
 
 def area_table(layers: dict[str, gpd.GeoDataFrame]) -> pd.DataFrame:

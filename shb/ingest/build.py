@@ -1,4 +1,4 @@
-"""Building a snapshot from the committed catalog and the demo generator."""
+"""Building a snapshot from the committed catalog and the demo generator, through the one write transaction."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from shb.core.areas import load_geography
 from shb.core.catalog import load_catalog
 from shb.geo import geometry
 from shb.ingest import demo
+from shb.store import transaction
 from shb.store import writer as store
 
 
@@ -24,25 +25,23 @@ class BuildResult:
 
 
 def build_demo_snapshot(db: Path) -> BuildResult:
-    """Generate demo data, write a new snapshot beside `db`, check it and swap it in."""
+    """Generate demo data, write a new snapshot beside `db`, check it and swap it in (the one write
+    transaction). ImportFailed at once, before anything is generated, while another writer holds the
+    writers' lock: a demo build during an import is refused, never run beside it."""
     started = time.perf_counter()
-    cat = load_catalog()
-    geo = load_geography()
-    data = demo.build_demo(cat, geo)
+    db = Path(db)
     db.parent.mkdir(parents=True, exist_ok=True)
-    tmp = store.temp_path(db)
-    tmp.unlink(missing_ok=True)
-    inputs = [paths.MALBILD, paths.INDICATORS, paths.GROUPS, paths.AREA_SETS, paths.DEMO_PROFILE,
-              *sorted(paths.AREAS.glob("*.csv"))]
-    built_from = {"kind": "demo", "generator": demo.GENERATOR_VERSION,
-                  "inputs": store.inputs_fingerprint(inputs)}
-    try:
-        version = store.write_snapshot(tmp, store.catalog_frames(cat, geo), data.observations,
-                                       data.population, built_from, is_demo=True)
-        store.check_snapshot(tmp)
-        # schematic layers only where no real geometry was imported; imported layers are kept
-        geometry.ensure_schematic(paths.geometry_dir(db), geo)
-        kept = store.install(tmp, db)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return BuildResult(version, db, len(data.observations), time.perf_counter() - started, kept)
+    with transaction.writers_lock(db) as held:
+        cat = load_catalog()
+        geo = load_geography()
+        data = demo.build_demo(cat, geo)
+        inputs = [paths.MALBILD, paths.INDICATORS, paths.GROUPS, paths.AREA_SETS, paths.DEMO_PROFILE,
+                  *sorted(paths.AREAS.glob("*.csv"))]
+        built_from = {"kind": "demo", "generator": demo.GENERATOR_VERSION,
+                      "inputs": store.inputs_fingerprint(inputs)}
+        with transaction.new_version(db, held=held, failure="Demodatabasen kunde inte byggas") as tx:
+            store.write_snapshot(tx.path, store.catalog_frames(cat, geo), data.observations,
+                                 data.population, built_from, is_demo=True, version=tx.version)
+            # schematic layers only where no real geometry was imported; imported layers are kept
+            geometry.ensure_schematic(paths.geometry_dir(db), geo, held=held)
+    return BuildResult(tx.version, db, len(data.observations), time.perf_counter() - started, tx.kept_previous)

@@ -2,9 +2,10 @@
 
 A note is what an analyst knows that the numbers do not say ("ny mätmetod 2021", "projektet i Norrby
 startade hösten 2023"). Notes live in the snapshot's `note` table, so a link pinned to a version shows
-the notes of that version; adding or removing one writes a new snapshot the same way an import does
-(temporary file beside the current one, checked, swapped with os.replace, the previous one kept), and
-every later import copies the table on. Nothing typed here becomes SQL text: values are bound.
+the notes of that version; adding or removing one writes a new snapshot through the one write
+transaction, as an import does (`shb.store.transaction`: temporary file beside the current one,
+checked, swapped with os.replace, the previous one kept), and every later import copies the table on.
+Nothing typed here becomes SQL text: values are bound.
 """
 
 from __future__ import annotations
@@ -15,12 +16,11 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
-from shb.core.errors import ImportFailed, ImportRejected
+from shb.core.errors import ImportRejected
 from shb.store import db as dbmod
-from shb.store import snapshots
+from shb.store import transaction
 from shb.store import writer as store
 
 MAX_LENGTH = 2000
@@ -72,7 +72,7 @@ def add(db: Path | None, indicator_id: str, area_code: str, year: int | None, bo
         author: str) -> NoteResult:
     """Add a note as a new snapshot; ImportRejected when the note is not valid (nothing written)."""
     db = dbmod.require(db)
-    with snapshots.lock(db):
+    with transaction.writers_lock(db) as held:
         database = dbmod.open_for_writer(db)
         try:
             row = check(database, indicator_id, area_code, year, body, author)
@@ -80,7 +80,7 @@ def add(db: Path | None, indicator_id: str, area_code: str, year: int | None, bo
         finally:
             database.close()
         notes = pd.DataFrame([row]).astype({"year": "Int32"})
-        version, kept = _write(db, based_on, {"kind": "note", "added": row["id"], "based_on": based_on},
+        version, kept = _write(db, held, based_on, {"kind": "note", "added": row["id"], "based_on": based_on},
                                new_notes=notes)
     return NoteResult(row["id"], version, kept)
 
@@ -90,7 +90,7 @@ def remove(db: Path | None, note_id: str) -> NoteResult:
     db = dbmod.require(db)
     if not _ID.match(note_id or ""):
         raise ImportRejected(f"{str(note_id)[:40]!r} är inget antecknings-id.")
-    with snapshots.lock(db):
+    with transaction.writers_lock(db) as held:
         database = dbmod.open_for_writer(db)
         try:
             found = database.run("notes")
@@ -99,23 +99,16 @@ def remove(db: Path | None, note_id: str) -> NoteResult:
             database.close()
         if note_id not in set(found.id):
             raise ImportRejected(f"Det finns ingen anteckning med id {note_id}.")
-        version, kept = _write(db, based_on, {"kind": "note", "removed": note_id, "based_on": based_on},
+        version, kept = _write(db, held, based_on, {"kind": "note", "removed": note_id, "based_on": based_on},
                                removed_notes=(note_id,))
     return NoteResult(note_id, version, kept)
 
 
-def _write(db: Path, based_on: str, built_from: dict, **changes) -> tuple[str, Path | None]:
-    version = snapshots.next_version(db)
-    if store.snapshot_version(db) != based_on:
-        raise ImportFailed("Databasen byttes ut under tiden. Försök igen.")
-    tmp = store.temp_path(db)
+def _write(db: Path, held: transaction.WritersLock, based_on: str, built_from: dict,
+           **changes) -> tuple[str, Path | None]:
+    """The snapshot `based_on` with the note `changes` (new_notes, removed_notes), as a new version."""
     empty = pd.DataFrame(columns=["indicator_id"])
-    try:
-        store.write_derived_snapshot(db, tmp, empty, built_from, version, None, **changes)
-        store.check_snapshot(tmp)
-        kept = store.install(tmp, db)
-    except (OSError, duckdb.Error, ValueError) as exc:
-        raise ImportFailed(f"Anteckningen kunde inte sparas ({exc}). Databasen är oförändrad.") from exc
-    finally:
-        snapshots.remove_temp(tmp)
-    return version, kept
+    with transaction.new_version(db, held=held, based_on=based_on, failure="Anteckningen kunde inte sparas") as tx:
+        store.write_derived_snapshot(db, tx.path, empty, built_from, tx.version, None, on_stage=transaction.stage,
+                                     **changes)
+    return tx.version, tx.kept_previous

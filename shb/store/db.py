@@ -59,6 +59,25 @@ def query_names(folder: Path = paths.QUERIES) -> list[str]:
     return sorted(p.stem for p in folder.glob("*.sql"))
 
 
+def attach_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that reads the file now at `path`, read-only, as its catalog `snapshot_file`.
+
+    The file is attached to an in-memory database rather than opened with duckdb.connect(path): within
+    one process DuckDB hands back the instance it already has for a path, which after an `os.replace`
+    is the replaced file (measured, DuckDB 2.0.1). Replacement scans are off, so no Python variable can
+    stand in for a table. Raises duckdb.Error when the file cannot be read.
+    """
+    con = duckdb.connect()
+    try:
+        con.execute("attach $path as snapshot_file (read_only)", {"path": str(Path(path).resolve())})
+        con.execute("use snapshot_file")
+        con.execute("set python_enable_replacements = false")
+    except duckdb.Error:
+        con.close()
+        raise
+    return con
+
+
 class Database:
     """A read-only connection to one snapshot file; a cursor per query (connections are not thread-safe)."""
 
@@ -67,15 +86,9 @@ class Database:
         require(self.path)
         stat = self.path.stat()
         self.identity = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-        # Attached to an in-memory database, not opened with duckdb.connect(path): within one
-        # process DuckDB hands back the instance it already has for a path, which after an
-        # os.replace is the replaced file (measured, DuckDB 2.0.1).
-        self._con = duckdb.connect()
         try:
-            self._con.execute("attach $path as snapshot_file (read_only)", {"path": str(self.path.resolve())})
-            self._con.execute("use snapshot_file")
+            self._con = attach_read_only(self.path)
         except duckdb.Error as exc:
-            self._con.close()
             raise DatabaseMissing(f"Databasen {self.path} kunde inte öppnas: {exc}") from exc
         self._lock = threading.Lock()
         self.version = self.run("snapshot").iloc[0]["version"]

@@ -1,4 +1,4 @@
-"""Writers' locks: one writer at a time per database or geometry folder, safe against killed writers."""
+"""File locks that a killed holder cannot leave behind (the writers' lock in shb.store.transaction is one)."""
 
 from __future__ import annotations
 

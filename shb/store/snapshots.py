@@ -1,73 +1,30 @@
-"""Data versions: list the kept snapshots, restore one, and the lock and version ids writers share.
+"""Data versions: list the kept snapshots and restore one.
 
-Every write (an import, a restore) builds a new file beside the current one and swaps it in with
-`store.install`, which keeps the replaced file as `snapshots/<version>.duckdb`. A restore installs a
-*copy* of a kept file, so the kept file stays and the snapshot being replaced is kept in its turn:
-nothing is lost. A restored snapshot is that version again, with its own import log.
+Every write (an import, a note, a restore, the demo build) builds a new file beside the current one and
+swaps it in through `shb.store.transaction.new_version`, which keeps the replaced file as
+`snapshots/<version>.duckdb`. A restore installs a *copy* of a kept file, so the kept file stays and the
+snapshot being replaced is kept in its turn: nothing is lost. A restored snapshot is that version again,
+with its own import log.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import re
 import shutil
-from collections.abc import Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
 from shb.core import paths
-from shb.core.errors import DatabaseMissing, ImportFailed, ShbError
+from shb.core.errors import DatabaseMissing, ShbError
 from shb.store import db as dbmod
-from shb.store import locks
+from shb.store import transaction
 from shb.store import writer as store
+from shb.store.transaction import VERSION, kept_versions
 
-VERSION = re.compile(r"^\d{8}T\d{6}Z$")
-_VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
-
-
-@contextlib.contextmanager
-def lock(db: Path) -> Iterator[None]:
-    """Hold the writers' lock for `db` (one import, restore or note at a time); ImportFailed if it is taken."""
-    with locks.exclusive(paths.snapshots_dir(db) / ".lock",
-                         f"En annan import eller återställning av {db} pågår just nu. Försök igen när den är klar."):
-        _remove_stale_temps(db)
-        yield
-
-
-def _remove_stale_temps(db: Path) -> None:
-    """Delete half-built files left by writers that were killed (their process no longer runs)."""
-    for tmp in db.parent.glob(f".{db.name}.*.building*"):
-        pid = tmp.name[len(db.name) + 2:].split(".", 1)[0]
-        if pid.isdigit() and not locks.running(int(pid)):
-            tmp.unlink(missing_ok=True)
-
-
-def remove_temp(tmp: Path) -> None:
-    """Remove a temporary snapshot file and DuckDB's write-ahead log beside it, if any."""
-    tmp.unlink(missing_ok=True)
-    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-
-
-def kept_versions(db: Path) -> list[str]:
-    folder = paths.snapshots_dir(db)
-    return sorted(p.stem for p in folder.glob("*.duckdb") if VERSION.match(p.stem)) if folder.is_dir() else []
-
-
-def next_version(db: Path, now: datetime | None = None) -> str:
-    """A version id later than the current one and every kept one (ids have one-second resolution)."""
-    taken = kept_versions(db)
-    current = store.snapshot_version(db) if db.exists() else None
-    if current and VERSION.match(current):
-        taken.append(current)
-    version = store.new_version(now)
-    if taken and version <= max(taken):
-        last = datetime.strptime(max(taken), _VERSION_FORMAT).replace(tzinfo=UTC)
-        version = (last + timedelta(seconds=1)).strftime(_VERSION_FORMAT)
-    return version
+# The writers' lock (one import, note, restore, demo build or geometry write at a time), by its old name.
+lock = transaction.writers_lock
 
 
 @dataclass(frozen=True)
@@ -135,17 +92,10 @@ def restore(db: Path, version: str) -> RestoreResult:
     if not source.is_file():
         raise DatabaseMissing(f"Det finns ingen sparad version {version} för {db}. "
                               "Se python -m shb snapshots list.")
-    with lock(db):
+    with transaction.writers_lock(db) as held:
         previous = store.snapshot_version(db) if db.exists() else None
         if previous == version:
             return RestoreResult(version, None, previous)
-        tmp = store.temp_path(db)
-        try:
-            shutil.copyfile(source, tmp)
-            store.check_snapshot(tmp)
-            kept = store.install(tmp, db)
-        except (OSError, duckdb.Error, ValueError) as exc:
-            raise ImportFailed(f"Återställningen misslyckades ({exc}). Databasen är oförändrad.") from exc
-        finally:
-            remove_temp(tmp)
-    return RestoreResult(version, kept, previous)
+        with transaction.new_version(db, held=held, based_on=previous, failure="Återställningen misslyckades") as tx:
+            shutil.copyfile(source, tx.path)
+    return RestoreResult(version, tx.kept_previous, previous)

@@ -1,8 +1,13 @@
-"""Writing snapshots: build a complete new DuckDB file beside the current one, check it, swap it in.
+"""Writing snapshots: the contents of a complete new DuckDB file, its check, and its swap.
 
 Readers never see a half-written file: the new snapshot is written under a temporary name, checked,
 and moved over the current file with `os.replace`. The file it replaces is kept (hard link, or copy)
-under `snapshots/` so it can be listed and restored.
+under `snapshots/` so it can be listed and restored. The order of those steps, with the writers'
+lock around them, is `shb.store.transaction`: writers go through it, not through `install`.
+
+The fixed statements are named files in `shb/store/sql/` (`statement(name)`). SQL assembled here from
+identifiers (table and column names that come from code, never from users) is the written-down
+exception; each such place says so.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -21,7 +27,16 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import Geography
 from shb.core.catalog import LEVELS, Catalog
+from shb.store.db import attach_read_only
 from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES
+
+SQL = Path(__file__).parent / "sql"
+
+
+@cache
+def statement(name: str) -> str:
+    """The fixed statement in `shb/store/sql/<name>.sql` (its $parameters are bound by the caller)."""
+    return (SQL / f"{name}.sql").read_text(encoding="utf-8")
 
 
 def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
@@ -78,33 +93,31 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
     from shb.store import suppression
 
     rule = suppression.load_rule()
-    areas = con.execute("select code, parent_code from area where level = 'deso'").df()
-    members = con.execute("select district_code, regso_code from district_member").df()
+    areas = con.execute(statement("deso_parents")).df()
+    members = con.execute(statement("district_regso")).df()
     regso_of_deso = dict(zip(areas.code, areas.parent_code))
     districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
-    con.execute("delete from published_observation")
-    todo = [i for (i,) in con.execute("select distinct indicator_id from observation order by 1").fetchall()]
+    con.execute(statement("clear_publication"))
+    todo = [i for (i,) in con.execute(statement("observed_indicators")).fetchall()]
     if indicators is not None and not indicators:  # nothing renewed: the publication is copied whole
-        con.execute("insert into published_observation select * from previous.published_observation")
+        con.execute(statement("copy_publication"))
         return
     if indicators is not None:
         con.register("renewed", pd.DataFrame({"indicator_id": list(indicators)}))
-        con.execute("insert into published_observation select * from previous.published_observation "
-                    "where indicator_id not in (select indicator_id from renewed)")
+        con.execute(statement("copy_unrenewed_publication"))
         con.unregister("renewed")
         todo = [i for i in todo if i in set(indicators)]
     for indicator in todo:
-        rows = con.execute("select * from observation where indicator_id = $i", {"i": indicator}).df()
+        rows = con.execute(statement("observations_of_indicator"), {"indicator": indicator}).df()
         out = suppression.apply(rows, rule, regso_of_deso, districts)
         con.register("published", out)
-        con.execute("insert into published_observation by name select * from published")
+        con.execute(statement("insert_published"))
         con.unregister("published")
-    # Stored sorted by what queries filter on, like observation.
+    # Stored sorted by what queries filter on, like observation. Built from identifiers in code
+    # (OBSERVATION_ORDER): the written-down exception to SQL in named files.
     con.execute(f"create or replace temp table sorted_publication as select * from published_observation "
                 f"order by {OBSERVATION_ORDER}")
-    con.execute("delete from published_observation")
-    con.execute("insert into published_observation select * from sorted_publication")
-    con.execute("drop table sorted_publication")
+    con.execute(statement("store_publication_sorted"))
 
 
 def file_sha256(path: Path) -> str:
@@ -142,14 +155,17 @@ def write_snapshot(
         for name, frame in tables.items():
             con.register("frame", frame)
             cols = ", ".join(f'"{c}"' for c in frame.columns)
-            con.execute(f"insert into {name} ({cols}) select {cols} from frame")  # names from code, not users
+            # Table and column names from code (catalog_frames), never from users: the written-down exception.
+            con.execute(f"insert into {name} ({cols}) select {cols} from frame")
             con.unregister("frame")
         con.register("frame", population.assign(is_demo=is_demo))
-        con.execute("insert into area_population select area_code, year, population, foreign_born, is_demo from frame")
+        con.execute(statement("insert_population"))
+        con.unregister("frame")
         con.register("obs", observations)
+        # The sort order is identifiers from code (OBSERVATION_ORDER): the written-down exception.
         con.execute(f"insert into observation select * from obs order by {OBSERVATION_ORDER}")
         publish(con)
-        con.execute("insert into snapshot values ($version, now(), $demo, $built)",
+        con.execute(statement("insert_snapshot_row"),
                     {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
         con.execute("checkpoint")
     finally:
@@ -179,38 +195,38 @@ def write_derived_snapshot(
     con = duckdb.connect(str(target))
     try:
         con.execute(SCHEMA)
+        # Kept in code: DuckDB's attach is not in the SQL linter's grammar (as the read side's, shb.store.db).
         con.execute("attach $source as previous (read_only)", {"source": str(Path(source).resolve())})
-        present = {name for (name,) in con.execute(
-            "select table_name from duckdb_tables() where database_name = 'previous'").fetchall()}
+        present = {name for (name,) in con.execute(statement("previous_tables")).fetchall()}
         for name in TABLES:
             if name in present and name not in ("observation", "published_observation", "snapshot"):
+                # Table names from schema.sql (TABLES), never from users: the written-down exception.
                 con.execute(f"insert into main.{name} by name select * from previous.{name}")
         if removed_notes:
-            con.execute("delete from main.note where list_contains($ids, id)", {"ids": list(removed_notes)})
+            con.execute(statement("delete_notes"), {"ids": list(removed_notes)})
         if new_notes is not None and len(new_notes):
             con.register("new_notes", new_notes)
-            con.execute("insert into main.note by name select * from new_notes")
+            con.execute(statement("insert_notes"))
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
         if len(added):
             con.register("added", added)
+            # Key and sort columns from code (OBSERVATION_KEY, OBSERVATION_ORDER): the written-down exception.
             con.execute(
                 "insert into observation by name select * from ("
                 f"  select p.* from previous.observation as p anti join added as a using ({keys})"
                 "  union all by name select * from added"
                 f") order by {OBSERVATION_ORDER}")
         else:  # already sorted
-            con.execute("insert into observation select * from previous.observation")
+            con.execute(statement("copy_observations"))
         has_published = "published_observation" in present
         publish(con, sorted(set(added.indicator_id)) if has_published else None)
-        (is_demo,) = con.execute(
-            "select coalesce((select bool_or(is_demo) from observation), false)"
-            " or coalesce((select bool_or(is_demo) from area_population), false)").fetchone()
-        con.execute("insert into snapshot values ($version, now(), $demo, $built)",
+        (is_demo,) = con.execute(statement("snapshot_is_demo")).fetchone()
+        con.execute(statement("insert_snapshot_row"),
                     {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
         if log_entry is not None:
             con.register("log_entry", pd.DataFrame([log_entry]))
-            con.execute("insert into import_log by name select * from log_entry")
+            con.execute(statement("insert_import_log"))
         con.execute("detach previous")
         con.execute("checkpoint")
     finally:
@@ -218,33 +234,11 @@ def write_derived_snapshot(
     return bool(is_demo)
 
 
-def _read_only(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection to the file now at `path`.
-
-    Attached to an in-memory database rather than opened with duckdb.connect(path): within one process
-    DuckDB hands out the instance it already has open for a path, which after an `os.replace` is the
-    replaced file (measured with DuckDB 2.0.1), and here the file on disk is what counts.
-    """
-    con = duckdb.connect()
-    try:
-        con.execute("attach $path as snap (read_only)", {"path": str(Path(path).resolve())})
-        con.execute("use snap")
-    except duckdb.Error:
-        con.close()
-        raise
-    return con
-
-
 def check_snapshot(path: Path) -> None:
     """Open a freshly written snapshot read-only and check it is whole; raise ValueError if not."""
-    con = _read_only(path)
+    con = attach_read_only(path)
     try:
-        (n_snap,) = con.execute("select count(*) from snapshot").fetchone()
-        (n_obs,) = con.execute("select count(*) from observation").fetchone()
-        (orphans,) = con.execute(
-            "select count(*) from observation o anti join indicator i on o.indicator_id = i.id").fetchone()
-        (bad_areas,) = con.execute(
-            "select count(*) from observation o anti join area a on o.area_code = a.code").fetchone()
+        n_snap, n_obs, orphans, bad_areas = con.execute(statement("check_snapshot")).fetchone()
     finally:
         con.close()
     if n_snap != 1 or n_obs == 0 or orphans or bad_areas:
@@ -255,11 +249,11 @@ def check_snapshot(path: Path) -> None:
 
 def snapshot_version(path: Path) -> str | None:
     try:
-        con = _read_only(path)
+        con = attach_read_only(path)
     except duckdb.Error:
         return None
     try:
-        row = con.execute("select version from snapshot").fetchone()
+        row = con.execute(statement("snapshot_version")).fetchone()
     except duckdb.Error:
         return None
     finally:
@@ -271,7 +265,8 @@ def install(new_file: Path, current: Path, before_replace: Callable[[], None] = 
     """Keep the current snapshot under snapshots/, then atomically move `new_file` over it.
 
     Returns the path the previous snapshot was kept at, or None when there was none. `before_replace`
-    runs between the two steps (a test hook for killing an import there).
+    runs between the two steps (the transaction's stage hook, for killing a writer there). Called by
+    `shb.store.transaction.new_version` only, with the writers' lock held.
     """
     kept = None
     if current.exists():

@@ -1,0 +1,3 @@
+-- statement: the version id of a snapshot
+-- parameters: none
+select version from snapshot
