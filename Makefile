@@ -17,9 +17,10 @@ $(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-# The demo database is built only when it is missing (never over imported data).
+# The database is built only when it is missing (never over imported data): real open statistics from
+# data/real/ where they exist, demo data for every other indicator.
 $(DB): | $(VENV)/.runtime
-	$(PY) -m shb build --demo --db $(DB)
+	$(PY) -m shb build --db $(DB)
 
 db: $(DB)
 

@@ -48,7 +48,10 @@ def test_missing_database_exits_non_zero_with_a_swedish_message(tmp_path):
     assert out.stdout == ""
 
 
-def test_build_without_demo_flag_is_refused(tmp_path):
+def test_build_without_demo_flag_builds_real_values_where_they_exist(tmp_path):
+    """`make run` on a fresh machine: real open statistics where data/real/ has them, demo elsewhere."""
     out = shb("build", "--db", str(tmp_path / "x.duckdb"))
-    assert out.returncode == 2 and "--demo" in out.stderr
-    assert not (tmp_path / "x.duckdb").exists()
+    assert out.returncode == 0, out.stderr
+    assert "indikatorer har riktiga värden ur data/real/" in out.stdout
+    info = json.loads(shb("info", "--db", str(tmp_path / "x.duckdb"), "--json").stdout)
+    assert info["real_indicators"] >= 15 and info["demo"]  # the rest is still demo, and the file says so

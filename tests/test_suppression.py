@@ -109,3 +109,31 @@ def test_a_missing_part_beside_only_empty_parts_ends_and_stays_missing():
     assert "r" in out, "suppression.apply did not finish"
     d1_out = out["r"][(out["r"].level == "deso") & (out["r"].area_code == "D1")].set_index("group_value")
     assert d1_out.status.to_dict() == {"alla": "not_applicable", "kvinnor": "missing", "man": "not_applicable"}
+
+
+def test_an_exempt_indicator_keeps_small_and_zero_counts_but_not_source_suppression():
+    """Counts that are not of persons (an area's type, dwellings) are shown as the open source publishes them."""
+    rule = suppression.Rule(min_count=5, min_denominator=20, exempt=frozenset({"omradestyp"}))
+    rows = pd.DataFrame({
+        "indicator_id": ["omradestyp"] * 4, "level": ["municipality", "regso", "regso", "regso"],
+        "area_code": ["1490", "1490R001", "1490R002", "1490R003"], "year": 2023, "group_dim": "total",
+        "group_value": "alla", "value": [40.0, 0.0, 100.0, None], "numerator": [40, 0, 40, None],
+        "denominator": [100, 30, 40, None], "population": [100, 30, 40, 30], "ci_low": None, "ci_high": None,
+        "status": ["ok", "ok", "ok", "suppressed"]})
+    out = suppression.apply(rows, rule, {}, {})
+    assert out.status.tolist() == ["ok", "ok", "ok", "suppressed"]
+    assert out.suppression.tolist() == ["", "", "", "källa"]
+    assert out.numerator.tolist()[:3] == [40, 0, 40]
+    ruled = suppression.apply(rows, suppression.Rule(min_count=5, min_denominator=20), {}, {})
+    assert ruled.status.tolist()[1] == "suppressed"  # the same zero under the rule is hidden
+
+
+def test_the_committed_rule_names_a_reason_for_every_exempt_indicator():
+    import yaml
+
+    from shb.core.catalog import load_catalog
+
+    raw = yaml.safe_load(suppression.RULE_FILE.read_text(encoding="utf-8"))
+    ids = {i.id for i in load_catalog().indicators}
+    assert raw["exempt"] and all(k in ids and str(v).strip() for k, v in raw["exempt"].items())
+    assert suppression.load_rule().exempt == frozenset(raw["exempt"])

@@ -1,4 +1,4 @@
-"""Command line: build the demo snapshot, describe the data, list the catalog."""
+"""Command line: build the snapshot (real where possible, or all demo), describe the data, list the catalog."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ def info(database: dbmod.Database) -> dict:
     counts = dict(database.run("area_counts").itertuples(index=False))
     summary = database.run("observation_summary").iloc[0]
     groups = database.run("groups_in_use")
+    sources = database.run("indicator_sources")
     return {
         "version": snap.version,
         "created_at": snap.created_at.isoformat(),
@@ -35,6 +36,8 @@ def info(database: dbmod.Database) -> dict:
         "status_counts": {"suppressed": int(summary.suppressed), "missing": int(summary.missing),
                           "not_applicable": int(summary.not_applicable)},
         "built_from": json.loads(snap.built_from),
+        "real_indicators": int((~sources.is_demo).sum()),
+        "demo_indicators": int(sources.is_demo.sum()),
     }
 
 
@@ -50,14 +53,15 @@ def catalog_entries(database: dbmod.Database) -> list[dict]:
 
 
 def _cmd_build(args) -> int:
-    from shb.ingest.build import build_demo_snapshot  # heavy imports only when building
+    from shb.ingest.build import build_snapshot  # heavy imports only when building
 
-    if not args.demo:
-        print("Ange --demo: bara demodata kan byggas här. Riktiga data läses in med import.", file=sys.stderr)
-        return 2
-    result = build_demo_snapshot(args.db)
-    print(f"Byggde demodatabasen {result.db} (version {result.version}): "
+    result = build_snapshot(args.db, demo_only=args.demo)
+    what = "demodatabasen" if args.demo else "databasen"
+    print(f"Byggde {what} {result.db} (version {result.version}): "
           f"{result.observations:,} observationer på {result.seconds:.1f} s.".replace(",", " "))
+    if not args.demo:
+        print(f"{len(result.real_indicators)} indikatorer har riktiga värden ur data/real/ (med källa); "
+              "övriga är demodata.")
     if result.kept_previous:
         print(f"Föregående version sparad som {result.kept_previous}.")
     return 0
@@ -198,7 +202,8 @@ def parser() -> argparse.ArgumentParser:
         return sp
 
     b = with_db(sub.add_parser("build", help="bygg databasen"))
-    b.add_argument("--demo", action="store_true", help="bygg med genererade demodata")
+    b.add_argument("--demo", action="store_true",
+                   help="bara genererade demodata (för tester och mätningar); utan flaggan riktiga data där de finns")
     b.set_defaults(func=_cmd_build)
     i = with_db(sub.add_parser("info", help="vad databasen innehåller"))
     i.add_argument("--json", action="store_true")

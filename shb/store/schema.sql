@@ -71,3 +71,9 @@ create table import_log (
     changed_values integer not null, unchanged_values integer not null, result varchar not null,
     version varchar not null
 );
+create table source_record (
+    subject varchar primary key, -- an indicator id, or 'befolkning' for the population figures
+    citation varchar not null, licence varchar not null, files varchar[] not null,
+    source_ids varchar[] not null, origin varchar not null, retrieved varchar not null,
+    transformation varchar not null
+);

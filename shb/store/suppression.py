@@ -28,6 +28,9 @@ HIDDEN_COLUMNS = ["value", "numerator", "denominator", "population", "ci_low", "
 class Rule:
     min_count: int = 5
     min_denominator: int = 20
+    # Indicators whose counts are not of persons (an area's type, dwellings), published as they are by an
+    # open source: the small-number rule would only hide public facts. Source suppression still stands.
+    exempt: frozenset[str] = frozenset()
 
     @property
     def text(self) -> str:
@@ -36,12 +39,20 @@ class Rule:
 
 def load_rule(path: Path = RULE_FILE) -> Rule:
     raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
-    return Rule(int(raw.get("min_count", 5)), int(raw.get("min_denominator", 20)))
+    return Rule(int(raw.get("min_count", 5)), int(raw.get("min_denominator", 20)),
+                frozenset((raw.get("exempt") or {}).keys()))
+
+
+def exempt(rows: pd.DataFrame, rule: Rule) -> pd.Series:
+    """Rows of indicators the rule does not apply to (frames without an indicator column have none)."""
+    if "indicator_id" not in rows or not rule.exempt:
+        return pd.Series(False, index=rows.index)
+    return rows.indicator_id.isin(rule.exempt)
 
 
 def primary(rows: pd.DataFrame, rule: Rule) -> pd.Series:
     """Rows the rule hides: published values built on too few."""
-    ok = rows.status == "ok"
+    ok = (rows.status == "ok") & ~exempt(rows, rule)
     small = (rows.numerator < rule.min_count) | (rows.denominator < rule.min_denominator)
     return ok & small.fillna(False).astype(bool)
 
@@ -121,7 +132,7 @@ def apply(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],
     # Missing cells are unknown too (they count in a sum) but keep their own status; not-applicable
     # cells are known to be empty (zero), so they cannot hide another cell in a sum.
     hidden = r.status.isin(["suppressed", "missing"]).to_numpy() | by_rule
-    if r.numerator.notna().any():
+    if r.numerator.notna().any() and not exempt(r, rule).all():
         size = r.denominator.fillna(0).to_numpy(dtype=float)
         hidden = secondary(hidden, relation_edges(r, regso_of_deso, district_members), size, eligible=published)
     hidden &= published | by_source

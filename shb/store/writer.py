@@ -158,7 +158,8 @@ def write_snapshot(
             # Table and column names from code (catalog_frames), never from users: the written-down exception.
             con.execute(f"insert into {name} ({cols}) select {cols} from frame")
             con.unregister("frame")
-        con.register("frame", population.assign(is_demo=is_demo))
+        # Rows may say themselves whether they are demo (a real build mixes real and generated years).
+        con.register("frame", population if "is_demo" in population else population.assign(is_demo=is_demo))
         con.execute(statement("insert_population"))
         con.unregister("frame")
         con.register("obs", observations)
