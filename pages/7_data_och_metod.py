@@ -24,12 +24,13 @@ if snap is not None:
     d = ui.database()
     ind = ui.indicators()[view.indikator]
     selection = views.selection_export(d, view)
+    set_title = views.set_members(d, view.jamfor)[0]
     demo = bool(snap["is_demo"])
     st.caption(export.citation(ind, snap["version"], demo))
     left, right = st.columns(2)
     left.download_button("Ladda ner CSV", data=export.to_csv(selection), mime="text/csv",
                          file_name=export.file_name(ind, snap["version"], demo, "csv"), on_click="ignore")
-    right.download_button("Ladda ner Excel", data=lambda: export.to_excel(selection, ind, snap["version"], demo),
+    right.download_button("Ladda ner Excel", data=lambda: export.to_excel(selection, ind, snap["version"], demo, set_title),
                           file_name=export.file_name(ind, snap["version"], demo, "xlsx"), on_click="ignore",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     st.header("Uppföljningsrapport")

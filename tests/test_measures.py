@@ -6,6 +6,7 @@ import pytest
 
 from shb.analysis import measures
 from shb.core.catalog import Indicator
+from shb.present import text
 
 
 def indicator(**kw) -> Indicator:
@@ -47,7 +48,11 @@ def test_comparison_has_focus_rest_and_city():
     assert get("city", 2020) == pytest.approx(44.0)
     assert get("focus", 2024) == pytest.approx(32.0)
     assert get("rest", 2024) == pytest.approx(70.0)
-    assert set(f.label) == {"Områdesutveckling", "Övriga staden", "Hela Borås"}
+    assert "label" not in f, "measures return numbers; labels are set in shb.present.text"
+    labelled = text.with_series_labels(f, "Områdesutveckling")
+    assert set(labelled.label) == {"Områdesutveckling", "Övriga staden", "Hela Borås"}
+    assert set(text.with_series_labels(f, "Polisens lista 2025").label) == {
+        "Polisens lista 2025", "Övriga staden", "Hela Borås"}
 
 
 def test_hidden_member_makes_the_set_incomplete_and_the_rest_unknown():

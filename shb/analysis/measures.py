@@ -19,11 +19,11 @@ from shb.core import format as fmt
 from shb.core.catalog import Indicator
 from shb.core.stats import newcombe, wilson
 
-SERIES_LABELS = {"focus": "Områdesutveckling", "rest": "Övriga staden", "city": "Hela Borås"}
 TREND_WINDOW = 4  # years over which "is the gap closing?" is judged
 # A change in the size of the gap counts only if it is at least this large (see gap_trend).
 MIN_CHANGE = {"procent": 0.5}
 RELATIVE_MIN_CHANGE = 0.05
+CITY_SHARE_MIN_CHANGE = 0.01  # for units other than procent: this share of the city's value
 
 VERDICT_TEXT = {"minskar": "Skillnaden minskar", "ökar": "Skillnaden ökar", "oförändrad": "Skillnaden är oförändrad"}
 
@@ -139,7 +139,7 @@ def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
 
     `area_rows`: rows at the level the members are given at (RegSO), columns as in the
     `indicator_values` query; `city_rows`: the same query at municipality level.
-    Returns year, series, label, value, ci_low, ci_high, numerator, denominator, complete,
+    Returns year, series, value, ci_low, ci_high, numerator, denominator, complete,
     members_used, members. Counts are those of the series (the rest's are city − set) and NaN
     where they are not known; intervals are given for survey shares.
     """
@@ -158,7 +158,6 @@ def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
     frame = frame.reindex(columns=COMPARISON_COLUMNS)
     order = {"city": 0, "focus": 1, "rest": 2}
     frame = frame.sort_values(["year", "series"], key=lambda s: s.map(order) if s.name == "series" else s)
-    frame["label"] = frame.series.map(SERIES_LABELS)
     frame["year"] = frame.year.astype(int)
     return frame.reset_index(drop=True)
 
@@ -203,7 +202,7 @@ class GapTrend:
 def change_threshold(ind: Indicator, start_gap: float, city_value: float) -> float:
     """The smallest change in the gap's size that counts: 0.5 procentenheter for shares (1 % of the
     city's value for other units), or 5 % of the starting gap if that is larger."""
-    floor = MIN_CHANGE.get(ind.unit, 0.01 * abs(city_value) if not np.isnan(city_value) else 0.0)
+    floor = MIN_CHANGE.get(ind.unit, CITY_SHARE_MIN_CHANGE * abs(city_value) if not np.isnan(city_value) else 0.0)
     return max(floor, RELATIVE_MIN_CHANGE * abs(start_gap))
 
 

@@ -22,7 +22,7 @@ from shb.core import format as fmt
 from shb.core.catalog import DIRECTION_LABELS
 from shb.core.errors import ShbError
 from shb.geo import geometry
-from shb.present import charts, urlstate, views
+from shb.present import charts, text, urlstate, views
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -127,7 +127,8 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
         programme=database.run("programme").iloc[0], year=year, version=snap.version, demo=demo,
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
         summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
-        significance_method=measures.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE)
+        significance_method=measures.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE,
+        window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule())
 
 
 def chromium_binary() -> str:

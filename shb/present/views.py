@@ -17,7 +17,7 @@ from shb.core import format as fmt
 from shb.core import paths
 from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
 from shb.geo import geometry
-from shb.present import charts, maps
+from shb.present import charts, maps, text
 from shb.present.urlstate import Facts, IndicatorFacts, View
 from shb.store.db import Database
 
@@ -132,7 +132,7 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
         area_rows = city_rows.iloc[0:0]
     else:
         area_rows = database.run("indicator_values", indicator=ind.id, level="regso", group_dim="total")
-    frame = measures.comparison(ind, area_rows, city_rows, members)
+    frame = text.with_series_labels(measures.comparison(ind, area_rows, city_rows, members), set_title)
     frame = frame[(frame.year >= view.fran) & (frame.year <= view.till)]
     gaps = measures.gaps(frame)
     year = view.ar if view.ar in set(frame.year) else measures.latest_year(frame)
@@ -142,8 +142,8 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     # Worded in the sentence for surveys only: a register counts everyone, so there is no sample to
     # be uncertain about (the test result is still in the comparison JSON and the report's method).
     said = sig if ind.survey else None
-    text = (measures.sentence(ind, frame, trend, year, set_title, significance=said) if year
-            else f"{ind.title}: inga värden.")
+    sentence = (measures.sentence(ind, frame, trend, year, set_title, significance=said) if year
+                else f"{ind.title}: inga värden.")
     disp, disp_trend = None, None
     if not area_rows.empty:
         disp = measures.dispersion(ind, area_rows, city_rows)
@@ -152,7 +152,7 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     if with_areas and not area_rows.empty:
         extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
         frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
-    return Comparison(ind, set_title, members, frame, gaps, trend, year, text, demo, sig, disp, disp_trend)
+    return Comparison(ind, set_title, members, frame, gaps, trend, year, sentence, demo, sig, disp, disp_trend)
 
 
 def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: measures.DispersionTrend | None,
@@ -167,11 +167,11 @@ def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: measur
     d = fmt.decimals_for(ind.unit)
     size = fmt.difference(float(r.dispersion), ind.unit, ind.unit_label, d).lstrip("+")
     share = "" if pd.isna(r.population_share) else f", {fmt.number(100 * r.population_share, 0)} % av invånarna"
-    text = (f"Spridningen mellan RegSO {year}: i genomsnitt {size} från hela Borås, vägt efter befolkning "
+    said = (f"Spridningen mellan RegSO {year}: i genomsnitt {size} från hela Borås, vägt efter befolkning "
             f"({int(r.areas_used)} av {int(r.areas)} områden med publicerat värde{share}).")
     if trend is not None and trend.verdict in ("minskar", "ökar", "oförändrad"):
-        text += f" {trend.text} sedan {trend.start_year}."
-    return text
+        said += f" {trend.text} sedan {trend.start_year}."
+    return said
 
 
 def subtitle(ind: Indicator) -> str:
@@ -189,7 +189,7 @@ def gap_chart(c: Comparison):
     diff_label = f"Skillnad, {fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)}"
     return charts.gap_chart(c.gaps, title=f"Skillnad mot hela Borås: {c.trend.text.lower()}", unit_label=ind.unit_label,
                             diff_label=diff_label, direction_label=subtitle(ind),
-                            decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+                            decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
 
 
 def ranking_frame(database: Database, view: View, members: list[str], year: int) -> pd.DataFrame:
@@ -218,7 +218,7 @@ def ranking_chart(database: Database, view: View, c: Comparison):
     return charts.ranking_chart(
         frame, city_value=c.value("city"), title=f"{ind.title}, {c.year}, per {LEVEL_LABELS[view.niva]}",
         unit_label=ind.unit_label, direction_label=subtitle(ind), direction=ind.direction,
-        decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+        decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
 
 
 @lru_cache(maxsize=16)
@@ -249,7 +249,7 @@ def map_values(database: Database, view: View, year: int) -> pd.DataFrame:
 
 def map_chart(database: Database, view: View, year: int, demo: bool, title: str | None = None, height: int = 560):
     ind = indicators(database)[view.indikator]
-    _, members = set_members(database, view.jamfor)
+    set_title, members = set_members(database, view.jamfor)
     values = map_values(database, view, year)
     manifest = geometry_manifest(database)
     folder = str(paths.geometry_dir(database.path))
@@ -265,7 +265,7 @@ def map_chart(database: Database, view: View, year: int, demo: bool, title: str 
         title=title or f"{ind.title}, {year} ({ind.unit_label})", unit_label=ind.unit_label,
         direction=ind.direction, direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit),
         extent=view.utsnitt, extent_codes=extent_codes, schematic=geometry.is_schematic(manifest, view.niva),
-        source=geometry.source_text(manifest, view.niva), demo=demo, height=height)
+        source=geometry.source_text(manifest, view.niva), demo=demo, height=height, focus_label=set_title)
 
 
 def group_frame(database: Database, view: View, c: Comparison, dimension: str) -> pd.DataFrame:
@@ -275,7 +275,8 @@ def group_frame(database: Database, view: View, c: Comparison, dimension: str) -
     city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dimension)
     area = (city.iloc[0:0] if ind.lowest_level == "municipality"
             else database.run("indicator_values", indicator=ind.id, level="regso", group_dim=dimension))
-    return measures.group_comparison(ind, area, city, c.members, c.year, values)
+    frame = measures.group_comparison(ind, area, city, c.members, c.year, values)
+    return text.with_series_labels(frame, c.set_title)
 
 
 def group_chart(database: Database, view: View, c: Comparison, dimension: str):
@@ -395,7 +396,7 @@ def area_memberships(database: Database, area_code: str) -> list[str]:
 def group_gap_frame(database: Database, view: View, dimension: str, first: str, second: str) -> pd.DataFrame:
     """The gap between two groups (first − second) per year, citywide and in the focus set."""
     ind = indicators(database)[view.indikator]
-    _, members = set_members(database, view.jamfor)
+    set_title, members = set_members(database, view.jamfor)
     city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dimension)
     area = (city.iloc[0:0] if ind.lowest_level == "municipality"
             else database.run("indicator_values", indicator=ind.id, level="regso", group_dim=dimension))
@@ -403,26 +404,32 @@ def group_gap_frame(database: Database, view: View, dimension: str, first: str, 
     b = measures.comparison(ind, area, city, members, second)
     merged = a.merge(b, on=["year", "series"], suffixes=("_a", "_b"))
     merged = merged[merged.series.isin(["focus", "city"])]
-    out = pd.DataFrame({"year": merged.year, "series": merged.series, "label": merged.label_a,
+    out = pd.DataFrame({"year": merged.year, "series": merged.series,
+                        "label": merged.series.map(text.series_labels(set_title)),
                         "value": merged.value_a - merged.value_b, "ci_low": np.nan, "ci_high": np.nan})
     return out[(out.year >= view.fran) & (out.year <= view.till)].reset_index(drop=True)
 
 
 def selection_export(database: Database, view: View) -> pd.DataFrame:
     """The current selection for download: the indicator at the view's level and the kommun,
-    every year and group, with Swedish column names and statuses kept apart."""
+    every year and group, with Swedish column names and statuses kept apart; `jämförelsemängd`
+    names the chosen set on the rows of its areas."""
     ind = indicators(database)[view.indikator]
     labels = group_labels(database)
+    set_title, members = set_members(database, view.jamfor)
     parts = []
     for level in dict.fromkeys(["municipality", view.niva if view.niva in ind.levels else "municipality"]):
+        focus = _focus_codes(database, level, members)
         for dim in ("total", *ind.groups):
-            parts.append(database.run("indicator_values", indicator=ind.id, level=level, group_dim=dim)
-                         .assign(level=level, group_dim=dim))
+            part = database.run("indicator_values", indicator=ind.id, level=level, group_dim=dim)
+            parts.append(part.assign(level=level, group_dim=dim,
+                                     in_set=np.where(part.area_code.isin(focus), set_title, "")))
     rows = pd.concat(parts, ignore_index=True)
     status = {"ok": "värde", "suppressed": "undertryckt (..)", "missing": "saknas (-)", "not_applicable": "ej tillämplig (.)"}
     return pd.DataFrame({
         "indikator": ind.id, "indikatornamn": ind.title, "enhet": ind.unit_label,
         "nivå": rows.level.map(LEVEL_LABELS), "områdeskod": rows.area_code, "område": rows.area_name,
+        "jämförelsemängd": rows.in_set,
         "år": rows.year, "grupp_typ": rows.group_dim,
         "grupp": [labels.get((d, v), v) for d, v in zip(rows.group_dim, rows.group_value)],
         "värde": rows.value, "täljare": rows.numerator, "nämnare": rows.denominator,

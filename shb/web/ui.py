@@ -16,7 +16,7 @@ from shb.analysis import measures
 from shb.core.catalog import LEVEL_LABELS, Indicator
 from shb.core.errors import ShbError
 from shb.geo import geometry
-from shb.present import urlstate, views
+from shb.present import text, urlstate, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 
@@ -75,6 +75,12 @@ def database() -> dbmod.Database:
     return dbmod.connect()
 
 
+def data_key() -> str:
+    """What a cached result depends on: the snapshot file and its version (two files may share a version)."""
+    d = database()
+    return f"{d.path}@{d.version}"
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def _cached(name: str, version: str, params: tuple) -> pd.DataFrame:
     return database().run(name, **dict(params))
@@ -82,8 +88,7 @@ def _cached(name: str, version: str, params: tuple) -> pd.DataFrame:
 
 def frame(name: str, **params) -> pd.DataFrame:
     """A named query's result, cached per data version and parameters."""
-    d = database()
-    return _cached(name, d.version, tuple(sorted(params.items())))
+    return _cached(name, data_key(), tuple(sorted(params.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -92,7 +97,7 @@ def _facts(version: str) -> urlstate.Facts:
 
 
 def facts() -> urlstate.Facts:
-    return _facts(database().version)
+    return _facts(data_key())
 
 
 def indicators() -> dict[str, Indicator]:
@@ -299,7 +304,7 @@ def _comparison(version: str, view: View, demo: bool, with_areas: bool) -> views
 
 def comparison(view: View, demo: bool, with_areas: bool = False) -> views.Comparison:
     """The view's comparison, computed once per data version and view."""
-    return _comparison(database().version, replace(view, notices=()), demo, with_areas)
+    return _comparison(data_key(), replace(view, notices=()), demo, with_areas)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
@@ -322,7 +327,7 @@ def spec_of(kind: str, view: View, demo: bool, with_areas: bool = False, option:
     """A chart of the view as a Vega-Lite dict, built (and validated) once per data version, geometry
     version (maps) and view."""
     geometry_version = views.geometry_manifest(database()).get("version") if kind == "map" else None
-    return _spec(database().version, geometry_version, kind, replace(view, notices=()), demo, with_areas, option)
+    return _spec(data_key(), geometry_version, kind, replace(view, notices=()), demo, with_areas, option)
 
 
 def schematic_note(manifest: dict, level: str) -> None:
@@ -349,11 +354,12 @@ def _overview(version: str, set_id: str) -> pd.DataFrame:
 
 def overview(view: View) -> None:
     """A card per målområde; per effektmål a compact row per indicator."""
-    ov = _overview(database().version, view.jamfor)
+    ov = _overview(data_key(), view.jamfor)
     structure = frame("goal_structure")
     set_title = views.set_members(database(), view.jamfor)[0]
     params = urlstate.to_params(view)
     statuses = views.target_statuses(ov)
+    trend_column = text.trend_column_label()
     for goal_area_id, targets in structure.groupby("goal_area_id", sort=True):
         page = GOAL_AREA_PAGES[int(goal_area_id)]
         with st.container(border=True):
@@ -369,19 +375,19 @@ def overview(view: View) -> None:
                     set_title: rows.focus_text,
                     "Hela Borås": rows.city_text,
                     "Skillnad": rows.difference_text,
-                    "Skillnaden, 4 år": rows.apply(_trend_cell, axis=1),
+                    trend_column: rows.apply(_trend_cell, axis=1),
                     "Skillnad över tid": rows.gap_series,
                     "Visa": [f"{page.path.split('_', 1)[1][:-3]}?{_query(params, indikator=i)}"
                              for i in rows.indicator_id],
                 })
-                styled = table.style.apply(_style_row, better=rows.better.tolist(), axis=1)
+                styled = table.style.apply(_style_row, better=rows.better.tolist(), column=trend_column, axis=1)
                 st.dataframe(styled, hide_index=True, width="stretch", column_config={
                     "Indikator": st.column_config.TextColumn(width="large"),
                     "År": st.column_config.NumberColumn(width="small", format="%d"),
                     set_title: st.column_config.TextColumn(width="small"),
                     "Hela Borås": st.column_config.TextColumn(width="small"),
                     "Skillnad": st.column_config.TextColumn(width="medium"),
-                    "Skillnaden, 4 år": st.column_config.TextColumn(width="medium"),
+                    trend_column: st.column_config.TextColumn(width="medium"),
                     "Skillnad över tid": st.column_config.LineChartColumn("Skillnad över tid", width="small"),
                     "Visa": st.column_config.LinkColumn("Visa", display_text="Öppna", width="small"),
                 })
@@ -397,11 +403,11 @@ def status_badge(status) -> str:
     return f":{colour}-badge[Effektmålet {status.status}] :gray[{status.text}]"
 
 
-def _style_row(row, better: list) -> list[str]:
+def _style_row(row, better: list, column: str) -> list[str]:
     """Colour the trend cell by whether the focus set moved the better way."""
     b = better[row.name]
     colour = {True: "color: #0b5cad; font-weight: 600", False: "color: #b34700; font-weight: 600"}.get(b, "")
-    return [colour if c == "Skillnaden, 4 år" else "" for c in row.index]
+    return [colour if c == column else "" for c in row.index]
 
 
 def _query(params: dict, **changes) -> str:
@@ -647,7 +653,7 @@ def _set_profile(version: str, set_id: str) -> pd.DataFrame:
 
 
 def set_profile(set_id: str) -> pd.DataFrame:
-    return _set_profile(database().version, set_id)
+    return _set_profile(data_key(), set_id)
 
 
 def population_metrics(area_code: str) -> None:
@@ -741,15 +747,7 @@ def catalog_table(search: str = "") -> pd.DataFrame:
 
 def method_notes() -> None:
     st.header("Metod")
-    st.markdown(
-        "- **Områdesmängder** (t.ex. områdesutveckling) beräknas ur summerade täljare och nämnare – aldrig som "
-        "ett medelvärde av områdenas andelar. Medelvärden vägs med befolkningen.\n"
-        "- **Övriga staden** är hela staden minus mängden, räknat på antal.\n"
-        "- **Skillnad** anges i indikatorns enhet, för andelar i procentenheter.\n"
-        "- **Minskar/ökar** bedöms över de senaste fyra åren: förändringen av skillnadens storlek måste vara minst "
-        "0,5 procentenheter (1 % av stadens värde för andra enheter) eller 5 % av skillnaden, annars *oförändrad*. "
-        "Färgen visar om fokusområdena rört sig åt det bättre hållet enligt indikatorns riktning.\n"
-        "- **Seriebrott:** 16 RegSO fick nya gränser 2025; SCB redovisar 2024 och framåt på de nya gränserna.")
+    st.markdown("\n".join(f"- {line}" for line in text.method_lines()))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -759,7 +757,7 @@ def _area_profile(version: str, area_code: str) -> pd.DataFrame:
 
 def area_profile(area_code: str) -> pd.DataFrame:
     """Every indicator for one area against the city, once per data version and area."""
-    return _area_profile(database().version, area_code)
+    return _area_profile(data_key(), area_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -780,7 +778,7 @@ def _group_gap_spec(version: str, view: View, dim: str, first: str, second: str,
 
 def group_gap(view: View, dim: str, first: str, second: str, demo: bool) -> tuple[dict, str]:
     """The chart and sentence for the gap between two groups, once per data version and view."""
-    return _group_gap_spec(database().version, replace(view, notices=()), dim, first, second, demo)
+    return _group_gap_spec(data_key(), replace(view, notices=()), dim, first, second, demo)
 
 
 def page_url_path(script: str) -> str:

@@ -1,0 +1,69 @@
+"""Swedish labels and sentences built from numbers and constants: series names, method prose, verdicts.
+
+The names of the three series come from the chosen area set (`series_labels`); the method text is
+written from the thresholds in `shb.analysis.measures`, so it cannot drift from what is computed.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from shb.analysis import measures
+from shb.core import format as fmt
+
+CITY_LABEL = "Hela Borås"
+REST_LABEL = "Övriga staden"
+OTHER_AREAS_LABEL = "Övriga områden"
+FOCUS_FALLBACK = "Utvalda områden"  # a chart drawn without a set's title (never by the app)
+MAIN_SERIES = ("focus", "rest", "city")
+NUMBER_WORDS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio",
+                10: "tio"}
+
+
+def series_labels(set_title: str) -> dict[str, str]:
+    """The legend names of the series focus, rest and city when the set titled `set_title` is compared."""
+    return {"focus": set_title, "rest": REST_LABEL, "city": CITY_LABEL}
+
+
+def with_series_labels(frame: pd.DataFrame, set_title: str) -> pd.DataFrame:
+    """`frame` with a `label` column: the set's title, övriga staden, hela Borås; individual areas
+    (`area:<code>`) keep the label they have (their name)."""
+    names = series_labels(set_title)
+    own = frame["label"] if "label" in frame else pd.Series(None, index=frame.index, dtype=object)
+    return frame.assign(label=frame["series"].map(names).fillna(own))
+
+
+def number_word(n: int) -> str:
+    """A small count in words ("fyra"), larger ones in digits."""
+    return NUMBER_WORDS.get(int(n), str(int(n)))
+
+
+def trend_column_label() -> str:
+    """The heading of the column that judges the gap's development: 'Skillnaden, 4 år'."""
+    return f"Skillnaden, {measures.TREND_WINDOW} år"
+
+
+def _percent(share: float) -> str:
+    return f"{fmt.number(100 * share, 0)} %"
+
+
+def change_rule() -> str:
+    """How minskar/ökar/oförändrad is decided, from the thresholds the measures use."""
+    window = measures.TREND_WINDOW
+    floor = measures.MIN_CHANGE["procent"]
+    return (f"över de senaste {number_word(window)} åren: förändringen av skillnadens storlek måste vara minst "
+            f"{fmt.number(floor, 1)} procentenheter ({_percent(measures.CITY_SHARE_MIN_CHANGE)} av stadens värde "
+            f"för andra enheter) eller {_percent(measures.RELATIVE_MIN_CHANGE)} av skillnaden, annars oförändrad")
+
+
+def method_lines() -> list[str]:
+    """The method in short markdown bullets for the Data och metod page."""
+    return [
+        "**Områdesmängder** (t.ex. områdesutveckling) beräknas ur summerade täljare och nämnare – aldrig som "
+        "ett medelvärde av områdenas andelar. Medelvärden vägs med befolkningen.",
+        "**Övriga staden** är hela staden minus mängden, räknat på antal.",
+        "**Skillnad** anges i indikatorns enhet, för andelar i procentenheter.",
+        f"**Minskar/ökar** bedöms {change_rule()}. "
+        "Färgen visar om fokusområdena rört sig åt det bättre hållet enligt indikatorns riktning.",
+        "**Seriebrott:** 16 RegSO fick nya gränser 2025; SCB redovisar 2024 och framåt på de nya gränserna.",
+    ]
