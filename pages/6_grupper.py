@@ -7,7 +7,7 @@ from shb.web import ui
 snap = ui.setup("Grupper", __file__)
 if snap is not None:
     inds = ui.indicators()
-    options = [i.id for i in inds.values() if i.groups]
+    options = ui.page_indicators(ui.GROUPS_PAGE)
     view = ui.current_view(allowed=options)
     ui.navigation(view)
     st.title("Skillnader mellan grupper")

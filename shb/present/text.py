@@ -10,6 +10,8 @@ import pandas as pd
 
 from shb.analysis import measures
 from shb.core import format as fmt
+from shb.core.catalog import LEVEL_LABELS
+from shb.present.urlstate import Facts, View
 
 CITY_LABEL = "Hela Borås"
 REST_LABEL = "Övriga staden"
@@ -67,3 +69,40 @@ def method_lines() -> list[str]:
         "Färgen visar om fokusområdena rört sig åt det bättre hållet enligt indikatorns riktning.",
         "**Seriebrott:** 16 RegSO fick nya gränser 2025; SCB redovisar 2024 och framåt på de nya gränserna.",
     ]
+
+
+# --- notices: what a link asked for and what is shown instead --------------------------------------
+
+NOT_ON_MAP = "redovisas bara för hela kommunen och kan inte visas på kartan"
+NO_GROUPS = "redovisas inte per grupp"
+
+
+def other_goal_area(goal_area: int) -> str:
+    return f"hör till målområde {goal_area}"
+
+
+def replaced_view(asked: View, shown: View, facts: Facts, reason: str) -> str:
+    """One notice: the indicator asked for, why it is not shown here, and what is shown instead
+    (with the year, period, group or level that changed with it)."""
+    out = f"Indikatorn «{facts.name(asked.indikator)}» {reason}. Här visas «{facts.name(shown.indikator)}»"
+    changes = []
+    if asked.ar != shown.ar:
+        changes.append(f"år {shown.ar} i stället för {asked.ar}")
+    if (asked.fran, asked.till) != (shown.fran, shown.till):
+        changes.append(f"perioden {shown.fran}–{shown.till} i stället för {asked.fran}–{asked.till}")
+    if asked.grupp != shown.grupp and asked.grupp != "total":
+        changes.append(f"gruppen {facts.name(shown.grupp)} i stället för {facts.name(asked.grupp)}")
+    if asked.niva != shown.niva and asked.niva != "municipality":
+        changes.append(f"nivån {LEVEL_LABELS.get(shown.niva, shown.niva)} i stället för {LEVEL_LABELS[asked.niva]}")
+    return out + (", " + ", ".join(changes) if changes else "") + "."
+
+
+def year_not_shown(asked: int, shown: int, fran: int, till: int) -> str:
+    """The year asked for has no value in the period shown."""
+    return f"Det finns inga värden för {asked} under perioden {fran}–{till}; här visas {shown}."
+
+
+def areas_not_shown(asked: list[str], shown: str) -> str:
+    """Areas in the link that the Områden page cannot show (it shows one at a time)."""
+    names = ", ".join(asked[:3]) + (" …" if len(asked) > 3 else "")
+    return f"Sidan visar ett område i taget; {names} visas inte. Här visas {shown}."

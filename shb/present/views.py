@@ -79,6 +79,9 @@ def facts(database: Database) -> Facts:
     by_ind = {i: tuple(int(y) for y in g.year) for i, g in years.groupby("indicator_id")}
     areas = pd.concat([database.run("areas_at_level", level=lvl) for lvl in ("municipality", "district", "regso", "deso")])
     sets = database.run("area_sets")
+    groups = group_labels(database)
+    labels = {"total": "alla", **{d if v == "*" else f"{d}:{v}": label.lower() for (d, v), label in groups.items()},
+              **{i.id: i.title for i in inds.values()}}
     return Facts(
         indicators={i.id: IndicatorFacts(tuple(i.levels), tuple(i.groups), by_ind.get(i.id, ()),
                                          tuple(f"{d}:{v}" for d, vs in i.groups.items() for v in vs))
@@ -88,6 +91,7 @@ def facts(database: Database) -> Facts:
         set_ids=tuple(dict.fromkeys(sets.set_id)),
         default_set=sets.loc[sets.is_default, "set_id"].iloc[0],
         version=database.version,
+        labels=labels,
     )
 
 

@@ -49,6 +49,7 @@ PAGES = (
     PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
 )
 GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
+MAP_PAGE, GROUPS_PAGE = PAGES[5].path, PAGES[6].path
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer,
@@ -125,26 +126,79 @@ def setup(title: str, script: str = "app.py") -> dict | None:
     return snap
 
 
+def goal_area_of(indicator: str) -> int:
+    """The målområde an indicator belongs to (through its effektmål)."""
+    structure = frame("goal_structure").set_index("target_id")
+    return int(structure.loc[indicators()[indicator].target, "goal_area_id"])
+
+
+def page_indicators(path: str) -> list[str] | None:
+    """The indicators the page at `path` can show, in catalog order; None when it shows any."""
+    inds = indicators()
+    goal_area = next((n for n, p in GOAL_AREA_PAGES.items() if p.path == path), None)
+    if goal_area is not None:
+        return [i for i in inds if goal_area_of(i) == goal_area]
+    if path == MAP_PAGE:
+        return [i.id for i in inds.values() if i.lowest_level != "municipality"]
+    if path == GROUPS_PAGE:
+        return [i.id for i in inds.values() if i.groups]
+    return None
+
+
+def page_params(view: View, path: str) -> dict[str, str]:
+    """The view's parameters for a link to `path`. An indicator the page cannot show is left out,
+    with what belongs to it, so our own links open the page on its own indicator without a notice."""
+    params = urlstate.to_params(view)
+    allowed = page_indicators(path)
+    if allowed is None or view.indikator in allowed:
+        return params
+    return {k: v for k, v in params.items() if k in urlstate.INDICATOR_FREE}
+
+
+def _not_shown_here(path: str, indicator: str) -> str:
+    """Why the page at `path` cannot show `indicator`, in words."""
+    if path == MAP_PAGE:
+        return text.NOT_ON_MAP
+    if path == GROUPS_PAGE:
+        return text.NO_GROUPS
+    return text.other_goal_area(goal_area_of(indicator))
+
+
 def current_view(default_indicator: str | None = None, allowed: list[str] | None = None) -> View:
     """The view for this run: from the URL when it has parameters, else from the session.
 
-    Notices about ignored parameters are shown once; the URL is rewritten to its canonical form.
+    Notices about ignored parameters are shown once, and so is one saying what is shown instead of
+    an indicator the page cannot show (with a link to the indicator's own page); the URL is
+    rewritten to its canonical form.
     """
     f = facts()
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     if params:
-        view = urlstate.parse(params, f, default_indicator)
+        asked = urlstate.parse(params, f, default_indicator)
     else:
-        view = st.session_state.get(VIEW_KEY) or urlstate.defaults_for(f, default_indicator or f.default_indicator)
-        view = replace(view, notices=())
+        asked = st.session_state.get(VIEW_KEY) or urlstate.defaults_for(f, default_indicator or f.default_indicator)
+        asked = replace(asked, notices=())
+    view = asked
     if allowed and view.indikator not in allowed:
         view = urlstate.defaults_for(f, default_indicator if default_indicator in allowed else allowed[0], base=view)
-    for notice in view.notices:
+    for notice in asked.notices:
         st.warning(notice, icon=":material/link_off:")
+    if view.indikator != asked.indikator:
+        replaced_notice(asked, view, f)
     version_notice(view.v, f.version)
     view = replace(view, v=f.version, notices=())
     commit(view)
     return view
+
+
+def replaced_notice(asked: View, shown: View, f: urlstate.Facts) -> None:
+    """Say which indicator was asked for and what is shown instead; link to the indicator's own page."""
+    here = st.session_state.get("shb_page", "app.py")
+    st.info(text.replaced_view(asked, shown, f, _not_shown_here(here, asked.indikator)), icon=":material/swap_horiz:")
+    own = GOAL_AREA_PAGES[goal_area_of(asked.indikator)]
+    if own.path != here:
+        st.page_link(own.path, label=f"Visa {f.name(asked.indikator)} under {own.label}",
+                     icon=":material/arrow_forward:", query_params=urlstate.to_params(replace(asked, notices=())))
 
 
 def version_notice(link_version: str, shown_version: str) -> None:
@@ -189,7 +243,6 @@ def update(view: View, **changes) -> View:
 
 def navigation(view: View | None = None) -> None:
     """Our own navigation in the sidebar (the default one is hidden in .streamlit/config.toml)."""
-    params = urlstate.to_params(view) if view else None
     with st.sidebar:
         st.markdown(f"### {APP_TITLE}")
         section = None
@@ -197,7 +250,8 @@ def navigation(view: View | None = None) -> None:
             if page.section != section and page.section:
                 st.caption(page.section)
             section = page.section
-            st.page_link(page.path, label=page.label, icon=page.icon, query_params=params)
+            st.page_link(page.path, label=page.label, icon=page.icon,
+                         query_params=page_params(view, page.path) if view else None)
         if view is not None:
             share_link(view)
 
@@ -364,7 +418,8 @@ def overview(view: View) -> None:
         page = GOAL_AREA_PAGES[int(goal_area_id)]
         with st.container(border=True):
             st.subheader(f"Målområde {goal_area_id}: {targets.goal_area_title.iloc[0]}")
-            st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:", query_params=params)
+            st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:",
+                         query_params=page_params(view, page.path))
             for t in targets.itertuples():
                 rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
                 status = statuses.get(t.target_id) or measures.target_status([])
@@ -425,7 +480,7 @@ def goal_area_page(goal_area_id: int) -> None:
     structure = frame("goal_structure")
     ga = structure[structure.goal_area_id == goal_area_id]
     inds = indicators()
-    options = [i.id for i in inds.values() if i.target in set(ga.target_id)]
+    options = page_indicators(page.path)
     area_level = [i for i in options if inds[i].lowest_level != "municipality"]
     view = current_view(default_indicator=(area_level or options)[0], allowed=options)
     navigation(view)
@@ -459,6 +514,8 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
     demo = bool(snap["is_demo"])
     c = comparison(view, demo, with_areas=show_areas)
     ind = c.indicator
+    if c.year is not None and c.year != view.ar:
+        st.info(text.year_not_shown(view.ar, c.year, view.fran, view.till), icon=":material/event_busy:")
     st.header(ind.title)
     st.markdown(f"### {c.sentence}")
     st.markdown(verdict_badge(c.trend))
@@ -559,8 +616,7 @@ def indicator_facts(ind: Indicator) -> None:
 
 def map_page(snap: dict) -> None:
     """The map page; in presentation mode only the title that states the message and the map."""
-    inds = indicators()
-    options = [i.id for i in inds.values() if i.lowest_level != "municipality"]
+    options = page_indicators(MAP_PAGE)
     view = current_view(allowed=options)
     d = database()
     demo = bool(snap["is_demo"])
@@ -639,6 +695,11 @@ def choose_area(view: View, choices: pd.DataFrame) -> tuple[View, str | None]:
     labels = {**{f"set:{s}": f"{t} (områdesmängd)" for s, t in zip(sets.set_id, sets.title)},
               **dict(zip(choices.code, choices.label))}
     current = next((c for c in view.omrade if c in labels), f"set:{view.jamfor}")
+    left_out = [c for c in view.omrade if c != current]
+    if left_out:
+        names = dict(zip(choices.code, choices.name))
+        st.info(text.areas_not_shown([names.get(c, "Hela Borås" if c == "1490" else c) for c in left_out],
+                                     labels[current]), icon=":material/swap_horiz:")
     chosen = st.selectbox("Område eller områdesmängd", options, index=options.index(current), format_func=labels.get)
     if chosen == current:
         return view, (None if chosen.startswith("set:") else chosen)
