@@ -106,3 +106,13 @@ def areas_not_shown(asked: list[str], shown: str) -> str:
     """Areas in the link that the Områden page cannot show (it shows one at a time)."""
     names = ", ".join(asked[:3]) + (" …" if len(asked) > 3 else "")
     return f"Sidan visar ett område i taget; {names} visas inte. Här visas {shown}."
+
+
+def no_area_values(year: int) -> str:
+    """Said instead of a ranking when a year has a value for the whole city only."""
+    return f"{year} finns bara ett värde för hela Borås, inget per område."
+
+
+def no_group_values(year: int) -> str:
+    """Said instead of the group chart when no group has a value in the year."""
+    return f"{year} finns inga värden per grupp."

@@ -7,7 +7,6 @@ and build charts with `shb.charts` / `shb.maps`. Pages lay the results out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -18,22 +17,19 @@ from shb.core import paths
 from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
 from shb.geo import geometry
 from shb.present import charts, maps, text
+from shb.present.cache import SharedCache, shared
 from shb.present.urlstate import Facts, IndicatorFacts, View
 from shb.store.db import Database
 
 DEFAULT_INDICATOR = "sysselsattningsgrad_20_64"
 
 
-_INDICATORS: dict[tuple[str, str], dict[str, Indicator]] = {}
+_INDICATORS: SharedCache[dict[str, Indicator]] = SharedCache(8)  # shared by every session's thread
 
 
 def indicators(database: Database) -> dict[str, Indicator]:
-    """The snapshot's indicators as catalog objects, in catalog order (read once per version)."""
-    key = (str(database.path), database.version)
-    if key not in _INDICATORS:
-        _INDICATORS.clear()
-        _INDICATORS[key] = _read_indicators(database)
-    return _INDICATORS[key]
+    """The snapshot's indicators as catalog objects, in catalog order (read once per file and version)."""
+    return _INDICATORS.get((str(database.path), database.version), lambda: _read_indicators(database))
 
 
 def _read_indicators(database: Database) -> dict[str, Indicator]:
@@ -52,17 +48,13 @@ def _read_indicators(database: Database) -> dict[str, Indicator]:
     return out
 
 
-_GROUP_LABELS: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+_GROUP_LABELS: SharedCache[dict[tuple[str, str], str]] = SharedCache(8)
 
 
 def group_labels(database: Database) -> dict[tuple[str, str], str]:
     """Swedish labels: (dimension, value) → label and (dimension, "*") → the dimension's label
-    (read once per snapshot version)."""
-    key = (str(database.path), database.version)
-    if key not in _GROUP_LABELS:
-        _GROUP_LABELS.clear()
-        _GROUP_LABELS[key] = _read_group_labels(database)
-    return _GROUP_LABELS[key]
+    (read once per snapshot file and version)."""
+    return _GROUP_LABELS.get((str(database.path), database.version), lambda: _read_group_labels(database))
 
 
 def _read_group_labels(database: Database) -> dict[tuple[str, str], str]:
@@ -225,14 +217,23 @@ def ranking_chart(database: Database, view: View, c: Comparison):
         decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
 
 
-@lru_cache(maxsize=16)
+@shared(16)
 def _layer(folder: str, version: str | None, level: str):
     """One level's polygons of one geometry version (a new import has a new version, so a new key)."""
     return geometry.read_layer(paths.Path(folder), level, version)
 
 
+def geometry_folder(database: Database) -> paths.Path:
+    """Where the geometry for `database` is: beside the current database, also for a kept earlier
+    snapshot (kept snapshots have no geometry of their own)."""
+    current = paths.default_db()
+    if database.path.parent == paths.snapshots_dir(current):
+        return paths.geometry_dir(current)
+    return paths.geometry_dir(database.path)
+
+
 def geometry_manifest(database: Database) -> dict:
-    return geometry.read_manifest(paths.geometry_dir(database.path))
+    return geometry.read_manifest(geometry_folder(database))
 
 
 def map_values(database: Database, view: View, year: int) -> pd.DataFrame:
@@ -256,7 +257,7 @@ def map_chart(database: Database, view: View, year: int, demo: bool, title: str 
     set_title, members = set_members(database, view.jamfor)
     values = map_values(database, view, year)
     manifest = geometry_manifest(database)
-    folder = str(paths.geometry_dir(database.path))
+    folder = str(geometry_folder(database))
     layer = _layer(folder, manifest.get("version"), view.niva)
     regso = database.run("areas_at_level", level="regso")
     tatort = regso.loc[regso.tatort, "code"].tolist()
@@ -284,8 +285,11 @@ def group_frame(database: Database, view: View, c: Comparison, dimension: str) -
 
 
 def group_chart(database: Database, view: View, c: Comparison, dimension: str):
+    """Groups side by side in the comparison's year, or None when no group has a value then."""
     ind = c.indicator
     frame = group_frame(database, view, c, dimension)
+    if frame.value.dropna().empty:
+        return None  # no group has a value that year (e.g. only the total is published)
     label = group_labels(database)[(dimension, "*")]
     return charts.group_chart(frame.dropna(subset=["value"]), title=f"{ind.title} per {label.lower()}, {c.year}",
                               unit_label=ind.unit_label, direction_label=subtitle(ind),

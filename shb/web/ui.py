@@ -76,29 +76,30 @@ def database() -> dbmod.Database:
     return dbmod.connect()
 
 
-def data_key() -> str:
+def data_key(d: dbmod.Database) -> str:
     """What a cached result depends on: the snapshot file and its version (two files may share a version)."""
-    d = database()
     return f"{d.path}@{d.version}"
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def _cached(name: str, version: str, params: tuple) -> pd.DataFrame:
-    return database().run(name, **dict(params))
+def _cached(_d: dbmod.Database, key: str, name: str, params: tuple) -> pd.DataFrame:
+    return _d.run(name, **dict(params))
 
 
 def frame(name: str, **params) -> pd.DataFrame:
     """A named query's result, cached per data version and parameters."""
-    return _cached(name, data_key(), tuple(sorted(params.items())))
+    d = database()
+    return _cached(d, data_key(d), name, tuple(sorted(params.items())))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _facts(version: str) -> urlstate.Facts:
-    return views.facts(database())
+def _facts(_d: dbmod.Database, key: str) -> urlstate.Facts:
+    return views.facts(_d)
 
 
 def facts() -> urlstate.Facts:
-    return _facts(data_key())
+    d = database()
+    return _facts(d, data_key(d))
 
 
 def indicators() -> dict[str, Indicator]:
@@ -352,20 +353,22 @@ def chart(spec, key: str | None = None, **kwargs):
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _comparison(version: str, view: View, demo: bool, with_areas: bool) -> views.Comparison:
-    return views.comparison(database(), view, demo, with_areas=with_areas)
+def _comparison(_d: dbmod.Database, key: str, view: View, demo: bool, with_areas: bool) -> views.Comparison:
+    return views.comparison(_d, view, demo, with_areas=with_areas)
 
 
 def comparison(view: View, demo: bool, with_areas: bool = False) -> views.Comparison:
     """The view's comparison, computed once per data version and view."""
-    return _comparison(data_key(), replace(view, notices=()), demo, with_areas)
+    d = database()
+    return _comparison(d, data_key(d), replace(view, notices=()), demo, with_areas)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _spec(version: str, geometry_version: str | None, kind: str, view: View, demo: bool, with_areas: bool,
-          option: str) -> dict:
-    d = database()
-    c = _comparison(version, view, demo, with_areas)
+def _spec(_d: dbmod.Database, key: str, geometry_version: str | None, kind: str, view: View, demo: bool,
+          with_areas: bool,
+          option: str) -> dict | None:
+    d = _d
+    c = _comparison(d, key, view, demo, with_areas)
     build = {
         "trend": lambda: views.trend_chart(c),
         "gap": lambda: views.gap_chart(c),
@@ -374,14 +377,16 @@ def _spec(version: str, geometry_version: str | None, kind: str, view: View, dem
                                        title=None, height=720 if view.presentation else (620 if option == "year" else 420)),
         "groups": lambda: views.group_chart(d, view, c, option),
     }[kind]
-    return build().to_dict()
+    built = build()
+    return None if built is None else built.to_dict()
 
 
 def spec_of(kind: str, view: View, demo: bool, with_areas: bool = False, option: str = "") -> dict:
     """A chart of the view as a Vega-Lite dict, built (and validated) once per data version, geometry
     version (maps) and view."""
-    geometry_version = views.geometry_manifest(database()).get("version") if kind == "map" else None
-    return _spec(data_key(), geometry_version, kind, replace(view, notices=()), demo, with_areas, option)
+    d = database()
+    geometry_version = views.geometry_manifest(d).get("version") if kind == "map" else None
+    return _spec(d, data_key(d), geometry_version, kind, replace(view, notices=()), demo, with_areas, option)
 
 
 def schematic_note(manifest: dict, level: str) -> None:
@@ -402,13 +407,13 @@ def _trend_cell(row) -> str:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def _overview(version: str, set_id: str) -> pd.DataFrame:
-    return views.overview(database(), set_id)
+def _overview(_d: dbmod.Database, key: str, set_id: str) -> pd.DataFrame:
+    return views.overview(_d, set_id)
 
 
 def overview(view: View) -> None:
     """A card per målområde; per effektmål a compact row per indicator."""
-    ov = _overview(data_key(), view.jamfor)
+    ov = _overview(database(), data_key(database()), view.jamfor)
     structure = frame("goal_structure")
     set_title = views.set_members(database(), view.jamfor)[0]
     params = urlstate.to_params(view)
@@ -530,7 +535,10 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
         left, right = st.columns([3, 2])
         with left:
             view = choose_level(view)
-            chart(spec_of("ranking", view, demo), key="ranking")
+            if frame("indicator_year_values", indicator=ind.id, level=view.niva, year=c.year).empty:
+                st.caption(text.no_area_values(c.year))
+            else:
+                chart(spec_of("ranking", view, demo), key="ranking")
         with right:
             view = choose_extent(view)
             chart(spec_of("map", view, demo), key="map")
@@ -539,7 +547,11 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
             st.markdown(c.dispersion_text)
     if ind.groups and c.year:
         view = choose_group_dimension(view)
-        chart(spec_of("groups", view, demo, option=view.grupp.split(":")[0]), key="groups")
+        groups = spec_of("groups", view, demo, option=view.group_dimension)
+        if groups is None:
+            st.caption(text.no_group_values(c.year))
+        else:
+            chart(groups, key="groups")
     indicator_facts(ind)
     footer(snap)
 
@@ -709,12 +721,13 @@ def choose_area(view: View, choices: pd.DataFrame) -> tuple[View, str | None]:
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def _set_profile(version: str, set_id: str) -> pd.DataFrame:
-    return views.set_profile(database(), set_id)
+def _set_profile(_d: dbmod.Database, key: str, set_id: str) -> pd.DataFrame:
+    return views.set_profile(_d, set_id)
 
 
 def set_profile(set_id: str) -> pd.DataFrame:
-    return _set_profile(data_key(), set_id)
+    d = database()
+    return _set_profile(d, data_key(d), set_id)
 
 
 def population_metrics(area_code: str) -> None:
@@ -812,21 +825,23 @@ def method_notes() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _area_profile(version: str, area_code: str) -> pd.DataFrame:
-    return views.area_profile(database(), area_code)
+def _area_profile(_d: dbmod.Database, key: str, area_code: str) -> pd.DataFrame:
+    return views.area_profile(_d, area_code)
 
 
 def area_profile(area_code: str) -> pd.DataFrame:
     """Every indicator for one area against the city, once per data version and area."""
-    return _area_profile(data_key(), area_code)
+    d = database()
+    return _area_profile(d, data_key(d), area_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _group_gap_spec(version: str, view: View, dim: str, first: str, second: str, demo: bool) -> tuple[dict, str]:
+def _group_gap_spec(_d: dbmod.Database, key: str, view: View, dim: str, first: str, second: str,
+                    demo: bool) -> tuple[dict, str]:
     from shb.core import format as fmt
     from shb.present import charts
 
-    d = database()
+    d = _d
     ind = views.indicators(d)[view.indikator]
     gap = views.group_gap_frame(d, view, dim, first, second)
     labels = views.group_labels(d)
@@ -839,7 +854,8 @@ def _group_gap_spec(version: str, view: View, dim: str, first: str, second: str,
 
 def group_gap(view: View, dim: str, first: str, second: str, demo: bool) -> tuple[dict, str]:
     """The chart and sentence for the gap between two groups, once per data version and view."""
-    return _group_gap_spec(data_key(), replace(view, notices=()), dim, first, second, demo)
+    d = database()
+    return _group_gap_spec(d, data_key(d), replace(view, notices=()), dim, first, second, demo)
 
 
 def page_url_path(script: str) -> str:
