@@ -7,7 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from shb.web.ui import page_url_path
+from shb.web.site import page_url_path
 from tests.pages import PAGE_PATHS, run_page
 
 BY_URL = {page_url_path(p): p for p in PAGE_PATHS}

@@ -25,7 +25,7 @@ from streamlit.testing.v1.util import patch_config_options
 
 from shb.ingest import importer as ingest
 from shb.present.cache import SharedCache
-from shb.web.ui import PIN_KEY
+from shb.web.state import PIN_KEY
 from tests.pages import page_app
 
 SHARE = "sysselsattningsgrad_20_64"

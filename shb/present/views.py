@@ -117,7 +117,7 @@ class Comparison:
     @property
     def dispersion_text(self) -> str:
         """'Spridningen mellan RegSO 2024: …' with what it rests on and its trend, or '' without one."""
-        return dispersion_sentence(self.indicator, self.dispersion, self.dispersion_trend, self.year)
+        return text.dispersion_sentence(self.indicator, self.dispersion, self.dispersion_trend, self.year)
 
 
 def comparison(database: Database, view: View, demo: bool, with_areas: bool = False) -> Comparison:
@@ -138,7 +138,7 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     # Worded in the sentence for surveys only: a register counts everyone, so there is no sample to
     # be uncertain about (the test result is still in the comparison JSON and the report's method).
     said = sig if ind.survey else None
-    sentence = (measures.sentence(ind, frame, trend, year, set_title, significance=said) if year
+    sentence = (text.comparison_sentence(ind, frame, trend, year, set_title, significance=said) if year
                 else f"{ind.title}: inga värden.")
     disp, disp_trend = None, None
     if not area_rows.empty:
@@ -149,25 +149,6 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
         extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
         frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
     return Comparison(ind, set_title, members, frame, gaps, trend, year, sentence, demo, sig, disp, disp_trend)
-
-
-def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: measures.DispersionTrend | None,
-                        year: int | None) -> str:
-    """How far the RegSO are from the whole city in `year`, what that rests on, and the trend."""
-    if disp is None or year is None:
-        return ""
-    row = disp[disp.year == year]
-    if row.empty or pd.isna(row.dispersion.iloc[0]):
-        return ""
-    r = row.iloc[0]
-    d = fmt.decimals_for(ind.unit)
-    size = fmt.difference(float(r.dispersion), ind.unit, ind.unit_label, d).lstrip("+")
-    share = "" if pd.isna(r.population_share) else f", {fmt.number(100 * r.population_share, 0)} % av invånarna"
-    said = (f"Spridningen mellan RegSO {year}: i genomsnitt {size} från hela Borås, vägt efter befolkning "
-            f"({int(r.areas_used)} av {int(r.areas)} områden med publicerat värde{share}).")
-    if trend is not None and trend.verdict in ("minskar", "ökar", "oförändrad"):
-        said += f" {trend.text} sedan {trend.start_year}."
-    return said
 
 
 def subtitle(ind: Indicator) -> str:
@@ -183,7 +164,7 @@ def trend_chart(c: Comparison):
 def gap_chart(c: Comparison):
     ind = c.indicator
     diff_label = f"Skillnad, {fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)}"
-    return charts.gap_chart(c.gaps, title=f"Skillnad mot hela Borås: {c.trend.text.lower()}", unit_label=ind.unit_label,
+    return charts.gap_chart(c.gaps, title=f"Skillnad mot hela Borås: {text.verdict_text(c.trend).lower()}", unit_label=ind.unit_label,
                             diff_label=diff_label, direction_label=subtitle(ind),
                             decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
 
@@ -239,8 +220,8 @@ def geometry_manifest(database: Database) -> dict:
 def map_values(database: Database, view: View, year: int) -> pd.DataFrame:
     """Values per area for the map: totals, or one group value when `grupp` is `dim:value`."""
     ind = indicators(database)[view.indikator]
-    if ":" in view.grupp:
-        dim, value = view.grupp.split(":", 1)
+    if view.group_value is not None:
+        dim, value = view.group_dimension, view.group_value
         rows = database.run("indicator_values", indicator=ind.id, level=view.niva, group_dim=dim)
         rows = rows[(rows.year == year) & (rows.group_value == value)]
         city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dim)
@@ -322,7 +303,7 @@ def overview(database: Database, set_id: str, till: int | None = None) -> pd.Dat
             "focus_text": fmt.value_with_unit(focus, ind.unit, ind.unit_label, d),
             "city_text": fmt.value_with_unit(city, ind.unit, ind.unit_label, d),
             "difference_text": fmt.difference(focus - city, ind.unit, ind.unit_label, d),
-            "verdict": trend.verdict, "trend_text": trend.text if trend.verdict != "okänd" else "–",
+            "verdict": trend.verdict, "trend_text": text.verdict_cell(trend),
             "better": trend.better, "direction": ind.direction,
             "gap_series": [round(float(x), 2) for x in gaps.difference.dropna().tail(8)],
             "trend": trend, "area_level": ind.lowest_level != "municipality",
@@ -416,6 +397,22 @@ def group_gap_frame(database: Database, view: View, dimension: str, first: str, 
                         "label": merged.series.map(text.series_labels(set_title)),
                         "value": merged.value_a - merged.value_b, "ci_low": np.nan, "ci_high": np.nan})
     return out[(out.year >= view.fran) & (out.year <= view.till)].reset_index(drop=True)
+
+
+def group_gap_chart(database: Database, view: View, first: str, second: str, demo: bool):
+    """The gap between two values of the view's group dimension over time, as a trend chart.
+
+    Returns (chart, the gap frame, the two groups' labels).
+    """
+    ind = indicators(database)[view.indikator]
+    dim = view.group_dimension
+    gap = group_gap_frame(database, view, dim, first, second)
+    labels = group_labels(database)
+    names = (labels[(dim, first)], labels[(dim, second)])
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    chart = charts.trend_chart(gap, title=text.group_gap_title(ind, *names), unit_label=unit,
+                               direction_label=subtitle(ind), decimals=1, demo=demo)
+    return chart, gap, names
 
 
 def selection_export(database: Database, view: View) -> pd.DataFrame:
