@@ -2,16 +2,16 @@
 
 import streamlit as st
 
-from shb.web import ui
+from shb.web import controls, data, layout, sections, state
 
-snap = ui.setup("Översikt")
+snap = layout.setup("Översikt")
 if snap is not None:
-    view = ui.current_view()
-    ui.navigation(view)
-    programme = ui.frame("programme").iloc[0]
+    view = state.current_view()
+    layout.navigation(view)
+    programme = data.frame("programme").iloc[0]
     st.title(f"{programme.title} {programme.period}")
     st.markdown(f"**Övergripande mål:** {programme.goal_title}")
     st.caption(programme.goal_description)
-    view = ui.choose_set(view, where=st.sidebar)
-    ui.overview(view)
-    ui.footer(snap)
+    view = controls.choose_set(view, where=st.sidebar)
+    sections.overview(view)
+    layout.footer(snap)

@@ -1,5 +1,5 @@
 """Målområde 2: its effektmål and indicators, the focus set against the whole city."""
 
-from shb.web import ui
+from shb.web import sections
 
-ui.goal_area_page(2)
+sections.goal_area_page(2)

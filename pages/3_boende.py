@@ -1,5 +1,5 @@
 """Målområde 3: its effektmål and indicators, the focus set against the whole city."""
 
-from shb.web import ui
+from shb.web import sections
 
-ui.goal_area_page(3)
+sections.goal_area_page(3)

@@ -1,7 +1,7 @@
 """Karta: a full-width choropleth of one indicator, year and group, focus areas outlined."""
 
-from shb.web import ui
+from shb.web import layout, sections
 
-snap = ui.setup("Karta", __file__)
+snap = layout.setup("Karta", __file__)
 if snap is not None:
-    ui.map_page(snap)
+    sections.map_page(snap)

@@ -1,7 +1,7 @@
 """Läs in data: check and load a file, templates, the import log and kept versions (analysts only)."""
 
-from shb.web import importpage, ui
+from shb.web import importpage, layout
 
-snap = ui.setup("Läs in data", __file__)
+snap = layout.setup("Läs in data", __file__)
 if snap is not None:
     importpage.page(snap)

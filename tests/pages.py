@@ -11,7 +11,7 @@ import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from shb.core import paths
-from shb.web.ui import PAGES
+from shb.web.site import PAGES
 
 PAGE_PATHS = [p.path for p in PAGES]
 

@@ -10,13 +10,14 @@ import pandas as pd
 import pytest
 
 from shb.core.format import D3_LOCALE
-from shb.present import charts
+from shb.present import charts, text
 
 NAN = float("nan")
 YEARS = [2017, 2019, 2021, 2023]
 FOCUS = [55.1, 56.0, NAN, 59.7]
 REST = [75.0, 76.5, 77.2, 78.0]
 CITY = [72.0, 73.4, 74.1, NAN]
+SERIES_LABELS = text.series_labels("Områdesutveckling")
 
 
 def walk(node):
@@ -54,7 +55,7 @@ def trend_frame(with_areas: bool = True, with_ci: bool = True) -> pd.DataFrame:
     for key, values in (("focus", FOCUS), ("rest", REST), ("city", CITY)):
         for year, v in zip(YEARS, values):
             ci = (v - 2.0, v + 2.0) if with_ci and key == "focus" and not math.isnan(v) else (NAN, NAN)
-            out.append({"year": year, "series": key, "label": charts.SERIES_LABELS[key], "value": v,
+            out.append({"year": year, "series": key, "label": SERIES_LABELS[key], "value": v,
                         "ci_low": ci[0], "ci_high": ci[1]})
     if with_areas:
         for code, base in (("1490R019", 50.0), ("1490R025", 60.0)):
@@ -172,7 +173,7 @@ def test_trend_rejects_a_non_frame_and_bad_decimals():
 def gap(**kw) -> dict:
     frame = pd.DataFrame({"year": YEARS, "difference": [-17.0, -16.5, NAN, 2.25]})
     opts = {"title": "Gapet", "unit_label": "%", "diff_label": "Skillnad, procentenheter",
-            "direction_label": "Högre värde är bättre"} | kw
+            "direction_label": "Högre värde är bättre", "focus_label": "Områdesutveckling"} | kw
     return charts.gap_chart(frame, **opts).to_dict()
 
 
@@ -202,6 +203,13 @@ def test_gap_chart_locale_and_demo():
     assert charts.DEMO_TEXT not in subtitle(gap())
 
 
+def test_gap_and_ranking_name_the_chosen_set():
+    assert "Skillnad = Polisens lista 2025 minus Hela Borås" in subtitle(gap(focus_label="Polisens lista 2025"))
+    spec = ranking(focus_label="Polisens lista 2025")
+    assert spec["layer"][0]["encoding"]["color"]["scale"]["domain"] == ["Polisens lista 2025", "Övriga områden"]
+    assert "Områdesutveckling" not in json.dumps(spec)
+
+
 def test_gap_chart_needs_difference():
     with pytest.raises(ValueError, match="gap_chart: frame needs columns year, difference; got year, value"):
         charts.gap_chart(pd.DataFrame({"year": [2020], "value": [1.0]}), title="t", unit_label="%",
@@ -222,7 +230,7 @@ def ranking_frame() -> pd.DataFrame:
 
 def ranking(**kw) -> dict:
     opts = {"city_value": 74.26, "title": "Per område", "unit_label": "%",
-            "direction_label": "Högre värde är bättre"} | kw
+            "direction_label": "Högre värde är bättre", "focus_label": "Områdesutveckling"} | kw
     return charts.ranking_chart(ranking_frame(), **opts).to_dict()
 
 
@@ -287,7 +295,7 @@ def group_frame() -> pd.DataFrame:
     out = []
     for group, values in (("Kvinnor", [48.0, 58.5, 56.0]), ("Utrikes födda", [40.25, NAN, 51.0])):
         for key, v in zip(("focus", "rest", "city"), values):
-            out.append({"group_label": group, "series": key, "label": charts.SERIES_LABELS[key], "value": v})
+            out.append({"group_label": group, "series": key, "label": SERIES_LABELS[key], "value": v})
     return pd.DataFrame(out)
 
 

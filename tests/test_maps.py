@@ -214,6 +214,12 @@ def test_subtitle_says_schematic_source_and_demo_only_when_true(layer):
     assert maps.SOURCE_TEXT in plain and maps.SCHEMATIC_TEXT not in plain and charts.DEMO_TEXT not in plain
 
 
+def test_the_outline_note_names_the_chosen_set(layer):
+    sub = build(layer, focus_label="Polisens lista 2025").to_dict()["title"]["subtitle"]
+    assert "Svart kant: polisens lista 2025" in sub
+    assert not any("mrådesutveckling" in line for line in sub)
+
+
 def test_swedish_locale_and_container_width(layer):
     spec = build(layer).to_dict()
     assert spec["usermeta"] == {"embedOptions": {"formatLocale": D3_LOCALE}}

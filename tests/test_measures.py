@@ -6,6 +6,7 @@ import pytest
 
 from shb.analysis import measures
 from shb.core.catalog import Indicator
+from shb.present import text
 
 
 def indicator(**kw) -> Indicator:
@@ -47,7 +48,11 @@ def test_comparison_has_focus_rest_and_city():
     assert get("city", 2020) == pytest.approx(44.0)
     assert get("focus", 2024) == pytest.approx(32.0)
     assert get("rest", 2024) == pytest.approx(70.0)
-    assert set(f.label) == {"Områdesutveckling", "Övriga staden", "Hela Borås"}
+    assert "label" not in f, "measures return numbers; labels are set in shb.present.text"
+    labelled = text.with_series_labels(f, "Områdesutveckling")
+    assert set(labelled.label) == {"Områdesutveckling", "Övriga staden", "Hela Borås"}
+    assert set(text.with_series_labels(f, "Polisens lista 2025").label) == {
+        "Polisens lista 2025", "Övriga staden", "Hela Borås"}
 
 
 def test_hidden_member_makes_the_set_incomplete_and_the_rest_unknown():
@@ -92,14 +97,14 @@ def test_threshold_is_half_a_percentage_point_or_five_percent_of_the_gap():
 
 def test_gap_trend_needs_two_years():
     t = measures.gap_trend(indicator(), gap_frame([np.nan, np.nan, np.nan, np.nan, -3]), 2024)
-    assert t.verdict == "okänd" and t.text == "Utvecklingen kan inte bedömas"
+    assert t.verdict == "okänd" and text.verdict_text(t) == "Utvecklingen kan inte bedömas"
 
 
 def test_sentence_states_the_same_numbers_as_the_frame():
     ind = indicator()
     f = measures.comparison(ind, AREAS, CITY, ["A", "B"])
     trend = measures.gap_trend(ind, measures.gaps(f), 2024, window=4, city_value=57.3)
-    s = measures.sentence(ind, f, trend, 2024, "Områdesutveckling")
+    s = text.comparison_sentence(ind, f, trend, 2024, "Områdesutveckling")
     assert s.startswith("Sysselsättningsgrad var 32,0 % i områdena inom områdesutveckling och 57,3 % i hela Borås 2024")
     assert "skillnad på −25,3 procentenheter" in s
     assert "Sedan 2020 har skillnaden minskat med 6,7 procentenheter." in s
@@ -144,21 +149,22 @@ def test_newcombe_matches_the_published_examples():
         assert [float(b) for b in newcombe(x1, n1, x2, n2)] == pytest.approx([low, high], abs=5e-5)
 
 
-@pytest.mark.parametrize("focus,significant,low,high,text", [
+@pytest.mark.parametrize("focus,significant,low,high,words", [
     ((40, 100), False, -22.6344, 3.1751, "skillnaden är inte statistiskt säkerställd (osäkerheten är för stor)"),
     ((30, 100), True, -31.9683, -6.9840, "skillnaden är statistiskt säkerställd"),
 ])
-def test_difference_is_tested_against_the_rest_of_the_city(focus, significant, low, high, text):
+def test_difference_is_tested_against_the_rest_of_the_city(focus, significant, low, high, words):
     x1, n1 = focus
     sig = measures.difference_test(indicator(survey=True), x1, n1, x1 + 60, n1 + 120)  # rest = 60/120
     assert sig.significant is significant
     assert (sig.low, sig.high) == pytest.approx((low, high), abs=1e-4)
     assert (sig.city_low, sig.city_high) == pytest.approx((low * 120 / 220, high * 120 / 220), abs=1e-4)
-    assert measures.significance_text(sig) == sig.text == text
-    assert "Newcombe" in sig.method and "övriga staden" in sig.method and "register" not in sig.method
+    assert text.significance_text(sig) == words
+    method = text.significance_method(sig)
+    assert "Newcombe" in method and "övriga staden" in method and "register" not in method
     register = measures.difference_test(indicator(), x1, n1, x1 + 60, n1 + 120)
     assert (register.low, register.significant) == (pytest.approx(low, abs=1e-4), significant)
-    assert "register där alla räknas" in register.method
+    assert register.register and "register där alla räknas" in text.significance_method(register)
 
 
 @pytest.mark.parametrize("ind,counts,reason", [
@@ -169,8 +175,9 @@ def test_difference_is_tested_against_the_rest_of_the_city(focus, significant, l
 ])
 def test_difference_without_counts_is_not_tested(ind, counts, reason):
     sig = measures.difference_test(ind, *counts)
-    assert sig.significant is None and np.isnan(sig.low) and reason in sig.method
-    assert measures.significance_text(sig) == "" and measures.significance_text(None) == ""
+    assert sig.significant is None and np.isnan(sig.low) and reason in text.significance_method(sig)
+    assert text.significance_method(sig).startswith("Kan inte prövas: ") and sig.untested in measures.UNTESTABLE
+    assert text.significance_text(sig) == "" and text.significance_text(None) == ""
 
 
 SURVEY_AREAS = rows([("A", 2024, 10, 40), ("B", 2024, 20, 60), ("C", 2024, 60, 120)])
@@ -192,22 +199,22 @@ def test_significance_from_a_comparison_frame_and_in_the_sentence():
     sig = measures.significance(ind, f, 2024)
     assert sig.significant is True and sig.low == pytest.approx(-31.9683, abs=1e-4)
     trend = measures.gap_trend(ind, measures.gaps(f), 2024)
-    plain = measures.sentence(ind, f, trend, 2024, "Områdesutveckling")
-    with_test = measures.sentence(ind, f, trend, 2024, "Områdesutveckling", sig)
+    plain = text.comparison_sentence(ind, f, trend, 2024, "Områdesutveckling")
+    with_test = text.comparison_sentence(ind, f, trend, 2024, "Områdesutveckling", sig)
     assert plain.endswith("en skillnad på −10,9 procentenheter.")  # 30 % − 90/220 = 40,9 %
     assert with_test == plain + " Skillnaden är statistiskt säkerställd."
     not_secured = measures.difference_test(ind, 40, 100, 100, 220)
-    assert measures.sentence(ind, f, trend, 2024, "X", not_secured).endswith(
+    assert text.comparison_sentence(ind, f, trend, 2024, "X", not_secured).endswith(
         "Skillnaden är inte statistiskt säkerställd (osäkerheten är för stor).")
     untestable = measures.difference_test(indicator(kind="mean", unit="poang"), 1, 2, 3, 4)
-    assert measures.sentence(ind, f, trend, 2024, "Områdesutveckling", untestable) == plain
+    assert text.comparison_sentence(ind, f, trend, 2024, "Områdesutveckling", untestable) == plain
 
 
 def test_no_test_when_a_member_is_hidden():
     ind = indicator(survey=True)
     areas = rows([("A", 2024, 10, 40), ("B", 2024, 0, 0, "suppressed"), ("C", 2024, 60, 120)])
     sig = measures.significance(ind, measures.comparison(ind, areas, SURVEY_CITY, ["A", "B"]), 2024)
-    assert sig.significant is None and "dolt" in sig.method
+    assert sig.significant is None and "dolt" in text.significance_method(sig)
 
 
 # --- Dispersion between areas ------------------------------------------------------------------------
@@ -246,14 +253,14 @@ def dispersion_frame(values, shares=(1.0,) * 5):
                          "areas_used": 40, "areas": 47, "population_used": 0.0, "population_share": list(shares)})
 
 
-@pytest.mark.parametrize("values,verdict,better,text", [
+@pytest.mark.parametrize("values,verdict,better,words", [
     ([10, 9.5, 9, 8.5, 8], "minskar", True, "Skillnaderna mellan områdena minskar"),    # −2 ≥ 0.5
     ([8, 8.5, 9, 9.5, 10], "ökar", False, "Skillnaderna mellan områdena ökar"),
     ([10, 10.2, 10.1, 10.3, 10.3], "oförändrad", None, "Skillnaderna mellan områdena är oförändrade"),  # 0.3 < 0.5
 ])
-def test_dispersion_trend_both_ways(values, verdict, better, text):
+def test_dispersion_trend_both_ways(values, verdict, better, words):
     t = measures.dispersion_trend(indicator(direction="lower"), dispersion_frame(values), 2024)
-    assert (t.verdict, t.better, t.text) == (verdict, better, text)
+    assert (t.verdict, t.better, text.verdict_text(t)) == (verdict, better, words)
     assert (t.start_year, t.end_year, t.change) == (2020, 2024, pytest.approx(values[-1] - values[0]))
 
 
@@ -262,7 +269,7 @@ def test_dispersion_trend_skips_years_resting_on_too_few():
     t = measures.dispersion_trend(indicator(), dispersion_frame([10, 9.9, 9.8, 9.7, 2], [1, 1, 1, 0.9, 0.6]), 2024)
     assert (t.end_year, t.verdict) == (2023, "oförändrad")
     few = measures.dispersion_trend(indicator(), dispersion_frame([10, 9, 8, 7, 6], [0.5] * 5), 2024)
-    assert few.verdict == "okänd" and few.text == "Utvecklingen kan inte bedömas"
+    assert few.verdict == "okänd" and text.verdict_text(few) == "Utvecklingen kan inte bedömas"
 
 
 # --- Effektmål status -------------------------------------------------------------------------------
@@ -274,7 +281,7 @@ def judged(verdict, better):
 UP, DOWN, SAME, UNKNOWN = judged("minskar", True), judged("ökar", False), judged("oförändrad", None), judged("okänd", None)
 
 
-@pytest.mark.parametrize("trends,status,counts,text", [
+@pytest.mark.parametrize("trends,status,counts,words", [
     ([UP, UP, SAME, UNKNOWN], "går åt rätt håll", (4, 3, 2, 0, 1),
      "3 av 4 indikatorer har bedömbar utveckling: 2 går åt rätt håll, 0 åt fel håll och 1 är oförändrad."),
     ([UP, UP, DOWN, UNKNOWN], "blandat", (4, 3, 2, 1, 0),
@@ -288,11 +295,11 @@ UP, DOWN, SAME, UNKNOWN = judged("minskar", True), judged("ökar", False), judge
     ([UNKNOWN], "kan inte bedömas", (1, 0, 0, 0, 0), "0 av 1 indikator har bedömbar utveckling; minst hälften behövs."),
     ([], "kan inte bedömas", (0, 0, 0, 0, 0), "Effektmålet har inga indikatorer med bedömbar utveckling."),
 ])
-def test_target_status_counts_directions(trends, status, counts, text):
+def test_target_status_counts_directions(trends, status, counts, words):
     s = measures.target_status(trends)
     assert s.status == status and s.status in measures.TARGET_STATUSES
     assert (s.indicators, s.assessed, s.improving, s.worsening, s.unchanged) == counts
-    assert s.text == text
+    assert text.target_status_text(s) == words
 
 
 def test_target_status_follows_better_not_the_size_of_the_gap():
@@ -301,3 +308,12 @@ def test_target_status_follows_better_not_the_size_of_the_gap():
     ahead = judged("minskar", False)
     s = measures.target_status([ahead, SAME])
     assert (s.status, s.closing, s.worsening) == ("går åt fel håll", 1, 1)
+
+
+def test_measures_return_numbers_and_codes_and_no_sentences():
+    """Every sentence about a measure is written in shb.present.text, from these numbers."""
+    for name in ("SERIES_LABELS", "VERDICT_TEXT", "SIGNIFICANCE_TEXT", "SIGNIFICANCE_METHOD", "REGISTER_NOTE",
+                 "DISPERSION_TEXT", "sentence", "significance_text"):
+        assert not hasattr(measures, name), name
+    for cls in (measures.GapTrend, measures.DispersionTrend, measures.Significance, measures.TargetStatus):
+        assert not {"text", "method"} & set(dir(cls)), cls.__name__

@@ -149,18 +149,38 @@ def test_area_page_shows_the_focus_set_when_no_area_is_chosen(demo_db):
     assert worse > 3 * better, "the demo's focus set is mostly on the worse side"
 
 
-def test_hidden_values_never_reach_exports_or_charts(demo_db):
+HIDDEN_IND = "barn_lag_ekonomisk_standard_0_19"
+
+
+@pytest.fixture(scope="module")
+def hidden_cells(demo_db) -> pd.DataFrame:
+    """DeSO cells of HIDDEN_IND hidden by the rule or to protect them, with their raw values."""
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        return con.execute(
+            "select p.area_code, p.year, p.group_dim, p.group_value, o.value from published_observation p "
+            "join observation o using (indicator_id, level, area_code, year, group_dim, group_value) "
+            "where p.indicator_id = $i and p.level = 'deso' and p.suppression in ('regel', 'skydd')",
+            {"i": HIDDEN_IND}).df()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def hidden_total_year(hidden_cells) -> int:
+    """The latest year with a hidden DeSO total: the ranking of that year must leave it out. The demo
+    data guarantee one (the demo profile's small DeSO); without it the test fails here, never skips."""
+    totals = hidden_cells[hidden_cells.group_dim == "total"]
+    assert len(totals) > 10, "the demo data hide DeSO totals of the indicator (data/demo_profile.yaml)"
+    return int(totals.year.max())
+
+
+def test_hidden_values_never_reach_exports_or_charts(demo_db, hidden_cells, hidden_total_year):
     """Values hidden by the rule or to protect them are absent from the CSV export and the ranking."""
     from shb.present import export, urlstate, views
     from shb.store import db as dbmod
 
-    ind = "barn_lag_ekonomisk_standard_0_19"
-    con = duckdb.connect(str(demo_db), read_only=True)
-    hidden = con.execute(
-        "select p.area_code, p.year, p.group_dim, p.group_value, o.value from published_observation p "
-        "join observation o using (indicator_id, level, area_code, year, group_dim, group_value) "
-        "where p.indicator_id = $i and p.level = 'deso' and p.suppression in ('regel', 'skydd')", {"i": ind}).df()
-    con.close()
+    ind, hidden = HIDDEN_IND, hidden_cells
     assert set(hidden.group_dim) >= {"alder"} and len(hidden) > 10
     database = dbmod.Database(demo_db)
     view = urlstate.parse({"indikator": ind, "niva": "deso"}, views.facts(database))
@@ -173,10 +193,80 @@ def test_hidden_values_never_reach_exports_or_charts(demo_db):
     csv = export.to_csv(exported).decode("utf-8-sig")
     raw = {f"{v:.6f}".rstrip("0").replace(".", ",") for v in hidden.value.dropna() if v not in (0, 100)}
     assert not any(f";{v};" in csv for v in raw if len(v) > 6)
-    year = int(hidden[hidden.group_dim == "total"].year.max()) if (hidden.group_dim == "total").any() else None
-    if year:
-        at = run_page("pages/1_god_start.py", {"indikator": ind, "niva": "deso", "ar": str(year)})
-        ranking = next(s for s in charts(at) if "per DeSO" in title_of(s))
-        shown = {r["area_code"]: r.get("value") for r in ranking["_rows"] if "area_code" in r}
-        for h in hidden[(hidden.year == year) & (hidden.group_dim == "total")].itertuples():
-            assert shown.get(h.area_code) is None, h.area_code
+    year = hidden_total_year
+    at = run_page("pages/1_god_start.py", {"indikator": ind, "niva": "deso", "ar": str(year)})
+    ranking = next(s for s in charts(at) if "per DeSO" in title_of(s))
+    shown = {r["area_code"]: r.get("value") for r in ranking["_rows"] if "area_code" in r}
+    hidden_now = hidden[(hidden.year == year) & (hidden.group_dim == "total")]
+    assert len(hidden_now) > 0 and set(hidden_now.area_code) <= set(shown), "the hidden areas are listed"
+    for h in hidden_now.itertuples():
+        assert shown.get(h.area_code) is None, h.area_code
+
+
+INJECTION = "'; drop table observation; --"
+# A link's value that reaches a named query's parameters, and a real value given the same way.
+QUERY_PARAMETERS = [
+    ("pages/2_arbete.py", {"indikator": "ekonomiskt_bistand"}, "indikator", "indicator", "ekonomiskt_bistand"),
+    ("pages/2_arbete.py", {"indikator": "sysselsattningsgrad_20_64"}, "ar", "year", 2019),
+    ("pages/2_arbete.py", {"indikator": "sysselsattningsgrad_20_64"}, "niva", "level", "deso"),
+    ("pages/4_omraden.py", {}, "omrade", "area_code", "1490R025"),
+    ("pages/5_karta.py", {"indikator": "sysselsattningsgrad_20_64"}, "grupp", "group_dim", "kon"),
+    ("app.py", {}, "jamfor", "set_id", "polisen_2025"),
+]
+
+
+@pytest.fixture
+def received(monkeypatch) -> list[tuple[str, dict]]:
+    """Every named query the pages run, with its parameters (what the database is handed to bind).
+    Streamlit's caches are emptied first, so every query of the run reaches the database."""
+    import streamlit as st
+
+    from shb.store import db as dbmod
+
+    calls: list[tuple[str, dict]] = []
+    run = dbmod.Database.run
+
+    def spy(self, name, **params):
+        calls.append((name, dict(params)))
+        return run(self, name, **params)
+
+    st.cache_data.clear()
+    monkeypatch.setattr(dbmod.Database, "run", spy)
+    return calls
+
+
+@pytest.mark.parametrize("path,base,key,parameter,good", QUERY_PARAMETERS, ids=[q[2] for q in QUERY_PARAMETERS])
+def test_an_injection_in_a_link_never_reaches_a_query_and_is_refused_with_a_notice(
+        demo_db, received, path, base, key, parameter, good):
+    good_value = "kon:kvinnor" if key == "grupp" else str(good)
+    at = run_page(path, {**base, key: good_value})
+    assert not at.exception, at.exception
+    bound = [p[parameter] for _, p in received if parameter in p]
+    assert good in bound, f"a real {key} reaches the queries as the bound ${parameter}"
+    received.clear()
+    at = run_page(path, {**base, key: INJECTION})
+    assert not at.exception, at.exception
+    notices = [w.value for w in at.warning if "Demodata" not in w.value]
+    assert len(notices) == 1 and "ignorerades" in notices[0], notices
+    assert received, "the page still ran its queries"
+    handed = [v for _, p in received for v in p.values()]
+    assert not any(INJECTION in str(v) for v in handed), "the injection reached a query"
+    assert dict(at.query_params).get(key) != INJECTION
+
+
+@pytest.mark.parametrize("name,params", [
+    ("indicator_values", {"indicator": INJECTION, "level": "regso", "group_dim": "total"}),
+    ("indicator_values", {"indicator": "sysselsattningsgrad_20_64", "level": INJECTION, "group_dim": "total"}),
+    ("area_population", {"area_code": INJECTION}),
+    ("set_and_city_values", {"set_id": INJECTION}),
+])
+def test_the_injection_is_a_bound_value_when_handed_to_a_named_query(demo_db, name, params):
+    """Behind the refusal: had the text reached a query, it is compared as a value, not run as SQL."""
+    from shb.store import db as dbmod
+    from tests.conftest import observation_count
+
+    before = observation_count(demo_db)
+    rows = dbmod.Database(demo_db).run(name, **params)
+    matched = rows[rows.level != "municipality"] if "level" in rows and name == "set_and_city_values" else rows
+    assert matched.empty, "no row has that text as its value (a set's query still gives the kommun's rows)"
+    assert observation_count(demo_db) == before

@@ -5,6 +5,8 @@ numerators and denominators (never a plain mean of the areas' shares); means are
 population. The rest of the city is the city's counts minus the set's. Besides the gap and its
 trend: whether a difference is statistically secured, how far the areas are spread around the
 city (and whether that spread shrinks), and an effektmål's status from its indicators.
+Numbers and codes only ("minskar", "går åt rätt håll"); every sentence about them is written in
+`shb.present.text`.
 """
 
 from __future__ import annotations
@@ -15,17 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shb.core import format as fmt
 from shb.core.catalog import Indicator
 from shb.core.stats import newcombe, wilson
 
-SERIES_LABELS = {"focus": "Områdesutveckling", "rest": "Övriga staden", "city": "Hela Borås"}
 TREND_WINDOW = 4  # years over which "is the gap closing?" is judged
 # A change in the size of the gap counts only if it is at least this large (see gap_trend).
 MIN_CHANGE = {"procent": 0.5}
 RELATIVE_MIN_CHANGE = 0.05
-
-VERDICT_TEXT = {"minskar": "Skillnaden minskar", "ökar": "Skillnaden ökar", "oförändrad": "Skillnaden är oförändrad"}
+CITY_SHARE_MIN_CHANGE = 0.01  # for units other than procent: this share of the city's value
 
 
 def _ratio(ind: Indicator, numerator, denominator):
@@ -139,7 +138,7 @@ def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
 
     `area_rows`: rows at the level the members are given at (RegSO), columns as in the
     `indicator_values` query; `city_rows`: the same query at municipality level.
-    Returns year, series, label, value, ci_low, ci_high, numerator, denominator, complete,
+    Returns year, series, value, ci_low, ci_high, numerator, denominator, complete,
     members_used, members. Counts are those of the series (the rest's are city − set) and NaN
     where they are not known; intervals are given for survey shares.
     """
@@ -158,7 +157,6 @@ def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
     frame = frame.reindex(columns=COMPARISON_COLUMNS)
     order = {"city": 0, "focus": 1, "rest": 2}
     frame = frame.sort_values(["year", "series"], key=lambda s: s.map(order) if s.name == "series" else s)
-    frame["label"] = frame.series.map(SERIES_LABELS)
     frame["year"] = frame.year.astype(int)
     return frame.reset_index(drop=True)
 
@@ -195,15 +193,11 @@ class GapTrend:
     verdict: str  # "minskar" | "ökar" | "oförändrad" | "okänd"
     better: bool | None  # did the focus set move in the better direction relative to the city?
 
-    @property
-    def text(self) -> str:
-        return VERDICT_TEXT.get(self.verdict, "Utvecklingen kan inte bedömas")
-
 
 def change_threshold(ind: Indicator, start_gap: float, city_value: float) -> float:
     """The smallest change in the gap's size that counts: 0.5 procentenheter for shares (1 % of the
     city's value for other units), or 5 % of the starting gap if that is larger."""
-    floor = MIN_CHANGE.get(ind.unit, 0.01 * abs(city_value) if not np.isnan(city_value) else 0.0)
+    floor = MIN_CHANGE.get(ind.unit, CITY_SHARE_MIN_CHANGE * abs(city_value) if not np.isnan(city_value) else 0.0)
     return max(floor, RELATIVE_MIN_CHANGE * abs(start_gap))
 
 
@@ -240,17 +234,8 @@ def gap_trend(ind: Indicator, gap_frame: pd.DataFrame, end_year: int, window: in
 
 # --- Is the difference statistically secured? -----------------------------------------------------
 
-SIGNIFICANCE_TEXT = {
-    True: "skillnaden är statistiskt säkerställd",
-    False: "skillnaden är inte statistiskt säkerställd (osäkerheten är för stor)",
-}
-SIGNIFICANCE_METHOD = (
-    "Områdena jämförs med övriga staden (hela staden minus områdena) med Newcombes intervall för "
-    "skillnaden mellan två andelar, byggt av två 95-procentiga Wilson-intervall. Skillnaden är statistiskt "
-    "säkerställd när intervallet inte innehåller noll. Skillnaden mot hela Borås är samma skillnad i mindre "
-    "skala, eftersom områdena ingår i staden, och säkerställs därför av samma prövning.")
-REGISTER_NOTE = ("Uppgiften kommer från ett register där alla räknas; intervallet beskriver då slumpmässig "
-                 "variation, inte ett urvalsfel.")
+# Why a difference could not be tested (worded in shb.present.text).
+UNTESTABLE = ("not_share", "counts_unknown", "no_rest", "set_incomplete")
 
 
 @dataclass(frozen=True)
@@ -259,8 +244,8 @@ class Significance:
 
     `significant` is None when the difference cannot be tested. `low`/`high` is the 95 % interval
     of focus − rest of city and `city_low`/`city_high` that of focus − city, in the indicator's
-    unit (procentenheter for shares); NaN when not tested. `method` says in Swedish how it was
-    tested, or why it could not be.
+    unit (procentenheter for shares); NaN when not tested. `untested` is why it could not be tested
+    (one of `UNTESTABLE`) or None; `register` is True for a register share (everyone counted).
     """
 
     significant: bool | None
@@ -268,23 +253,12 @@ class Significance:
     high: float
     city_low: float
     city_high: float
-    method: str
-
-    @property
-    def text(self) -> str:
-        return significance_text(self)
-
-
-def significance_text(sig: Significance | None) -> str:
-    """The Swedish words for a sentence ("skillnaden är statistiskt säkerställd", "skillnaden är inte
-    statistiskt säkerställd (osäkerheten är för stor)"), or "" when nothing was tested."""
-    if sig is None or sig.significant is None:
-        return ""
-    return SIGNIFICANCE_TEXT[sig.significant]
+    untested: str | None = None
+    register: bool = False
 
 
 def _untestable(reason: str) -> Significance:
-    return Significance(None, np.nan, np.nan, np.nan, np.nan, f"Kan inte prövas: {reason}.")
+    return Significance(None, np.nan, np.nan, np.nan, np.nan, untested=reason)
 
 
 def _count(value) -> float:
@@ -305,22 +279,22 @@ def difference_test(ind: Indicator, focus_numerator, focus_denominator, city_num
     focus − rest is, and its interval is the same interval scaled by n₂ / (n₁ + n₂).
 
     Returns `significant` True when the 95 % interval excludes zero, False when it includes zero,
-    and None (with the reason in `method`) for other kinds than shares, unknown counts, or counts
+    and None (with the reason in `untested`) for other kinds than shares, unknown counts, or counts
     that leave no rest of the city. For register shares (everyone counted, no sample) the interval
-    stands for chance variation rather than sampling error; `method` says so.
+    stands for chance variation rather than sampling error (`register`).
     """
     if ind.kind != "share":
-        return _untestable("indikatorn är inte en andel med täljare och nämnare")
+        return _untestable("not_share")
     x1, n1, xc, nc = (_count(v) for v in (focus_numerator, focus_denominator, city_numerator, city_denominator))
     if np.isnan([x1, n1, xc, nc]).any():
-        return _untestable("antalen för områdena eller för hela staden är inte kända")
+        return _untestable("counts_unknown")
     x2, n2 = xc - x1, nc - n1
     if n1 <= 0 or n2 <= 0 or not 0 <= x1 <= n1 or not 0 <= x2 <= n2:
-        return _untestable("antalen räcker inte för en jämförelse med övriga staden")
+        return _untestable("no_rest")
     low, high = (float(b) * ind.scale for b in newcombe(x1, n1, x2, n2))
     share_of_rest = n2 / nc
-    method = SIGNIFICANCE_METHOD if ind.survey else f"{SIGNIFICANCE_METHOD} {REGISTER_NOTE}"
-    return Significance(bool(low > 0 or high < 0), low, high, share_of_rest * low, share_of_rest * high, method)
+    return Significance(bool(low > 0 or high < 0), low, high, share_of_rest * low, share_of_rest * high,
+                        register=not ind.survey)
 
 
 def significance(ind: Indicator, frame: pd.DataFrame, year: int) -> Significance:
@@ -337,7 +311,7 @@ def significance(ind: Indicator, frame: pd.DataFrame, year: int) -> Significance
     if focus is None or city is None:
         return difference_test(ind, np.nan, np.nan, np.nan, np.nan)
     if not bool(focus.complete):
-        return _untestable("något område i mängden är dolt eller saknas, så övriga staden är inte känd")
+        return _untestable("set_incomplete")
     return difference_test(ind, focus.numerator, focus.denominator, city.numerator, city.denominator)
 
 
@@ -346,11 +320,6 @@ def significance(ind: Indicator, frame: pd.DataFrame, year: int) -> Significance
 DISPERSION_COLUMNS = ["year", "dispersion", "city_value", "areas_used", "areas", "population_used",
                       "population_share"]
 MIN_POPULATION_SHARE = 0.8  # a year counts in the dispersion's trend only if its areas hold this much
-DISPERSION_TEXT = {
-    "minskar": "Skillnaderna mellan områdena minskar",
-    "ökar": "Skillnaderna mellan områdena ökar",
-    "oförändrad": "Skillnaderna mellan områdena är oförändrade",
-}
 
 
 def dispersion(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
@@ -403,10 +372,6 @@ class DispersionTrend(GapTrend):
     direction: the programme's aim is that they shrink.
     """
 
-    @property
-    def text(self) -> str:
-        return DISPERSION_TEXT.get(self.verdict, "Utvecklingen kan inte bedömas")
-
 
 def dispersion_trend(ind: Indicator, disp: pd.DataFrame, end_year: int, window: int = TREND_WINDOW,
                      min_population_share: float = MIN_POPULATION_SHARE) -> DispersionTrend:
@@ -447,7 +412,6 @@ class TargetStatus:
     unchanged: int
     closing: int  # the gap shrank (verdict "minskar")
     widening: int  # the gap grew (verdict "ökar")
-    text: str  # Swedish: how the status was reached
 
 
 def target_status(trends: Iterable[GapTrend]) -> TargetStatus:
@@ -477,11 +441,8 @@ def target_status(trends: Iterable[GapTrend]) -> TargetStatus:
     closing = sum(t.verdict == "minskar" for t in judged)
     widening = sum(t.verdict == "ökar" for t in judged)
     m = len(judged)
-    noun = "indikator" if n == 1 else "indikatorer"
     if m == 0 or 2 * m < n:
         status = "kan inte bedömas"
-        text = (f"{m} av {n} {noun} har bedömbar utveckling; minst hälften behövs." if n else
-                "Effektmålet har inga indikatorer med bedömbar utveckling.")
     else:
         if improving and worsening:
             status = "blandat"
@@ -491,9 +452,7 @@ def target_status(trends: Iterable[GapTrend]) -> TargetStatus:
             status = "går åt fel håll"
         else:
             status = "oförändrat"
-        text = (f"{m} av {n} {noun} har bedömbar utveckling: {improving} går åt rätt håll, {worsening} åt "
-                f"fel håll och {unchanged} är {'oförändrad' if unchanged == 1 else 'oförändrade'}.")
-    return TargetStatus(status, n, m, improving, worsening, unchanged, closing, widening, text)
+    return TargetStatus(status, n, m, improving, worsening, unchanged, closing, widening)
 
 
 def ranking(year_rows: pd.DataFrame, focus_codes: list[str], direction: str) -> pd.DataFrame:
@@ -529,32 +488,3 @@ def value_at(frame: pd.DataFrame, series: str, year: int) -> float:
     v = frame.loc[(frame.series == series) & (frame.year == year), "value"]
     return float(v.iloc[0]) if len(v) and pd.notna(v.iloc[0]) else np.nan
 
-
-def sentence(ind: Indicator, frame: pd.DataFrame, trend: GapTrend, year: int, set_title: str,
-             significance: Significance | None = None) -> str:
-    """One plain-Swedish sentence stating what the chart shows, from the same numbers.
-
-    With `significance` (see `significance`) for the same year, the sentence also says whether the
-    difference is statistically secured, when it could be tested.
-    """
-    d = fmt.decimals_for(ind.unit)
-    city = value_at(frame, "city", year)
-    city_text = fmt.value_with_unit(city, ind.unit, ind.unit_label, d)
-    focus = value_at(frame, "focus", year)
-    if np.isnan(focus):
-        if np.isnan(city):
-            return f"{ind.title}: inget publicerat värde för {year}."
-        return f"{ind.title} var {city_text} i hela Borås {year}; värdet redovisas inte per område."
-    diff = fmt.difference(focus - city, ind.unit, ind.unit_label, d)
-    text = (f"{ind.title} var {fmt.value_with_unit(focus, ind.unit, ind.unit_label, d)} i "
-            f"områdena inom {set_title.lower()} och {city_text} i hela Borås {year}, en skillnad på {diff}.")
-    secured = significance_text(significance)
-    if secured:
-        text += f" {secured[0].upper()}{secured[1:]}."
-    if trend.verdict in ("minskar", "ökar"):
-        size = fmt.difference(abs(trend.change), ind.unit, ind.unit_label, d).lstrip("+")
-        verb = "minskat" if trend.verdict == "minskar" else "ökat"
-        text += f" Sedan {trend.start_year} har skillnaden {verb} med {size}."
-    elif trend.verdict == "oförändrad":
-        text += f" Skillnaden är i stort sett oförändrad sedan {trend.start_year}."
-    return text

@@ -14,11 +14,10 @@ import vl_convert
 
 from shb.core import format as fmt
 from shb.core.format import D3_LOCALE
+from shb.present.text import CITY_LABEL, FOCUS_FALLBACK, MAIN_SERIES, OTHER_AREAS_LABEL
 
 # Okabe–Ito: the same three colours for the same three series in every chart and on the map.
 SERIES_COLORS = {"focus": "#d55e00", "rest": "#0072b2", "city": "#333333"}
-SERIES_LABELS = {"focus": "Områdesutveckling", "rest": "Övriga staden", "city": "Hela Borås"}
-MAIN_SERIES = ("focus", "rest", "city")
 AREA_PREFIX = "area:"
 AREA_COLOR = "#b8b8b8"  # individual areas: thin and grey, never a wall of coloured lines
 OTHER_AREA_COLOR = "#cccccc"
@@ -282,7 +281,7 @@ def _padded_domain(values: pd.Series) -> list[float]:
 
 def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: str, direction_label: str,
               decimals: int = 1, demo: bool = False, height: int = 260,
-              focus_label: str = SERIES_LABELS["focus"]) -> alt.LayerChart:
+              focus_label: str = FOCUS_FALLBACK) -> alt.LayerChart:
     """Bars for the gap between the focus set and the whole city, year by year, around a zero line.
 
     Parameters
@@ -305,7 +304,8 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
     height : int
         Height in pixels; the width follows the container.
     focus_label : str
-        Name of the focus set in the subtitle's explanation of the sign.
+        Name of the focus set in the subtitle's explanation of the sign (the chosen set's title,
+        `shb.present.text.series_labels`).
 
     Returns
     -------
@@ -345,7 +345,7 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
                .encode(x=x, y=alt.datum(0), text=alt.value("saknas")))
     zero = base.mark_rule(color=SERIES_COLORS["city"], strokeWidth=1.5).encode(y=alt.datum(0))
 
-    sign_note = f"Skillnad = {focus_label} minus {SERIES_LABELS['city']}"
+    sign_note = f"Skillnad = {focus_label} minus {CITY_LABEL}"
     chart = alt.layer(bars, above, below, missing, zero,
                       data=alt.Data(values=records(data, ["year", "difference"]))).properties(
         title=title_params(title, subtitle_lines(sign_note, direction_label, demo=demo)),
@@ -358,7 +358,7 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
 RANKING_COLUMNS = ("area_code", "area_name", "value", "status", "is_focus")
 
 
-def _ranking_rows(frame: pd.DataFrame, direction: str, decimals: int) -> pd.DataFrame:
+def _ranking_rows(frame: pd.DataFrame, direction: str, decimals: int, focus_label: str) -> pd.DataFrame:
     """One row per area in display order: best value first, areas without a value last."""
     values = pd.to_numeric(frame["value"], errors="coerce")
     has_value = (frame["status"] == "ok") & values.notna()
@@ -366,7 +366,7 @@ def _ranking_rows(frame: pd.DataFrame, direction: str, decimals: int) -> pd.Data
                         is_focus=frame["is_focus"].astype(bool), area_name=frame["area_name"].astype(str))
     dup_names = rows.area_name.duplicated(keep=False)
     rows["row_label"] = rows.area_name.where(~dup_names, rows.area_name + " (" + rows.area_code.astype(str) + ")")
-    rows["group"] = rows.is_focus.map({True: SERIES_LABELS["focus"], False: "Övriga områden"})
+    rows["group"] = rows.is_focus.map({True: focus_label, False: OTHER_AREAS_LABEL})
     rows["status_text"] = [("värde finns" if ok else NO_VALUE_TEXT[s]) for ok, s in zip(has_value, rows.status)]
     rows["value_text"] = [fmt.number(v, decimals) for v in rows.value]
     with_value = rows[rows.has_value].sort_values(["value", "row_label"], ascending=[direction == "lower", True])
@@ -377,7 +377,7 @@ def _ranking_rows(frame: pd.DataFrame, direction: str, decimals: int) -> pd.Data
 
 def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, unit_label: str,
                   direction_label: str, direction: str = "higher", decimals: int = 1,
-                  demo: bool = False) -> alt.LayerChart:
+                  demo: bool = False, focus_label: str = FOCUS_FALLBACK) -> alt.LayerChart:
     """Horizontal bars, one per area, best first, with the whole city as a vertical rule.
 
     Parameters
@@ -399,6 +399,8 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
         Decimals in bar labels and the axis.
     demo : bool
         Add "Demodata – inte Borås siffror" to the subtitle.
+    focus_label : str
+        Legend name of the focus areas (the chosen set's title).
 
     Returns
     -------
@@ -409,7 +411,7 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
     """
     who = "ranking_chart"
     require_columns(frame, RANKING_COLUMNS, who)
-    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
+    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label, focus_label=focus_label)
     check_choice(direction, DIRECTIONS, who, "direction")
     check_decimals(decimals, who)
     if frame.empty:
@@ -421,7 +423,7 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
     if city_value is not None and (isinstance(city_value, bool) or not isinstance(city_value, numbers.Real)):
         raise ValueError(f"{who}: city_value must be a number or None; got {city_value!r}")
 
-    rows = _ranking_rows(frame, direction, decimals)
+    rows = _ranking_rows(frame, direction, decimals, focus_label)
     order = rows.row_label.tolist()
     value_format = number_format(decimals)
     y = alt.Y("row_label:N", sort=order, title=None, axis=alt.Axis(labelLimit=260, ticks=False))
@@ -429,7 +431,7 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
     tooltip = [alt.Tooltip("area_name:N", title="Område"), alt.Tooltip("value_text:N", title=f"Värde ({unit_label})"),
                alt.Tooltip("status_text:N", title="Status")]
     base = alt.Chart()
-    colour = alt.Color("group:N", scale=alt.Scale(domain=[SERIES_LABELS["focus"], "Övriga områden"],
+    colour = alt.Color("group:N", scale=alt.Scale(domain=[focus_label, OTHER_AREAS_LABEL],
                                                   range=[SERIES_COLORS["focus"], OTHER_AREA_COLOR]),
                        legend=alt.Legend(title=None, orient="top", direction="horizontal"))
     bars = (base.transform_filter("datum.has_value").mark_bar(height={"band": 0.75})
@@ -442,7 +444,7 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
                 .encode(x=alt.datum(0), y=y, text="status_text:N", tooltip=tooltip))
     layers = [bars, labels, no_value]
     if is_number(city_value):
-        city_text = f"{SERIES_LABELS['city']}: {fmt.value_with_unit(city_value, unit_of(unit_label), unit_label, decimals)}"
+        city_text = f"{CITY_LABEL}: {fmt.value_with_unit(city_value, unit_of(unit_label), unit_label, decimals)}"
         city = alt.Chart(alt.Data(values=[{"city_value": float(city_value), "city_text": city_text}]))
         layers += [city.mark_rule(color=SERIES_COLORS["city"], strokeWidth=2, strokeDash=[6, 4])
                    .encode(x="city_value:Q", tooltip=alt.Tooltip("city_text:N", title="Jämförelse")),

@@ -8,7 +8,7 @@ import pandas as pd
 
 from shb.analysis import measures
 from shb.core.errors import ShbError, UnknownIndicator
-from shb.present import views
+from shb.present import text, views
 from shb.store.db import Database
 
 
@@ -19,7 +19,7 @@ def _number(value) -> float | None:
 def _significance(sig: measures.Significance) -> dict:
     """Focus set vs rest of the city: tested or not, the 95 % intervals (procentenheter) and how."""
     return {"significant": sig.significant, "interval_vs_rest": [_number(sig.low), _number(sig.high)],
-            "interval_vs_city": [_number(sig.city_low), _number(sig.city_high)], "method": sig.method}
+            "interval_vs_city": [_number(sig.city_low), _number(sig.city_high)], "method": text.significance_method(sig)}
 
 
 def compare(database: Database, indicator: str, year: int, set_id: str | None = None,

@@ -23,7 +23,7 @@ def citation(ind: Indicator, version: str, demo: bool) -> str:
             f"dataversion {version}, hämtad {date.today().isoformat()}.")
 
 
-def metadata(ind: Indicator, version: str, demo: bool) -> pd.DataFrame:
+def metadata(ind: Indicator, version: str, demo: bool, set_title: str | None = None) -> pd.DataFrame:
     rows = [
         ("Indikator", f"{ind.title} ({ind.id})"), ("Effektmål", ind.target),
         ("Definition", ind.definition), ("Enhet", ind.unit_label),
@@ -33,6 +33,8 @@ def metadata(ind: Indicator, version: str, demo: bool) -> pd.DataFrame:
         ("Demodata", "JA – genererade värden, inte Borås siffror" if demo else "nej"),
         ("Citera som", citation(ind, version, demo)),
     ]
+    if set_title:
+        rows.append(("Jämförelsemängd", f"{set_title} (kolumnen jämförelsemängd visar dess områden)"))
     rows += [(f"Status: {k}", v) for k, v in STATUS_LEGEND.items()]
     return pd.DataFrame(rows, columns=["fält", "värde"])
 
@@ -42,11 +44,11 @@ def to_csv(frame: pd.DataFrame) -> bytes:
     return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
 
 
-def to_excel(frame: pd.DataFrame, ind: Indicator, version: str, demo: bool) -> bytes:
+def to_excel(frame: pd.DataFrame, ind: Indicator, version: str, demo: bool, set_title: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         frame.to_excel(writer, sheet_name="Data", index=False)
-        metadata(ind, version, demo).to_excel(writer, sheet_name="Metadata", index=False)
+        metadata(ind, version, demo, set_title).to_excel(writer, sheet_name="Metadata", index=False)
     return buffer.getvalue()
 
 

@@ -17,7 +17,6 @@ from shb.present.charts import (
     DEMO_TEXT,
     DIRECTIONS,
     FONT_SIZES,
-    SERIES_LABELS,
     STATUSES,
     check_choice,
     check_decimals,
@@ -31,6 +30,7 @@ from shb.present.charts import (
     title_params,
     unit_of,
 )
+from shb.present.text import CITY_LABEL, FOCUS_FALLBACK
 
 STATUS_TEXT = {"ok": "värde finns", "suppressed": "undertryckt (för få)", "missing": "saknas",
                "not_applicable": "ej tillämplig"}
@@ -169,7 +169,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
                decimals: int = 1, unit: str | None = None, extent: str = "kommun",
                extent_codes: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
                schematic: bool = True, source: str | None = None, demo: bool = False,
-               height: int = 560) -> alt.LayerChart:
+               height: int = 560, focus_label: str = FOCUS_FALLBACK) -> alt.LayerChart:
     """A map of an indicator by area, coloured by how each area compares with the whole city.
 
     Parameters
@@ -184,7 +184,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
     city_value : float or None
         The whole city's value: the middle of the colour scale and the base of each difference.
     focus_codes : iterable of str
-        Codes of the focus areas (områdesutveckling), outlined and labelled.
+        Codes of the focus areas (the chosen set's), outlined and labelled.
     title : str
         Map title.
     unit_label : str
@@ -215,6 +215,8 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
         Say in the subtitle that the numbers are demo data.
     height : int
         Height in pixels; the width follows the container.
+    focus_label : str
+        The chosen set's title, named in the note on the black outline.
 
     Returns
     -------
@@ -222,7 +224,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
         A Mercator map of GeoJSON features (``alt.Data(values=features)``, fields under
         ``properties.``) with a click selection named ``omrade`` on ``properties.code``.
     """
-    texts = {"title": title, "unit_label": unit_label, "direction_label": direction_label}
+    texts = {"title": title, "unit_label": unit_label, "direction_label": direction_label, "focus_label": focus_label}
     _check_call(layer, values, city_value=city_value, direction=direction, extent=extent,
                 extent_codes=extent_codes, decimals=decimals, labels=labels, texts=texts)
     if isinstance(focus_codes, str):
@@ -239,10 +241,10 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
 
     tooltip = [alt.Tooltip("properties.name:N", title="Område"),
                alt.Tooltip("properties.value_text:N", title="Värde"),
-               alt.Tooltip("properties.city_text:N", title=SERIES_LABELS["city"]),
+               alt.Tooltip("properties.city_text:N", title=CITY_LABEL),
                alt.Tooltip("properties.diff_text:N", title="Skillnad"),
                alt.Tooltip("properties.status_text:N", title="Status")]
-    legend_title = f"{unit_label} ({SERIES_LABELS['city']}: {city_text})" if city is not None else unit_label
+    legend_title = f"{unit_label} ({CITY_LABEL}: {city_text})" if city is not None else unit_label
     selection = alt.selection_point(name=SELECTION, fields=["properties.code"], on="click")
     shapes = alt.Chart()  # the features are given once, to the whole layer
 
@@ -277,7 +279,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
         text = alt.Chart().mark_text(color=FOCUS_STROKE, **text_style)
         layers.append(alt.layer(halo.encode(**where), text.encode(**where), data=alt.Data(values=label_points)))
 
-    focus_note = f"Svart kant: {SERIES_LABELS['focus'].lower()}" if not g[g.is_focus].empty else None
+    focus_note = f"Svart kant: {focus_label.lower()}" if not g[g.is_focus].empty else None
     lines = subtitle_lines(direction_label, focus_note,
                            SCHEMATIC_TEXT if schematic else None, source or SOURCE_TEXT, demo=demo)
     chart = (alt.layer(*layers, data=alt.Data(values=features))

@@ -22,7 +22,7 @@ from shb.core import format as fmt
 from shb.core.catalog import DIRECTION_LABELS
 from shb.core.errors import ShbError
 from shb.geo import geometry
-from shb.present import charts, urlstate, views
+from shb.present import charts, text, urlstate, views
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -66,7 +66,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
     return {
         "id": ind_id, "title": ind.title, "unit_label": ind.unit_label, "sentence": c.sentence,
         "dispersion": c.dispersion_text, "trend": c.trend, "area_level": ind.lowest_level != "municipality",
-        "trend_text": c.trend.text if c.trend.verdict != "okänd" else "Utvecklingen kan inte bedömas",
+        "trend_text": text.verdict_text(c.trend),
         "verdict": c.trend.verdict if ind.lowest_level != "municipality" else "kommun",
         "css": _css(c.trend), "trend_svg": trend_svg, "map_svg": map_svg, "table_head": head, "table": table,
         "definition": ind.definition, "source": f"{ind.source}, {ind.source_ref}", "licence": ind.licence,
@@ -83,7 +83,7 @@ def _target(target_id: str, title: str, sections: list[dict]) -> dict:
     """An effektmål with its indicators and its status (measures.target_status over those followed per area)."""
     status = measures.target_status(i["trend"] for i in sections if i["area_level"])
     return {"id": target_id, "title": title, "indicators": sections, "status": status.status,
-            "status_text": status.text, "status_css": STATUS_CSS.get(status.status, "")}
+            "status_text": text.target_status_text(status), "status_css": STATUS_CSS.get(status.status, "")}
 
 
 def _summary(goal_areas: list[dict]) -> list[dict]:
@@ -127,7 +127,8 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
         programme=database.run("programme").iloc[0], year=year, version=snap.version, demo=demo,
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
         summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
-        significance_method=measures.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE)
+        significance_method=text.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE,
+        window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule())
 
 
 def chromium_binary() -> str:

@@ -11,10 +11,14 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from shb.core.catalog import LEVEL_LABELS
+
 MAX_LENGTH = 200  # longer values are never ids
 MAX_AREAS = 20
 EXTENTS = ("tatort", "kommun")
 MAP_LEVELS = ("regso", "deso", "district")
+# Parameters that mean the same whatever the indicator (kept on a link to a page of another indicator).
+INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v")
 ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "visning", "v")
 _VERSION = re.compile(r"^\d{8}T\d{6}Z$")
 _SAFE = re.compile(r"^[A-Za-z0-9_\-.,:]*$")
@@ -43,6 +47,12 @@ class Facts:
     set_ids: tuple[str, ...]
     default_set: str
     version: str
+    # Swedish names for notices: group ids ("kon", "kon:kvinnor") and indicator ids → label or title.
+    labels: Mapping[str, str] = field(default_factory=dict)
+
+    def name(self, key: str) -> str:
+        """The Swedish name of a group or indicator id (the id itself when none is known)."""
+        return self.labels.get(key, key)
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,16 @@ class View:
     @property
     def presentation(self) -> bool:
         return self.visning == "presentation"
+
+    @property
+    def group_dimension(self) -> str:
+        """The dimension of `grupp`: "kon" for both "kon" and "kon:kvinnor" ("total" for none)."""
+        return self.grupp.split(":", 1)[0]
+
+    @property
+    def group_value(self) -> str | None:
+        """The one group value of `grupp` ("kvinnor" for "kon:kvinnor"), or None for a whole dimension."""
+        return self.grupp.split(":", 1)[1] if ":" in self.grupp else None
 
 
 def _first(raw: object) -> tuple[str | None, bool]:
@@ -119,6 +139,9 @@ def _years(values: dict[str, str], f: IndicatorFacts, view: View, notices: list[
             year = _int(values[key])
             if year in f.years:
                 changes[key] = year
+            elif year is not None:  # a real year, just not one the indicator has
+                shown = getattr(view, key)
+                notices.append(f"Året {year} finns inte för indikatorn; {PARAM_LABELS[key]} blir {shown}.")
             else:
                 notices.append(f"Året {values[key][:12]} finns inte för indikatorn; {PARAM_LABELS[key]} sattes om.")
     if changes.get("fran", view.fran) >= changes.get("till", view.till):
@@ -136,7 +159,13 @@ def _areas(text: str, facts: Facts, notices: list[str]) -> tuple[str, ...]:
     return good
 
 
-def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, notices: list[str]) -> dict[str, str]:
+def _known_groups(facts: Facts) -> set[str]:
+    """Every group dimension and group value some indicator has."""
+    return {g for i in facts.indicators.values() for g in (*i.group_dimensions, *i.group_values)}
+
+
+def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, view: View,
+             notices: list[str]) -> dict[str, str]:
     allowed = {
         "niva": tuple(lvl for lvl in MAP_LEVELS if lvl in f.levels), "jamfor": facts.set_ids,
         "grupp": ("total", *f.group_dimensions, *f.group_values), "utsnitt": EXTENTS,
@@ -147,6 +176,12 @@ def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, notices: l
         if key in values:
             if values[key] in options:
                 changes[key] = values[key]
+            elif key == "grupp" and values[key] in _known_groups(facts):
+                notices.append(f"Gruppen {facts.name(values[key])} finns inte för indikatorn; "
+                               f"visar {facts.name(view.grupp)}.")
+            elif key == "niva" and values[key] in MAP_LEVELS:
+                notices.append(f"Nivån {LEVEL_LABELS[values[key]]} finns inte för indikatorn; "
+                               f"visar {LEVEL_LABELS.get(view.niva, view.niva)}.")
             else:
                 notices.append(f"Okänt värde för {PARAM_LABELS[key]} ignorerades.")
     return changes
@@ -161,7 +196,7 @@ def parse(params: Mapping[str, object], facts: Facts, default_indicator: str | N
         indicator = default_indicator or facts.default_indicator
     f = facts.indicators[indicator]
     view = defaults_for(facts, indicator)
-    changes: dict[str, object] = {**_years(values, f, view, notices), **_choices(values, facts, f, notices)}
+    changes: dict[str, object] = {**_years(values, f, view, notices), **_choices(values, facts, f, view, notices)}
     if "omrade" in values:
         changes["omrade"] = _areas(values["omrade"], facts, notices)
     if "v" in values:

@@ -7,7 +7,6 @@ and build charts with `shb.charts` / `shb.maps`. Pages lay the results out.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -17,23 +16,20 @@ from shb.core import format as fmt
 from shb.core import paths
 from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
 from shb.geo import geometry
-from shb.present import charts, maps
+from shb.present import charts, maps, text
+from shb.present.cache import SharedCache, shared
 from shb.present.urlstate import Facts, IndicatorFacts, View
 from shb.store.db import Database
 
 DEFAULT_INDICATOR = "sysselsattningsgrad_20_64"
 
 
-_INDICATORS: dict[tuple[str, str], dict[str, Indicator]] = {}
+_INDICATORS: SharedCache[dict[str, Indicator]] = SharedCache(8)  # shared by every session's thread
 
 
 def indicators(database: Database) -> dict[str, Indicator]:
-    """The snapshot's indicators as catalog objects, in catalog order (read once per version)."""
-    key = (str(database.path), database.version)
-    if key not in _INDICATORS:
-        _INDICATORS.clear()
-        _INDICATORS[key] = _read_indicators(database)
-    return _INDICATORS[key]
+    """The snapshot's indicators as catalog objects, in catalog order (read once per file and version)."""
+    return _INDICATORS.get((str(database.path), database.version), lambda: _read_indicators(database))
 
 
 def _read_indicators(database: Database) -> dict[str, Indicator]:
@@ -52,17 +48,13 @@ def _read_indicators(database: Database) -> dict[str, Indicator]:
     return out
 
 
-_GROUP_LABELS: dict[tuple[str, str], dict[tuple[str, str], str]] = {}
+_GROUP_LABELS: SharedCache[dict[tuple[str, str], str]] = SharedCache(8)
 
 
 def group_labels(database: Database) -> dict[tuple[str, str], str]:
     """Swedish labels: (dimension, value) → label and (dimension, "*") → the dimension's label
-    (read once per snapshot version)."""
-    key = (str(database.path), database.version)
-    if key not in _GROUP_LABELS:
-        _GROUP_LABELS.clear()
-        _GROUP_LABELS[key] = _read_group_labels(database)
-    return _GROUP_LABELS[key]
+    (read once per snapshot file and version)."""
+    return _GROUP_LABELS.get((str(database.path), database.version), lambda: _read_group_labels(database))
 
 
 def _read_group_labels(database: Database) -> dict[tuple[str, str], str]:
@@ -79,6 +71,9 @@ def facts(database: Database) -> Facts:
     by_ind = {i: tuple(int(y) for y in g.year) for i, g in years.groupby("indicator_id")}
     areas = pd.concat([database.run("areas_at_level", level=lvl) for lvl in ("municipality", "district", "regso", "deso")])
     sets = database.run("area_sets")
+    groups = group_labels(database)
+    labels = {"total": "alla", **{d if v == "*" else f"{d}:{v}": label.lower() for (d, v), label in groups.items()},
+              **{i.id: i.title for i in inds.values()}}
     return Facts(
         indicators={i.id: IndicatorFacts(tuple(i.levels), tuple(i.groups), by_ind.get(i.id, ()),
                                          tuple(f"{d}:{v}" for d, vs in i.groups.items() for v in vs))
@@ -88,6 +83,7 @@ def facts(database: Database) -> Facts:
         set_ids=tuple(dict.fromkeys(sets.set_id)),
         default_set=sets.loc[sets.is_default, "set_id"].iloc[0],
         version=database.version,
+        labels=labels,
     )
 
 
@@ -121,7 +117,7 @@ class Comparison:
     @property
     def dispersion_text(self) -> str:
         """'Spridningen mellan RegSO 2024: …' with what it rests on and its trend, or '' without one."""
-        return dispersion_sentence(self.indicator, self.dispersion, self.dispersion_trend, self.year)
+        return text.dispersion_sentence(self.indicator, self.dispersion, self.dispersion_trend, self.year)
 
 
 def comparison(database: Database, view: View, demo: bool, with_areas: bool = False) -> Comparison:
@@ -132,7 +128,7 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
         area_rows = city_rows.iloc[0:0]
     else:
         area_rows = database.run("indicator_values", indicator=ind.id, level="regso", group_dim="total")
-    frame = measures.comparison(ind, area_rows, city_rows, members)
+    frame = text.with_series_labels(measures.comparison(ind, area_rows, city_rows, members), set_title)
     frame = frame[(frame.year >= view.fran) & (frame.year <= view.till)]
     gaps = measures.gaps(frame)
     year = view.ar if view.ar in set(frame.year) else measures.latest_year(frame)
@@ -142,8 +138,8 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     # Worded in the sentence for surveys only: a register counts everyone, so there is no sample to
     # be uncertain about (the test result is still in the comparison JSON and the report's method).
     said = sig if ind.survey else None
-    text = (measures.sentence(ind, frame, trend, year, set_title, significance=said) if year
-            else f"{ind.title}: inga värden.")
+    sentence = (text.comparison_sentence(ind, frame, trend, year, set_title, significance=said) if year
+                else f"{ind.title}: inga värden.")
     disp, disp_trend = None, None
     if not area_rows.empty:
         disp = measures.dispersion(ind, area_rows, city_rows)
@@ -152,26 +148,7 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     if with_areas and not area_rows.empty:
         extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
         frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
-    return Comparison(ind, set_title, members, frame, gaps, trend, year, text, demo, sig, disp, disp_trend)
-
-
-def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: measures.DispersionTrend | None,
-                        year: int | None) -> str:
-    """How far the RegSO are from the whole city in `year`, what that rests on, and the trend."""
-    if disp is None or year is None:
-        return ""
-    row = disp[disp.year == year]
-    if row.empty or pd.isna(row.dispersion.iloc[0]):
-        return ""
-    r = row.iloc[0]
-    d = fmt.decimals_for(ind.unit)
-    size = fmt.difference(float(r.dispersion), ind.unit, ind.unit_label, d).lstrip("+")
-    share = "" if pd.isna(r.population_share) else f", {fmt.number(100 * r.population_share, 0)} % av invånarna"
-    text = (f"Spridningen mellan RegSO {year}: i genomsnitt {size} från hela Borås, vägt efter befolkning "
-            f"({int(r.areas_used)} av {int(r.areas)} områden med publicerat värde{share}).")
-    if trend is not None and trend.verdict in ("minskar", "ökar", "oförändrad"):
-        text += f" {trend.text} sedan {trend.start_year}."
-    return text
+    return Comparison(ind, set_title, members, frame, gaps, trend, year, sentence, demo, sig, disp, disp_trend)
 
 
 def subtitle(ind: Indicator) -> str:
@@ -187,9 +164,9 @@ def trend_chart(c: Comparison):
 def gap_chart(c: Comparison):
     ind = c.indicator
     diff_label = f"Skillnad, {fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)}"
-    return charts.gap_chart(c.gaps, title=f"Skillnad mot hela Borås: {c.trend.text.lower()}", unit_label=ind.unit_label,
+    return charts.gap_chart(c.gaps, title=f"Skillnad mot hela Borås: {text.verdict_text(c.trend).lower()}", unit_label=ind.unit_label,
                             diff_label=diff_label, direction_label=subtitle(ind),
-                            decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+                            decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
 
 
 def ranking_frame(database: Database, view: View, members: list[str], year: int) -> pd.DataFrame:
@@ -218,24 +195,33 @@ def ranking_chart(database: Database, view: View, c: Comparison):
     return charts.ranking_chart(
         frame, city_value=c.value("city"), title=f"{ind.title}, {c.year}, per {LEVEL_LABELS[view.niva]}",
         unit_label=ind.unit_label, direction_label=subtitle(ind), direction=ind.direction,
-        decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+        decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
 
 
-@lru_cache(maxsize=16)
+@shared(16)
 def _layer(folder: str, version: str | None, level: str):
     """One level's polygons of one geometry version (a new import has a new version, so a new key)."""
     return geometry.read_layer(paths.Path(folder), level, version)
 
 
+def geometry_folder(database: Database) -> paths.Path:
+    """Where the geometry for `database` is: beside the current database, also for a kept earlier
+    snapshot (kept snapshots have no geometry of their own)."""
+    current = paths.default_db()
+    if database.path.parent == paths.snapshots_dir(current):
+        return paths.geometry_dir(current)
+    return paths.geometry_dir(database.path)
+
+
 def geometry_manifest(database: Database) -> dict:
-    return geometry.read_manifest(paths.geometry_dir(database.path))
+    return geometry.read_manifest(geometry_folder(database))
 
 
 def map_values(database: Database, view: View, year: int) -> pd.DataFrame:
     """Values per area for the map: totals, or one group value when `grupp` is `dim:value`."""
     ind = indicators(database)[view.indikator]
-    if ":" in view.grupp:
-        dim, value = view.grupp.split(":", 1)
+    if view.group_value is not None:
+        dim, value = view.group_dimension, view.group_value
         rows = database.run("indicator_values", indicator=ind.id, level=view.niva, group_dim=dim)
         rows = rows[(rows.year == year) & (rows.group_value == value)]
         city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dim)
@@ -249,10 +235,10 @@ def map_values(database: Database, view: View, year: int) -> pd.DataFrame:
 
 def map_chart(database: Database, view: View, year: int, demo: bool, title: str | None = None, height: int = 560):
     ind = indicators(database)[view.indikator]
-    _, members = set_members(database, view.jamfor)
+    set_title, members = set_members(database, view.jamfor)
     values = map_values(database, view, year)
     manifest = geometry_manifest(database)
-    folder = str(paths.geometry_dir(database.path))
+    folder = str(geometry_folder(database))
     layer = _layer(folder, manifest.get("version"), view.niva)
     regso = database.run("areas_at_level", level="regso")
     tatort = regso.loc[regso.tatort, "code"].tolist()
@@ -265,7 +251,7 @@ def map_chart(database: Database, view: View, year: int, demo: bool, title: str 
         title=title or f"{ind.title}, {year} ({ind.unit_label})", unit_label=ind.unit_label,
         direction=ind.direction, direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit),
         extent=view.utsnitt, extent_codes=extent_codes, schematic=geometry.is_schematic(manifest, view.niva),
-        source=geometry.source_text(manifest, view.niva), demo=demo, height=height)
+        source=geometry.source_text(manifest, view.niva), demo=demo, height=height, focus_label=set_title)
 
 
 def group_frame(database: Database, view: View, c: Comparison, dimension: str) -> pd.DataFrame:
@@ -275,12 +261,16 @@ def group_frame(database: Database, view: View, c: Comparison, dimension: str) -
     city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dimension)
     area = (city.iloc[0:0] if ind.lowest_level == "municipality"
             else database.run("indicator_values", indicator=ind.id, level="regso", group_dim=dimension))
-    return measures.group_comparison(ind, area, city, c.members, c.year, values)
+    frame = measures.group_comparison(ind, area, city, c.members, c.year, values)
+    return text.with_series_labels(frame, c.set_title)
 
 
 def group_chart(database: Database, view: View, c: Comparison, dimension: str):
+    """Groups side by side in the comparison's year, or None when no group has a value then."""
     ind = c.indicator
     frame = group_frame(database, view, c, dimension)
+    if frame.value.dropna().empty:
+        return None  # no group has a value that year (e.g. only the total is published)
     label = group_labels(database)[(dimension, "*")]
     return charts.group_chart(frame.dropna(subset=["value"]), title=f"{ind.title} per {label.lower()}, {c.year}",
                               unit_label=ind.unit_label, direction_label=subtitle(ind),
@@ -313,7 +303,7 @@ def overview(database: Database, set_id: str, till: int | None = None) -> pd.Dat
             "focus_text": fmt.value_with_unit(focus, ind.unit, ind.unit_label, d),
             "city_text": fmt.value_with_unit(city, ind.unit, ind.unit_label, d),
             "difference_text": fmt.difference(focus - city, ind.unit, ind.unit_label, d),
-            "verdict": trend.verdict, "trend_text": trend.text if trend.verdict != "okänd" else "–",
+            "verdict": trend.verdict, "trend_text": text.verdict_cell(trend),
             "better": trend.better, "direction": ind.direction,
             "gap_series": [round(float(x), 2) for x in gaps.difference.dropna().tail(8)],
             "trend": trend, "area_level": ind.lowest_level != "municipality",
@@ -395,7 +385,7 @@ def area_memberships(database: Database, area_code: str) -> list[str]:
 def group_gap_frame(database: Database, view: View, dimension: str, first: str, second: str) -> pd.DataFrame:
     """The gap between two groups (first − second) per year, citywide and in the focus set."""
     ind = indicators(database)[view.indikator]
-    _, members = set_members(database, view.jamfor)
+    set_title, members = set_members(database, view.jamfor)
     city = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim=dimension)
     area = (city.iloc[0:0] if ind.lowest_level == "municipality"
             else database.run("indicator_values", indicator=ind.id, level="regso", group_dim=dimension))
@@ -403,26 +393,48 @@ def group_gap_frame(database: Database, view: View, dimension: str, first: str, 
     b = measures.comparison(ind, area, city, members, second)
     merged = a.merge(b, on=["year", "series"], suffixes=("_a", "_b"))
     merged = merged[merged.series.isin(["focus", "city"])]
-    out = pd.DataFrame({"year": merged.year, "series": merged.series, "label": merged.label_a,
+    out = pd.DataFrame({"year": merged.year, "series": merged.series,
+                        "label": merged.series.map(text.series_labels(set_title)),
                         "value": merged.value_a - merged.value_b, "ci_low": np.nan, "ci_high": np.nan})
     return out[(out.year >= view.fran) & (out.year <= view.till)].reset_index(drop=True)
 
 
+def group_gap_chart(database: Database, view: View, first: str, second: str, demo: bool):
+    """The gap between two values of the view's group dimension over time, as a trend chart.
+
+    Returns (chart, the gap frame, the two groups' labels).
+    """
+    ind = indicators(database)[view.indikator]
+    dim = view.group_dimension
+    gap = group_gap_frame(database, view, dim, first, second)
+    labels = group_labels(database)
+    names = (labels[(dim, first)], labels[(dim, second)])
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    chart = charts.trend_chart(gap, title=text.group_gap_title(ind, *names), unit_label=unit,
+                               direction_label=subtitle(ind), decimals=1, demo=demo)
+    return chart, gap, names
+
+
 def selection_export(database: Database, view: View) -> pd.DataFrame:
     """The current selection for download: the indicator at the view's level and the kommun,
-    every year and group, with Swedish column names and statuses kept apart."""
+    every year and group, with Swedish column names and statuses kept apart; `jämförelsemängd`
+    names the chosen set on the rows of its areas."""
     ind = indicators(database)[view.indikator]
     labels = group_labels(database)
+    set_title, members = set_members(database, view.jamfor)
     parts = []
     for level in dict.fromkeys(["municipality", view.niva if view.niva in ind.levels else "municipality"]):
+        focus = _focus_codes(database, level, members)
         for dim in ("total", *ind.groups):
-            parts.append(database.run("indicator_values", indicator=ind.id, level=level, group_dim=dim)
-                         .assign(level=level, group_dim=dim))
+            part = database.run("indicator_values", indicator=ind.id, level=level, group_dim=dim)
+            parts.append(part.assign(level=level, group_dim=dim,
+                                     in_set=np.where(part.area_code.isin(focus), set_title, "")))
     rows = pd.concat(parts, ignore_index=True)
     status = {"ok": "värde", "suppressed": "undertryckt (..)", "missing": "saknas (-)", "not_applicable": "ej tillämplig (.)"}
     return pd.DataFrame({
         "indikator": ind.id, "indikatornamn": ind.title, "enhet": ind.unit_label,
         "nivå": rows.level.map(LEVEL_LABELS), "områdeskod": rows.area_code, "område": rows.area_name,
+        "jämförelsemängd": rows.in_set,
         "år": rows.year, "grupp_typ": rows.group_dim,
         "grupp": [labels.get((d, v), v) for d, v in zip(rows.group_dim, rows.group_value)],
         "värde": rows.value, "täljare": rows.numerator, "nämnare": rows.denominator,

@@ -1,0 +1,305 @@
+"""Swedish labels and sentences built from numbers and constants: series names, method prose, verdicts.
+
+The names of the three series come from the chosen area set (`series_labels`); the method text is
+written from the thresholds in `shb.analysis.measures`, so it cannot drift from what is computed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from shb.analysis import measures
+from shb.analysis.measures import DispersionTrend, GapTrend, Significance, TargetStatus
+from shb.core import format as fmt
+from shb.core.catalog import LEVEL_LABELS, Indicator
+from shb.present.urlstate import Facts, View
+
+CITY_LABEL = "Hela Borås"
+REST_LABEL = "Övriga staden"
+OTHER_AREAS_LABEL = "Övriga områden"
+FOCUS_FALLBACK = "Utvalda områden"  # a chart drawn without a set's title (never by the app)
+MAIN_SERIES = ("focus", "rest", "city")
+NUMBER_WORDS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio",
+                10: "tio"}
+
+
+def series_labels(set_title: str) -> dict[str, str]:
+    """The legend names of the series focus, rest and city when the set titled `set_title` is compared."""
+    return {"focus": set_title, "rest": REST_LABEL, "city": CITY_LABEL}
+
+
+def with_series_labels(frame: pd.DataFrame, set_title: str) -> pd.DataFrame:
+    """`frame` with a `label` column: the set's title, övriga staden, hela Borås; individual areas
+    (`area:<code>`) keep the label they have (their name)."""
+    names = series_labels(set_title)
+    own = frame["label"] if "label" in frame else pd.Series(None, index=frame.index, dtype=object)
+    return frame.assign(label=frame["series"].map(names).fillna(own))
+
+
+def number_word(n: int) -> str:
+    """A small count in words ("fyra"), larger ones in digits."""
+    return NUMBER_WORDS.get(int(n), str(int(n)))
+
+
+def trend_column_label() -> str:
+    """The heading of the column that judges the gap's development: 'Skillnaden, 4 år'."""
+    return f"Skillnaden, {measures.TREND_WINDOW} år"
+
+
+def _percent(share: float) -> str:
+    return f"{fmt.number(100 * share, 0)} %"
+
+
+def change_rule() -> str:
+    """How minskar/ökar/oförändrad is decided, from the thresholds the measures use."""
+    window = measures.TREND_WINDOW
+    floor = measures.MIN_CHANGE["procent"]
+    return (f"över de senaste {number_word(window)} åren: förändringen av skillnadens storlek måste vara minst "
+            f"{fmt.number(floor, 1)} procentenheter ({_percent(measures.CITY_SHARE_MIN_CHANGE)} av stadens värde "
+            f"för andra enheter) eller {_percent(measures.RELATIVE_MIN_CHANGE)} av skillnaden, annars oförändrad")
+
+
+def method_lines() -> list[str]:
+    """The method in short markdown bullets for the Data och metod page."""
+    return [
+        "**Områdesmängder** (t.ex. områdesutveckling) beräknas ur summerade täljare och nämnare – aldrig som "
+        "ett medelvärde av områdenas andelar. Medelvärden vägs med befolkningen.",
+        "**Övriga staden** är hela staden minus mängden, räknat på antal.",
+        "**Skillnad** anges i indikatorns enhet, för andelar i procentenheter.",
+        f"**Minskar/ökar** bedöms {change_rule()}. "
+        "Färgen visar om fokusområdena rört sig åt det bättre hållet enligt indikatorns riktning.",
+        "**Seriebrott:** 16 RegSO fick nya gränser 2025; SCB redovisar 2024 och framåt på de nya gränserna.",
+    ]
+
+
+# --- notices: what a link asked for and what is shown instead --------------------------------------
+
+NOT_ON_MAP = "redovisas bara för hela kommunen och kan inte visas på kartan"
+NO_GROUPS = "redovisas inte per grupp"
+
+
+def other_goal_area(goal_area: int) -> str:
+    return f"hör till målområde {goal_area}"
+
+
+def replaced_view(asked: View, shown: View, facts: Facts, reason: str) -> str:
+    """One notice: the indicator asked for, why it is not shown here, and what is shown instead
+    (with the year, period, group or level that changed with it)."""
+    out = f"Indikatorn «{facts.name(asked.indikator)}» {reason}. Här visas «{facts.name(shown.indikator)}»"
+    changes = []
+    if asked.ar != shown.ar:
+        changes.append(f"år {shown.ar} i stället för {asked.ar}")
+    if (asked.fran, asked.till) != (shown.fran, shown.till):
+        changes.append(f"perioden {shown.fran}–{shown.till} i stället för {asked.fran}–{asked.till}")
+    if asked.grupp != shown.grupp and asked.grupp != "total":
+        changes.append(f"gruppen {facts.name(shown.grupp)} i stället för {facts.name(asked.grupp)}")
+    if asked.niva != shown.niva and asked.niva != "municipality":
+        changes.append(f"nivån {LEVEL_LABELS.get(shown.niva, shown.niva)} i stället för {LEVEL_LABELS[asked.niva]}")
+    return out + (", " + ", ".join(changes) if changes else "") + "."
+
+
+def year_not_shown(asked: int, shown: int, fran: int, till: int) -> str:
+    """The year asked for has no value in the period shown."""
+    return f"Det finns inga värden för {asked} under perioden {fran}–{till}; här visas {shown}."
+
+
+def areas_not_shown(asked: list[str], shown: str) -> str:
+    """Areas in the link that the Områden page cannot show (it shows one at a time)."""
+    names = ", ".join(asked[:3]) + (" …" if len(asked) > 3 else "")
+    return f"Sidan visar ett område i taget; {names} visas inte. Här visas {shown}."
+
+
+def no_area_values(year: int) -> str:
+    """Said instead of a ranking when a year has a value for the whole city only."""
+    return f"{year} finns bara ett värde för hela Borås, inget per område."
+
+
+def no_group_values(year: int) -> str:
+    """Said instead of the group chart when no group has a value in the year."""
+    return f"{year} finns inga värden per grupp."
+
+
+# --- verdicts --------------------------------------------------------------------------------------
+
+UNJUDGED = "Utvecklingen kan inte bedömas"
+VERDICT_TEXT = {"minskar": "Skillnaden minskar", "ökar": "Skillnaden ökar", "oförändrad": "Skillnaden är oförändrad"}
+DISPERSION_TEXT = {
+    "minskar": "Skillnaderna mellan områdena minskar",
+    "ökar": "Skillnaderna mellan områdena ökar",
+    "oförändrad": "Skillnaderna mellan områdena är oförändrade",
+}
+VERDICT_ARROWS = {"minskar": "↘", "ökar": "↗", "oförändrad": "→"}
+
+
+def verdict_text(trend: GapTrend) -> str:
+    """'Skillnaden minskar' (a gap) or 'Skillnaderna mellan områdena minskar' (a dispersion), or that
+    the development cannot be judged."""
+    words = DISPERSION_TEXT if isinstance(trend, DispersionTrend) else VERDICT_TEXT
+    return words.get(trend.verdict, UNJUDGED)
+
+
+def verdict_cell(trend: GapTrend) -> str:
+    """The gap's trend for a table cell: '↘ Skillnaden minskar', or '–' when it cannot be judged."""
+    if trend.verdict not in VERDICT_ARROWS:
+        return "–"
+    return f"{VERDICT_ARROWS[trend.verdict]} {verdict_text(trend)}"
+
+
+def verdict_badge(trend: GapTrend) -> tuple[str, str]:
+    """(colour, words) for the gap's trend: blue when the set moved the better way, orange the worse."""
+    if trend.verdict not in VERDICT_ARROWS:
+        return "gray", UNJUDGED
+    colour = "gray" if trend.better is None else ("blue" if trend.better else "orange")
+    return colour, f"{VERDICT_ARROWS[trend.verdict]} {verdict_text(trend)} ({trend.start_year}–{trend.end_year})"
+
+
+STATUS_COLOURS = {"går åt rätt håll": "blue", "går åt fel håll": "orange", "blandat": "violet",
+                  "oförändrat": "gray", "kan inte bedömas": "gray"}
+
+
+def target_status_text(s: TargetStatus) -> str:
+    """How an effektmål's status was reached, in words a reader can check."""
+    noun = "indikator" if s.indicators == 1 else "indikatorer"
+    if s.status == "kan inte bedömas":
+        return (f"{s.assessed} av {s.indicators} {noun} har bedömbar utveckling; minst hälften behövs."
+                if s.indicators else "Effektmålet har inga indikatorer med bedömbar utveckling.")
+    same = "oförändrad" if s.unchanged == 1 else "oförändrade"
+    return (f"{s.assessed} av {s.indicators} {noun} har bedömbar utveckling: {s.improving} går åt rätt håll, "
+            f"{s.worsening} åt fel håll och {s.unchanged} är {same}.")
+
+
+def target_status_badge(s: TargetStatus) -> tuple[str, str, str]:
+    """(colour, badge words, how it was reached) for an effektmål's status."""
+    return STATUS_COLOURS[s.status], f"Effektmålet {s.status}", target_status_text(s)
+
+
+# --- statistical significance ---------------------------------------------------------------------
+
+SIGNIFICANCE_TEXT = {
+    True: "skillnaden är statistiskt säkerställd",
+    False: "skillnaden är inte statistiskt säkerställd (osäkerheten är för stor)",
+}
+SIGNIFICANCE_METHOD = (
+    "Områdena jämförs med övriga staden (hela staden minus områdena) med Newcombes intervall för "
+    "skillnaden mellan två andelar, byggt av två 95-procentiga Wilson-intervall. Skillnaden är statistiskt "
+    "säkerställd när intervallet inte innehåller noll. Skillnaden mot hela Borås är samma skillnad i mindre "
+    "skala, eftersom områdena ingår i staden, och säkerställs därför av samma prövning.")
+REGISTER_NOTE = ("Uppgiften kommer från ett register där alla räknas; intervallet beskriver då slumpmässig "
+                 "variation, inte ett urvalsfel.")
+UNTESTABLE_TEXT = {
+    "not_share": "indikatorn är inte en andel med täljare och nämnare",
+    "counts_unknown": "antalen för områdena eller för hela staden är inte kända",
+    "no_rest": "antalen räcker inte för en jämförelse med övriga staden",
+    "set_incomplete": "något område i mängden är dolt eller saknas, så övriga staden är inte känd",
+}
+
+
+def significance_text(sig: Significance | None) -> str:
+    """The words for a sentence ("skillnaden är statistiskt säkerställd", "skillnaden är inte
+    statistiskt säkerställd (osäkerheten är för stor)"), or "" when nothing was tested."""
+    if sig is None or sig.significant is None:
+        return ""
+    return SIGNIFICANCE_TEXT[sig.significant]
+
+
+def significance_method(sig: Significance) -> str:
+    """How the difference was tested, or why it could not be."""
+    if sig.untested:
+        return f"Kan inte prövas: {UNTESTABLE_TEXT[sig.untested]}."
+    return f"{SIGNIFICANCE_METHOD} {REGISTER_NOTE}" if sig.register else SIGNIFICANCE_METHOD
+
+
+# --- sentences --------------------------------------------------------------------------------------
+
+def comparison_sentence(ind: Indicator, frame: pd.DataFrame, trend: GapTrend, year: int, set_title: str,
+                        significance: Significance | None = None) -> str:
+    """One plain-Swedish sentence stating what the chart shows, from the same numbers.
+
+    With `significance` (see `measures.significance`) for the same year, the sentence also says
+    whether the difference is statistically secured, when it could be tested.
+    """
+    d = fmt.decimals_for(ind.unit)
+    city = measures.value_at(frame, "city", year)
+    city_text = fmt.value_with_unit(city, ind.unit, ind.unit_label, d)
+    focus = measures.value_at(frame, "focus", year)
+    if np.isnan(focus):
+        if np.isnan(city):
+            return f"{ind.title}: inget publicerat värde för {year}."
+        return f"{ind.title} var {city_text} i hela Borås {year}; värdet redovisas inte per område."
+    diff = fmt.difference(focus - city, ind.unit, ind.unit_label, d)
+    said = (f"{ind.title} var {fmt.value_with_unit(focus, ind.unit, ind.unit_label, d)} i "
+            f"områdena inom {set_title.lower()} och {city_text} i hela Borås {year}, en skillnad på {diff}.")
+    secured = significance_text(significance)
+    if secured:
+        said += f" {secured[0].upper()}{secured[1:]}."
+    if trend.verdict in ("minskar", "ökar"):
+        size = fmt.difference(abs(trend.change), ind.unit, ind.unit_label, d).lstrip("+")
+        verb = "minskat" if trend.verdict == "minskar" else "ökat"
+        said += f" Sedan {trend.start_year} har skillnaden {verb} med {size}."
+    elif trend.verdict == "oförändrad":
+        said += f" Skillnaden är i stort sett oförändrad sedan {trend.start_year}."
+    return said
+
+
+def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: DispersionTrend | None,
+                        year: int | None) -> str:
+    """How far the RegSO are from the whole city in `year`, what that rests on, and the trend."""
+    if disp is None or year is None:
+        return ""
+    row = disp[disp.year == year]
+    if row.empty or pd.isna(row.dispersion.iloc[0]):
+        return ""
+    r = row.iloc[0]
+    d = fmt.decimals_for(ind.unit)
+    size = fmt.difference(float(r.dispersion), ind.unit, ind.unit_label, d).lstrip("+")
+    share = "" if pd.isna(r.population_share) else f", {fmt.number(100 * r.population_share, 0)} % av invånarna"
+    said = (f"Spridningen mellan RegSO {year}: i genomsnitt {size} från hela Borås, vägt efter befolkning "
+            f"({int(r.areas_used)} av {int(r.areas)} områden med publicerat värde{share}).")
+    if trend is not None and trend.verdict in ("minskar", "ökar", "oförändrad"):
+        said += f" {verdict_text(trend)} sedan {trend.start_year}."
+    return said
+
+
+def presentation_title(c) -> str:
+    """A title that states the message: the focus set against the city, and the gap's direction
+    (`c` is a `views.Comparison`)."""
+    ind = c.indicator
+    if c.year is None:
+        return ind.title
+    dec = fmt.decimals_for(ind.unit)
+    focus, city = c.value("focus"), c.value("city")
+    trend = "" if c.trend.verdict == "okänd" else f" – {verdict_text(c.trend).lower()}"
+    return (f"{ind.title} {c.year}: {c.set_title.lower()} {fmt.value_with_unit(focus, ind.unit, ind.unit_label, dec)}, "
+            f"hela Borås {fmt.value_with_unit(city, ind.unit, ind.unit_label, dec)}{trend}")
+
+
+def group_gap_title(ind: Indicator, first: str, second: str) -> str:
+    """The title of the chart of the gap between two groups (labels as shown), with its unit."""
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    return f"{ind.title}: {first.lower()} minus {second.lower()} ({unit})"
+
+
+def group_gap_sentence(ind: Indicator, gap: pd.DataFrame, first: str, second: str) -> str:
+    """How the citywide gap between two groups moved from its first to its last year."""
+    city = gap[(gap.series == "city")].dropna(subset=["value"])
+    if city.empty:
+        return f"Det finns inga värden för {first.lower()} och {second.lower()}."
+    a, b = city.iloc[0], city.iloc[-1]
+    d = fmt.decimals_for(ind.unit)
+
+    def diff(v: float) -> str:
+        return fmt.difference(v, ind.unit, ind.unit_label, d)
+
+    verb = "minskat" if abs(b.value) < abs(a.value) else "ökat"
+    return (f"I hela Borås var skillnaden mellan {first.lower()} och {second.lower()} {diff(b.value)} {int(b.year)}, "
+            f"mot {diff(a.value)} {int(a.year)}: skillnaden har {verb}.")
+
+
+def pinned_version_notice(shown: str, current: str) -> str:
+    return f"Du ser data från version {shown}, som länken gjordes på. Aktuell version är {current}."
+
+
+def old_link_notice(link_version: str, current: str) -> str:
+    return (f"Länken gjordes på data från version {link_version}; siffrorna kan ha ändrats sedan dess. "
+            f"Nu visas version {current}.")

@@ -1,0 +1,298 @@
+"""Page bodies: the overview, a målområde, the map, an area's profile, group gaps and data och metod.
+
+Each body reads the view, asks `shb.web.data` for frames and chart specs and lays them out; the
+words come from `shb.present` (text, tables).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from urllib.parse import urlencode
+
+import streamlit as st
+
+from shb.analysis import measures
+from shb.present import export, tables, text, urlstate, views
+from shb.present.urlstate import View
+from shb.web import controls, data, site
+from shb.web.layout import (
+    chart,
+    downloads,
+    footer,
+    navigation,
+    schematic_note,
+    setup,
+    status_badge,
+    verdict_badge,
+)
+from shb.web.notes_form import notes_section
+from shb.web.state import current_view
+
+MUNICIPALITY_ONLY = "Indikatorn redovisas bara för hela kommunen, så fokusområdena kan inte jämföras här."
+REPORT_NOTE = ("Rapporten innehåller alla effektmål och indikatorer med diagram, kartor, tabeller och metod. "
+               "Att skapa den tar en halv minut. PDF: python -m shb report --year ÅR --out FIL.html --pdf FIL.pdf")
+
+
+# --- Översikt ---------------------------------------------------------------------------------------
+
+def overview(view: View) -> None:
+    """A card per målområde; per effektmål its status and a compact row per indicator."""
+    ov = data.overview(view.jamfor)
+    structure = data.frame("goal_structure")
+    set_title = views.set_members(data.database(), view.jamfor)[0]
+    statuses = views.target_statuses(ov)
+    for goal_area_id, targets in structure.groupby("goal_area_id", sort=True):
+        page = site.GOAL_AREA_PAGES[int(goal_area_id)]
+        params = site.page_params(view, page.path)
+        with st.container(border=True):
+            st.subheader(f"Målområde {goal_area_id}: {targets.goal_area_title.iloc[0]}")
+            st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:", query_params=params)
+            for t in targets.itertuples():
+                rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
+                status = statuses.get(t.target_id) or measures.target_status([])
+                st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}")
+                links = [f"{site.page_url_path(page.path)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
+                         for i in rows.indicator_id]
+                _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
+
+
+def _overview_table(table, better: list, set_title: str) -> None:
+    trend_column = text.trend_column_label()
+    styled = table.style.apply(lambda _: tables.trend_cell_styles(table, better), axis=None)
+    st.dataframe(styled, hide_index=True, width="stretch", column_config={
+        "Indikator": st.column_config.TextColumn(width="large"),
+        "År": st.column_config.NumberColumn(width="small", format="%d"),
+        set_title: st.column_config.TextColumn(width="small"),
+        text.CITY_LABEL: st.column_config.TextColumn(width="small"),
+        "Skillnad": st.column_config.TextColumn(width="medium"),
+        trend_column: st.column_config.TextColumn(width="medium"),
+        "Skillnad över tid": st.column_config.LineChartColumn("Skillnad över tid", width="small"),
+        "Visa": st.column_config.LinkColumn("Visa", display_text="Öppna", width="small"),
+    })
+
+
+# --- Målområde --------------------------------------------------------------------------------------
+
+def goal_area_page(goal_area_id: int) -> None:
+    """One målområde: its effektmål and indicators, and for the chosen indicator the comparison."""
+    page = site.GOAL_AREA_PAGES[goal_area_id]
+    snap = setup(page.label, page.path)
+    if snap is None:
+        return
+    structure = data.frame("goal_structure")
+    ga = structure[structure.goal_area_id == goal_area_id]
+    inds = data.indicators()
+    options = site.page_indicators(page.path)
+    area_level = [i for i in options if inds[i].lowest_level != "municipality"]
+    view = current_view(default_indicator=(area_level or options)[0])
+    navigation(view)
+    st.title(f"Målområde {goal_area_id}: {page.label}")
+    st.caption(f"{ga.goal_area_description.iloc[0]} Ansvarig: {ga.responsible.iloc[0]}.")
+    with st.sidebar:
+        st.divider()
+        view = controls.choose_indicator(view, options)
+        view = controls.choose_set(view)
+        view = controls.choose_year(view)
+        view = controls.choose_individual_areas(view)
+    target = ga[ga.target_id == inds[view.indikator].target].iloc[0]
+    st.markdown(f"**Effektmål {target.target_id}:** {target.target_title}")
+    comparison_section(view, snap, show_areas=bool(view.omrade))
+
+
+def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None:
+    """Trend, gap, notes, ranking, small map, groups and the indicator's facts for the view's indicator."""
+    demo = bool(snap["is_demo"])
+    c = data.comparison(view, demo, with_areas=show_areas)
+    ind = c.indicator
+    if c.year is not None and c.year != view.ar:
+        st.info(text.year_not_shown(view.ar, c.year, view.fran, view.till), icon=":material/event_busy:")
+    st.header(ind.title)
+    st.markdown(f"### {c.sentence}")
+    st.markdown(verdict_badge(c.trend))
+    if ind.lowest_level == "municipality":
+        st.info(MUNICIPALITY_ONLY, icon=":material/info:")
+    chart(data.spec_of("trend", view, demo, show_areas), key="trend")
+    if not c.gaps.dropna().empty:
+        chart(data.spec_of("gap", view, demo), key="gap")
+    notes_section(view)
+    if ind.lowest_level != "municipality" and c.year:
+        view = _ranking_and_map(view, c, demo)
+    if ind.groups and c.year:
+        view = controls.choose_group_dimension(view)
+        groups = data.spec_of("groups", view, demo, option=view.group_dimension)
+        if groups is None:
+            st.caption(text.no_group_values(c.year))
+        else:
+            chart(groups, key="groups")
+    indicator_facts(ind)
+    footer(snap)
+
+
+def _ranking_and_map(view: View, c: views.Comparison, demo: bool) -> View:
+    left, right = st.columns([3, 2])
+    with left:
+        view = controls.choose_level(view)
+        if data.frame("indicator_year_values", indicator=c.indicator.id, level=view.niva, year=c.year).empty:
+            st.caption(text.no_area_values(c.year))
+        else:
+            chart(data.spec_of("ranking", view, demo), key="ranking")
+    with right:
+        view = controls.choose_extent(view)
+        chart(data.spec_of("map", view, demo), key="map")
+        schematic_note(views.geometry_manifest(data.database()), view.niva)
+    if c.dispersion_text:
+        st.markdown(c.dispersion_text)
+    return view
+
+
+def indicator_facts(ind) -> None:
+    with st.expander("Om indikatorn: definition, källa och förbehåll", expanded=False):
+        st.markdown(ind.definition)
+        st.markdown("\n".join(f"- {line}" for line in tables.indicator_facts(ind)))
+
+
+# --- Karta ------------------------------------------------------------------------------------------
+
+def map_page(snap: dict) -> None:
+    """The map page; in presentation mode only the title that states the message and the map."""
+    view = current_view()
+    demo = bool(snap["is_demo"])
+    if not view.presentation:
+        navigation(view)
+        with st.sidebar:
+            st.divider()
+            view = controls.choose_indicator(view, site.page_indicators(site.MAP_PAGE))
+            view = controls.choose_set(view)
+            view = controls.choose_group_value(view)
+            view = controls.choose_level(view)
+        view = controls.choose_extent(view)
+    c = data.comparison(view, demo)
+    st.title(text.presentation_title(c) if view.presentation else f"Karta: {c.indicator.title}")
+    if not view.presentation:
+        st.markdown(c.sentence)
+        view = controls.choose_year(view, label="År", slider=True)
+    spec = data.spec_of("map", view, demo, option="year")
+    event = chart(spec, key="karta", on_select="rerun", selection_mode="omrade")
+    schematic_note(views.geometry_manifest(data.database()), view.niva)
+    selected = controls.selected_area(event)
+    if selected:
+        st.switch_page(site.AREA_PAGE, query_params=urlstate.to_params(replace(view, omrade=(selected,))))
+    if not view.presentation:
+        downloads(spec, f"karta_{view.indikator}_{view.ar}")
+        st.page_link(site.MAP_PAGE, label="Öppna i presentationsläge", icon=":material/slideshow:",
+                     query_params={**urlstate.to_params(view), "visning": "presentation"})
+        footer(snap)
+
+
+# --- Områden ----------------------------------------------------------------------------------------
+
+def area_page(snap: dict) -> None:
+    """An area's or an area set's profile: every indicator in its latest year against the city."""
+    view = current_view()
+    navigation(view)
+    d = data.database()
+    choices = views.area_choices(d)
+    view, code = controls.choose_area(view, choices)
+    names = choices.set_index("code")
+    if code is None:
+        title, members = views.set_members(d, view.jamfor)
+        st.title(f"{title} (områdesmängd)")
+        st.markdown("Består av: " + ", ".join(names.loc[members, "name"]))
+        profile_tables(data.set_profile(view.jamfor))
+    else:
+        st.title(names.loc[code, "label"])
+        for line in views.area_memberships(d, code):
+            st.markdown(f"- {line}")
+        population_metrics(code)
+        profile_tables(data.area_profile(code))
+    footer(snap)
+
+
+def population_metrics(area_code: str) -> None:
+    metrics = tables.population_metrics(data.frame("area_population", area_code=area_code))
+    for column, (label, value, delta) in zip(st.columns(2), metrics):
+        column.metric(label, value, delta=delta)
+
+
+def profile_tables(profile) -> None:
+    """The area's indicators per målområde, sortable, the assessment coloured by direction."""
+    structure = data.frame("goal_structure").drop_duplicates("goal_area_id").set_index("goal_area_id")
+    for goal_area_id, rows in profile.groupby("goal_area", sort=True):
+        st.subheader(f"Målområde {goal_area_id}: {structure.loc[goal_area_id, 'goal_area_title']}")
+        table = tables.profile_table(rows)
+        styled = table.style.map(lambda v: tables.ASSESSMENT_CSS.get(v, ""), subset=["Bedömning"])
+        st.dataframe(styled, hide_index=True, width="stretch")
+
+
+# --- Grupper ----------------------------------------------------------------------------------------
+
+def groups_page(snap: dict) -> None:
+    """The gap between two groups over time, citywide and in the focus set."""
+    view = current_view()
+    navigation(view)
+    st.title("Skillnader mellan grupper")
+    with st.sidebar:
+        st.divider()
+        view = controls.choose_indicator(view, site.page_indicators(site.GROUPS_PAGE))
+        view = controls.choose_set(view)
+    view = controls.choose_group_dimension(view)
+    view, first, second = controls.choose_group_pair(view, data.indicators()[view.indikator])
+    spec, sentence = data.group_gap(view, first, second, bool(snap["is_demo"]))
+    st.markdown(f"### {sentence}")
+    chart(spec, key="gruppgap")
+    footer(snap)
+
+
+# --- Data och metod ---------------------------------------------------------------------------------
+
+def data_page(snap: dict) -> None:
+    """The catalog, statuses, method, the selection's downloads and the report."""
+    view = current_view()
+    navigation(view)
+    st.title("Data och metod")
+    st.markdown(tables.data_version(snap))
+    st.header("Indikatorkatalog")
+    search = st.text_input("Sök indikator", placeholder="t.ex. sysselsättning, SCB, 2.2")
+    st.dataframe(tables.catalog_table(data.frame("indicator_catalog"), search), hide_index=True, width="stretch")
+    st.header("Status för värden")
+    st.markdown("\n".join(f"- **{status}**: {meaning}" for status, meaning in export.STATUS_LEGEND.items()))
+    st.header("Metod")
+    st.markdown("\n".join(f"- {line}" for line in text.method_lines()))
+    st.header("Ladda ner urvalet")
+    view = controls.choose_indicator(view, list(data.indicators()))
+    view = controls.choose_level(view)
+    selection_downloads(view, snap)
+    st.header("Uppföljningsrapport")
+    report_download(view, snap)
+    footer(snap)
+
+
+def selection_downloads(view: View, snap: dict) -> None:
+    """The view's indicator at its level and the kommun as CSV and Excel, the chosen set named."""
+    d = data.database()
+    ind = data.indicators()[view.indikator]
+    selection = views.selection_export(d, view)
+    set_title = views.set_members(d, view.jamfor)[0]
+    version, demo = snap["version"], bool(snap["is_demo"])
+    st.caption(export.citation(ind, version, demo))
+    left, right = st.columns(2)
+    left.download_button("Ladda ner CSV", data=export.to_csv(selection), mime="text/csv",
+                         file_name=export.file_name(ind, version, demo, "csv"), on_click="ignore")
+    right.download_button("Ladda ner Excel", data=lambda: export.to_excel(selection, ind, version, demo, set_title),
+                          file_name=export.file_name(ind, version, demo, "xlsx"), on_click="ignore",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+def report_download(view: View, snap: dict) -> None:
+    """The biennial report for the chosen set as a self-contained HTML file, built when the button is pressed."""
+    from shb.present import report
+
+    years = sorted({y for f in data.facts().indicators.values() for y in f.years})
+    year = st.selectbox("Rapportår", years[::-1], index=0)
+    demo = "_DEMODATA" if snap["is_demo"] else ""
+    d = data.database()
+    st.download_button(
+        "Skapa och ladda ner rapporten (HTML)", icon=":material/description:", on_click="ignore",
+        data=lambda: report.render_html(d, int(year), view.jamfor).encode("utf-8"), mime="text/html",
+        file_name=f"socialt_hallbart_boras_uppfoljning_{year}_{snap['version']}{demo}.html")
+    st.caption(REPORT_NOTE)

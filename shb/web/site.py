@@ -1,0 +1,105 @@
+"""The app's pages: their table, which indicators each can show, and links between them."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+import streamlit as st
+
+from shb.present import urlstate
+from shb.present.urlstate import View
+from shb.web import data
+
+APP_TITLE = "Socialt hållbart Borås"
+
+
+@dataclass(frozen=True)
+class PageInfo:
+    path: str
+    label: str
+    icon: str
+    section: str
+
+
+PAGES = (
+    PageInfo("app.py", "Översikt", ":material/home:", ""),
+    PageInfo("pages/1_god_start.py", "God start i livet och goda uppväxtvillkor", ":material/child_care:", "Målområden"),
+    PageInfo("pages/2_arbete.py", "Förutsättningar för arbete", ":material/work:", "Målområden"),
+    PageInfo("pages/3_boende.py", "Boende och närmiljö", ":material/home_work:", "Målområden"),
+    PageInfo("pages/4_omraden.py", "Områden", ":material/location_city:", "Utforska"),
+    PageInfo("pages/5_karta.py", "Karta", ":material/map:", "Utforska"),
+    PageInfo("pages/6_grupper.py", "Grupper", ":material/groups:", "Utforska"),
+    PageInfo("pages/7_data_och_metod.py", "Data och metod", ":material/dataset:", "Om data"),
+    PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
+)
+GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
+AREA_PAGE, MAP_PAGE, GROUPS_PAGE = PAGES[4].path, PAGES[5].path, PAGES[6].path
+PAGE_KEY = "shb_page"  # the page this run shows (for links and the share link)
+
+
+def goal_area_of(indicator: str) -> int:
+    """The målområde an indicator belongs to (through its effektmål)."""
+    structure = data.frame("goal_structure").set_index("target_id")
+    return int(structure.loc[data.indicators()[indicator].target, "goal_area_id"])
+
+
+def page_indicators(path: str) -> list[str] | None:
+    """The indicators the page at `path` can show, in catalog order; None when it shows any."""
+    inds = data.indicators()
+    goal_area = next((n for n, p in GOAL_AREA_PAGES.items() if p.path == path), None)
+    if goal_area is not None:
+        return [i for i in inds if goal_area_of(i) == goal_area]
+    if path == MAP_PAGE:
+        return [i.id for i in inds.values() if i.lowest_level != "municipality"]
+    if path == GROUPS_PAGE:
+        return [i.id for i in inds.values() if i.groups]
+    return None
+
+
+def page_params(view: View, path: str) -> dict[str, str]:
+    """The view's parameters for a link to `path`. An indicator the page cannot show is left out,
+    with what belongs to it, so our own links open the page on its own indicator without a notice."""
+    params = urlstate.to_params(view)
+    allowed = page_indicators(path)
+    if allowed is None or view.indikator in allowed:
+        return params
+    return {k: v for k, v in params.items() if k in urlstate.INDICATOR_FREE}
+
+
+def this_page() -> str:
+    """The script of the page this run shows ("app.py", "pages/5_karta.py")."""
+    return st.session_state.get(PAGE_KEY, "app.py")
+
+
+def relative_script(script: str) -> str:
+    path = Path(script)
+    return f"pages/{path.name}" if path.parent.name == "pages" else "app.py"
+
+
+def page_url_path(script: str) -> str:
+    """The URL path Streamlit gives a page script: app.py → "", pages/1_god_start.py → "god_start"."""
+    if script == "app.py":
+        return ""
+    name = Path(script).stem
+    return name.split("_", 1)[1] if name.split("_", 1)[0].isdigit() else name
+
+
+def share_url(view: View, script: str, base: str) -> str:
+    """The full, over-specified link to this view: every parameter, so later default changes keep it."""
+    params = {**urlstate.to_params(view), "v": view.v}
+    return f"{base.rstrip('/')}/{page_url_path(script)}?{urlencode(params, safe=',:')}"
+
+
+def public_base() -> str:
+    """Where links point: SHB_PUBLIC_URL if set, else the address the browser used."""
+    configured = os.environ.get("SHB_PUBLIC_URL")
+    if configured:
+        return configured
+    try:
+        parts = urlsplit(st.context.url or "")
+    except Exception:  # noqa: BLE001 - no browser context (tests, bare mode)
+        parts = None
+    return f"{parts.scheme}://{parts.netloc}" if parts and parts.netloc else "http://127.0.0.1:8501"
