@@ -43,6 +43,7 @@ from shb.core.areas import AreaSet, Geography, load_geography
 from shb.core.catalog import Indicator, load_catalog
 from shb.core.stats import wilson
 from shb.present import compare, export, report, urlstate, views
+from shb.present import text as wording
 from shb.store import db as dbmod
 from shb.store import suppression
 from shb.store import writer as store
@@ -491,7 +492,8 @@ def check_report(leaks: Leaks, database, cells_of: dict[str, Cells]) -> None:
             leaks.problems.append(f"report {ind_id} sentence: hidden cell {cells.focus(YEARS[-1])} is stated: {sentence}")
         rows = re.findall(r"<tr>(.*?)</tr>", section.group(0), re.S)
         head = [html.unescape(h) for h in re.findall(r"<th>(.*?)</th>", rows[0])]
-        series = {"Områdesutveckling": "focus", "Övriga staden": "rest", "Hela Borås": "city"}
+        # the headings name the compared set (declared once in shb.present.text)
+        series = {v: k for k, v in wording.series_labels(views.set_members(database, SINGLE)[0]).items()}
         for row in rows[1:]:
             tds = [html.unescape(td) for td in re.findall(r"<td>(.*?)</td>", row)]
             year = int(tds[0])
