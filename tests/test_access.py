@@ -9,7 +9,7 @@ import time
 import pytest
 
 from shb.cli import main as cli
-from shb.web import access
+from shb.web import access, passwords
 from tests.pages import page_app, server_address
 
 IMPORT_PAGE = "pages/8_importera.py"
@@ -21,29 +21,29 @@ AUTH = {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret":
 # --- Hashes -------------------------------------------------------------------------------------------------
 
 def test_default_hash_round_trip_and_format():
-    stored = access.hash_password("rätt häst batteri häftklammer")
+    stored = passwords.hash_password("rätt häst batteri häftklammer")
     scheme, n, r, p, salt, key = stored.split("$")
     assert (scheme, int(n), int(r), int(p)) == ("scrypt", 2**17, 8, 1)
-    assert access.verify_password("rätt häst batteri häftklammer", stored)
-    assert not access.verify_password("rätt häst batteri häftklamme", stored)
+    assert passwords.verify_password("rätt häst batteri häftklammer", stored)
+    assert not passwords.verify_password("rätt häst batteri häftklamme", stored)
 
 
 def test_same_password_gets_a_new_salt_each_time():
-    a, b = access.hash_password("ett långt lösenord", **FAST), access.hash_password("ett långt lösenord", **FAST)
+    a, b = passwords.hash_password("ett långt lösenord", **FAST), passwords.hash_password("ett långt lösenord", **FAST)
     assert a != b and a.split("$")[4] != b.split("$")[4]
-    assert access.verify_password("ett långt lösenord", a) and access.verify_password("ett långt lösenord", b)
+    assert passwords.verify_password("ett långt lösenord", a) and passwords.verify_password("ett långt lösenord", b)
 
 
 @pytest.mark.parametrize("wrong", ["", "ett långt lösenor", "Ett långt lösenord", "ett långt lösenord ",
                                    "ett långt lösenord\n"])
 def test_wrong_passwords_are_refused(wrong):
-    stored = access.hash_password("ett långt lösenord", **FAST)
-    assert not access.verify_password(wrong, stored)
+    stored = passwords.hash_password("ett långt lösenord", **FAST)
+    assert not passwords.verify_password(wrong, stored)
 
 
 def test_composed_and_decomposed_letters_are_the_same_password():
-    stored = access.hash_password("S\u00e5 h\u00e4r g\u00f6r vi", **FAST)
-    assert access.verify_password("Sa\u030a ha\u0308r go\u0308r vi", stored)
+    stored = passwords.hash_password("S\u00e5 h\u00e4r g\u00f6r vi", **FAST)
+    assert passwords.verify_password("Sa\u030a ha\u0308r go\u0308r vi", stored)
 
 
 def _hash(n="16384", r="8", p="1", salt="A" * 24, key="B" * 44, scheme="scrypt") -> str:
@@ -63,7 +63,7 @@ def _hash(n="16384", r="8", p="1", salt="A" * 24, key="B" * 44, scheme="scrypt")
 def test_malformed_hashes_are_refused_without_work(stored):
     started = time.monotonic()
     with pytest.raises(access.MalformedHash, match="python -m shb password"):
-        access.verify_password("ett långt lösenord", stored)
+        passwords.verify_password("ett långt lösenord", stored)
     assert time.monotonic() - started < 0.5
 
 
@@ -71,11 +71,11 @@ def test_malformed_hashes_are_refused_without_work(stored):
 
 @pytest.mark.parametrize("failures, seconds", [(0, 0), (1, 1), (2, 2), (3, 4), (5, 16), (6, 30), (40, 30)])
 def test_delay_grows_with_failures_up_to_a_cap(failures, seconds):
-    assert access.delay(failures) == seconds
+    assert passwords.delay(failures) == seconds
 
 
 def test_throttle_counts_failures_and_says_how_long_to_wait():
-    t = access.Throttle()
+    t = passwords.Throttle()
     assert t.wait(100.0) == 0
     t = t.failed(100.0).failed(100.5)
     assert t.failures == 2
@@ -84,19 +84,19 @@ def test_throttle_counts_failures_and_says_how_long_to_wait():
 
 
 def test_a_failed_check_costs_time_and_a_right_one_does_not(monkeypatch):
-    monkeypatch.setattr(access, "FAILURE_PAUSE", 0.3)
-    stored = access.hash_password("ett långt lösenord", **FAST)
+    monkeypatch.setattr(passwords, "FAILURE_PAUSE", 0.3)
+    stored = passwords.hash_password("ett långt lösenord", **FAST)
     started = time.monotonic()
-    assert access.check_password("ett långt lösenord", stored)
+    assert passwords.check_password("ett långt lösenord", stored)
     right = time.monotonic() - started
     started = time.monotonic()
-    assert not access.check_password("fel", stored)
+    assert not passwords.check_password("fel", stored)
     assert time.monotonic() - started >= right + 0.25
 
 
 def test_the_right_password_goes_before_sessions_that_have_guessed_wrong(monkeypatch):
-    monkeypatch.setattr(access, "GUESS_INTERVAL", 0.0)
-    gate, order, release = access._Gate(1), [], threading.Event()
+    monkeypatch.setattr(passwords, "GUESS_INTERVAL", 0.0)
+    gate, order, release = passwords._Gate(1), [], threading.Event()
 
     def attempt(name: str, guessed_before: bool, hold: threading.Event | None = None):
         with gate.slot(guessed_before):
@@ -124,8 +124,8 @@ def test_the_right_password_goes_before_sessions_that_have_guessed_wrong(monkeyp
 
 
 def test_sessions_that_have_guessed_wrong_share_one_check_per_interval(monkeypatch):
-    monkeypatch.setattr(access, "GUESS_INTERVAL", 0.2)
-    gate, started = access._Gate(4), []
+    monkeypatch.setattr(passwords, "GUESS_INTERVAL", 0.2)
+    gate, started = passwords._Gate(4), []
 
     def attempt():
         with gate.slot(guessed_before=True):
@@ -240,14 +240,14 @@ def test_password_command_reads_stdin_in_scripts_and_prints_a_working_hash(monke
     out, err = capsys.readouterr()
     stored = out.strip()
     assert stored.startswith("scrypt$") and "\n" not in stored
-    assert access.verify_password("ett långt lösenord", stored)
+    assert passwords.verify_password("ett långt lösenord", stored)
     assert "analyst_password_hash" in err and access.ENV_HASH in err
 
 
 def test_password_command_asks_twice_at_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", _Stdin("", tty=True))
     answers = iter(["ett långt lösenord", "ett annat lösenord"])
-    monkeypatch.setattr(access.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(passwords.getpass, "getpass", lambda prompt="": next(answers))
     assert cli.main(["password"]) == 2
     out, err = capsys.readouterr()
     assert out == "" and "olika" in err
@@ -257,7 +257,7 @@ def test_password_command_refuses_short_passwords(monkeypatch, capsys):
     monkeypatch.setattr("sys.stdin", _Stdin("kort\n", tty=False))
     assert cli.main(["password"]) == 2
     out, err = capsys.readouterr()
-    assert out == "" and f"minst {access.MIN_PASSWORD} tecken" in err
+    assert out == "" and f"minst {passwords.MIN_PASSWORD} tecken" in err
 
 
 # --- The import page behind each mode ---------------------------------------------------------------------------
@@ -288,8 +288,8 @@ def _login_button(at):
 
 
 def test_password_mode_refuses_without_login_and_the_right_password_unlocks(monkeypatch, no_login):
-    monkeypatch.setenv(access.ENV_HASH, access.hash_password("ett långt lösenord", **FAST))
-    monkeypatch.setattr(access, "FAILURE_PAUSE", 0.0)
+    monkeypatch.setenv(access.ENV_HASH, passwords.hash_password("ett långt lösenord", **FAST))
+    monkeypatch.setattr(passwords, "FAILURE_PAUSE", 0.0)
     with server_address("127.0.0.1"):  # a password is asked for even on localhost
         at = _page(no_login)
         assert not at.exception, at.exception
@@ -308,7 +308,7 @@ def test_password_mode_refuses_without_login_and_the_right_password_unlocks(monk
         assert not _unlocked(at), "a second try at once waits, even with the right password"
         assert any("Vänta" in e.value for e in at.error)
 
-        time.sleep(access.delay(1) + 0.05)
+        time.sleep(passwords.delay(1) + 0.05)
         at.text_input[0].input("ett långt lösenord")
         _login_button(at).click()
         at.run()
@@ -325,14 +325,14 @@ def test_password_mode_refuses_without_login_and_the_right_password_unlocks(monk
 
 
 def test_a_changed_password_ends_sessions_logged_in_with_the_old_one(monkeypatch, no_login):
-    monkeypatch.setenv(access.ENV_HASH, access.hash_password("ett långt lösenord", **FAST))
+    monkeypatch.setenv(access.ENV_HASH, passwords.hash_password("ett långt lösenord", **FAST))
     with server_address("127.0.0.1"):
         at = _page(no_login)
         at.text_input[0].input("ett långt lösenord")
         _login_button(at).click()
         at.run()
         assert _unlocked(at)
-        monkeypatch.setenv(access.ENV_HASH, access.hash_password("ett nytt långt lösenord", **FAST))
+        monkeypatch.setenv(access.ENV_HASH, passwords.hash_password("ett nytt långt lösenord", **FAST))
         at.run()
         assert not _unlocked(at)
 

@@ -13,7 +13,7 @@ import pytest
 from shb.ingest import templates as filetemplates
 from shb.store import db as dbmod
 from shb.store import writer as store
-from shb.web import access, importpage
+from shb.web import access, importpage, passwords
 from tests.pages import page_app, server_address
 
 IMPORT_PAGE = "pages/8_importera.py"
@@ -198,7 +198,7 @@ def test_valid_upload_shows_counts_then_loads_a_new_version_the_app_shows(page_d
 
 
 def test_the_import_log_names_the_signed_in_analyst(page_db, grouped, monkeypatch):
-    monkeypatch.setenv(access.ENV_HASH, access.hash_password("ett långt lösenord", n=2**14))
+    monkeypatch.setenv(access.ENV_HASH, passwords.hash_password("ett långt lösenord", n=2**14))
     at = _open_page()
     assert len(at.file_uploader) == 0
     at.text_input[0].input("ett långt lösenord")

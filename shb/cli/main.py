@@ -257,11 +257,11 @@ def parser() -> argparse.ArgumentParser:
     nr.set_defaults(func=_cmd_note_remove)
     from shb.geo import importer as geoimport
     from shb.ingest import fetch
-    from shb.web import access
+    from shb.web import passwords
 
     fetch.register(sub, with_db)
     geoimport.register(sub, with_db)
-    access.register(sub, with_db)
+    passwords.register(sub, with_db)
     return p
 
 
