@@ -12,12 +12,23 @@ from __future__ import annotations
 
 import sys
 import time
+from dataclasses import dataclass
 
 from shb.core import paths
 
 
-def warm() -> float:
-    """Import what every page needs and read the current snapshot's facts and polygons; seconds taken.
+@dataclass(frozen=True)
+class Warmed:
+    """What warming read before the first visitor: seconds taken, polygon layers read, and why it stopped
+    early (a Swedish sentence) when it could not read the database."""
+
+    seconds: float
+    layers: int
+    problem: str | None = None
+
+
+def warm() -> Warmed:
+    """Import what every page needs and read the current snapshot's facts and polygons.
 
     Nothing here may stop the server: without a database the pages say what to do. `shb.ui` is left
     to the first page: its cached functions must be created under Streamlit's runtime.
@@ -35,6 +46,7 @@ def warm() -> float:
     )
     from shb.store import db
 
+    layers, problem = 0, None
     try:
         database = db.connect()
         views.facts(database)
@@ -42,9 +54,10 @@ def warm() -> float:
         folder = str(paths.geometry_dir(database.path))
         for level in geometry.LAYERS:
             views._layer(folder, manifest.get("version"), level)
-    except (ShbError, OSError, ValueError):
-        pass
-    return time.perf_counter() - started
+            layers += 1
+    except (ShbError, OSError, ValueError) as exc:
+        problem = str(exc)
+    return Warmed(time.perf_counter() - started, layers, problem)
 
 
 def refuse_foreign_websockets() -> None:
@@ -71,9 +84,11 @@ def refuse_foreign_websockets() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    seconds = warm()
+    warmed = warm()
     refuse_foreign_websockets()
-    print(f"Förberedde appen på {seconds:.1f} s.", file=sys.stderr)
+    print(f"Förberedde appen på {warmed.seconds:.1f} s.", file=sys.stderr)
+    if warmed.problem:
+        print(f"Databasen lästes inte i förväg: {warmed.problem}", file=sys.stderr)
     from streamlit.web import cli
 
     return cli.main(args=["run", str(paths.ROOT / "app.py"), *(sys.argv[1:] if argv is None else argv)],
