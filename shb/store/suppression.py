@@ -100,19 +100,24 @@ def secondary(hidden: np.ndarray, edges: pd.DataFrame, size: np.ndarray,
     eligible = np.ones(len(hidden), dtype=bool) if eligible is None else eligible
     if edges.empty:
         return hidden
-    rows, rels = edges.row.to_numpy(), edges.rel.to_numpy()
+    # Sums as integer codes, so each round is a count and a lookup over arrays (no membership test on
+    # strings, whose cost grew with edges × exposed sums).
+    rows, is_parent = edges.row.to_numpy(), edges.is_parent.to_numpy(dtype=bool)
+    rels, names = pd.factorize(edges.rel)
     while True:
         h = hidden[rows]
-        count = pd.Series(h).groupby(rels).sum()
-        exposed = set(count.index[count == 1])
-        if not exposed:
+        exposed = np.bincount(rels, weights=h, minlength=len(names)) == 1
+        if not exposed.any():
             return hidden
-        picked = np.isin(rels, list(exposed))
-        e = edges[picked].assign(h=h[picked], size=size[rows[picked]])
+        picked = exposed[rels]
+        e = pd.DataFrame({"rel": rels[picked], "row": rows[picked], "is_parent": is_parent[picked],
+                          "h": h[picked], "size": size[rows[picked]]})
         e = e[eligible[e.row.to_numpy()] | e.h]
         visible_kids = e[~e.is_parent & ~e.h].sort_values(["size", "row"]).drop_duplicates("rel")
-        no_kids = exposed - set(visible_kids.rel)
-        more = np.concatenate([visible_kids.row.to_numpy(), e[e.is_parent & e.rel.isin(no_kids)].row.to_numpy()])
+        no_kids = exposed.copy()
+        no_kids[visible_kids.rel.to_numpy()] = False
+        parents = e[e.is_parent & no_kids[e.rel.to_numpy()]]
+        more = np.concatenate([visible_kids.row.to_numpy(), parents.row.to_numpy()])
         if hidden[more].all():  # what remains exposed has nothing left that may be hidden (e.g. only '.' cells)
             return hidden
         hidden[more] = True
