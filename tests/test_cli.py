@@ -52,3 +52,19 @@ def test_build_without_demo_flag_is_refused(tmp_path):
     out = shb("build", "--db", str(tmp_path / "x.duckdb"))
     assert out.returncode == 2 and "--demo" in out.stderr
     assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_every_command_on_a_database_without_tables_says_so_in_swedish(tmp_path):
+    import duckdb
+
+    db = tmp_path / "tom.duckdb"
+    duckdb.connect(str(db)).close()
+    for args in (["info"], ["catalog"], ["note", "list"],
+                 ["compare", "--indicator", "sysselsattningsgrad_20_64", "--year", "2023"]):
+        out = shb(*args, "--db", str(db))
+        assert out.returncode == 1, (args, out.stderr)
+        assert out.stderr.startswith(f"Fel: Databasen {db} ") and "build --demo" in out.stderr, (args, out.stderr)
+        assert "Traceback" not in out.stderr
+    listed = shb("snapshots", "list", "--db", str(db))  # kept versions stay listed, to restore one
+    assert listed.returncode == 0 and "(aktuell)" in listed.stdout and "kunde inte läsas" in listed.stdout
+    assert "Traceback" not in listed.stderr

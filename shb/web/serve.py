@@ -14,6 +14,7 @@ import sys
 import time
 
 from shb.core import paths
+from shb.store.transaction import remove_killed_writers_files
 
 
 def warm() -> float:
@@ -71,6 +72,7 @@ def refuse_foreign_websockets() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    remove_killed_writers_files(paths.default_db())
     seconds = warm()
     refuse_foreign_websockets()
     print(f"Förberedde appen på {seconds:.1f} s.", file=sys.stderr)
