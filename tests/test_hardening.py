@@ -71,6 +71,19 @@ def test_a_cell_is_never_a_formula_in_a_spreadsheet(cell, expected):
     assert text.spreadsheet_safe(cell) == expected
 
 
+def test_a_frame_for_download_keeps_its_numbers_and_neutralises_its_text():
+    import pandas as pd
+
+    from shb.core import text
+
+    frame = pd.DataFrame({"namn": ["=HYPERLINK(1)", "Norrby", None], "värde": [-2.5, None, 3.0],
+                          "antal": pd.array([-1, None, 3], dtype="Int64")})
+    out = text.spreadsheet_safe_frame(frame)
+    assert out.namn.tolist()[:2] == ["'=HYPERLINK(1)", "Norrby"] and pd.isna(out.namn.iloc[2])
+    assert out["värde"].dtype == float and out.antal.dtype == "Int64" and out.antal.iloc[0] == -1
+    assert frame.namn.iloc[0] == "=HYPERLINK(1)", "the frame given is not changed"
+
+
 def test_a_hostile_file_name_is_stored_and_printed_clean(private_db, tmp_path, capsys):
     """`\\e]0;…\\a` retitles a terminal; U+202E turns the rest of a line around."""
     path = tmp_path / "\x1b]0;kapad\x07fil\u202egnp.csv"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 # C0 and C1 control characters (ESC starts terminal sequences such as `\e]0;…\a`, which retitles a window),
 # DEL, the line and paragraph separators, and the marks, embeddings, overrides and isolates that turn the
 # direction of text (U+200E/U+200F, U+061C, U+202A–U+202E, U+2066–U+2069), with the blanks around them.
@@ -31,3 +33,13 @@ def spreadsheet_safe(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+def spreadsheet_safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `frame` for a CSV or Excel download: every text cell through `spreadsheet_safe`
+    (numbers, dates and missing values stay as they are)."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(spreadsheet_safe)
+    return out

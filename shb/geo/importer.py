@@ -362,7 +362,8 @@ def simplify(gdf: gpd.GeoDataFrame, path: Path) -> tuple[gpd.GeoDataFrame, int, 
                             f"högst {_count(MAX_FILE_VERTICES)} hörn per fil. Förenkla gränserna (t.ex. i QGIS) "
                             "och försök igen.")
     out = metric.set_geometry(fixed.to_numpy()).to_crs(gdf.crs)
-    return out, before, int(counts.sum())
+    valid, _ = repair(out.geometry)  # a ring valid in metres can touch itself after reprojection (rounding)
+    return out.set_geometry(valid.to_numpy()), before, int(counts.sum())
 
 
 def _check_vertices_to_read(raw: gpd.GeoDataFrame, path: Path) -> None:

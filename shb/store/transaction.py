@@ -138,11 +138,13 @@ def remove_killed_writers_files(path: Path) -> None:
     """What killed writers left in the folder of `path` (a half-built snapshot the size of the database,
     its .wal …), removed now if no writer is at work; else left to that writer. Every command and the
     server call this when they start. Creates nothing when there is nothing to remove."""
-    if not _stale_temps(Path(path)):
-        return
-    # A writer holding the lock (ImportFailed: busy) may be building what is there: it is left alone.
-    with contextlib.suppress(ImportFailed), locks.exclusive(lock_file(Path(path)).resolve(), busy_message(path)):
-        remove_stale_temps(Path(path))
+    # Best effort: a folder that cannot be read or written never stops the command that starts.
+    with contextlib.suppress(OSError):
+        if not _stale_temps(Path(path)):
+            return
+        # A writer holding the lock (ImportFailed: busy) may be building what is there: it is left alone.
+        with contextlib.suppress(ImportFailed), locks.exclusive(lock_file(Path(path)).resolve(), busy_message(path)):
+            remove_stale_temps(Path(path))
 
 
 def remove_temp(tmp: Path) -> None:

@@ -22,7 +22,7 @@ import streamlit as st
 from shb.core import paths
 from shb.core.errors import ImportFailed, ImportRejected, ShbError
 from shb.core.format import number
-from shb.core.text import clean_name, spreadsheet_safe
+from shb.core.text import clean_name, spreadsheet_safe_frame
 from shb.ingest import importer as ingest
 from shb.ingest import templates as filetemplates
 from shb.present import views
@@ -70,12 +70,8 @@ def safe_name(name: str) -> str:
 
 def downloadable(frame: pd.DataFrame) -> pd.DataFrame:
     """`frame` as the page shows it: st.dataframe offers every table as a CSV download, so no text cell
-    may open as a formula in a spreadsheet (`shb.core.text.spreadsheet_safe`)."""
-    out = frame.copy()
-    for column in out.columns:
-        if pd.api.types.is_object_dtype(out[column]) or pd.api.types.is_string_dtype(out[column]):
-            out[column] = out[column].map(spreadsheet_safe)
-    return out
+    may open as a formula in a spreadsheet (`shb.core.text.spreadsheet_safe_frame`)."""
+    return spreadsheet_safe_frame(frame)
 
 
 def _user_text(value) -> str:
