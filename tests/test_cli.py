@@ -55,3 +55,19 @@ def test_build_without_demo_flag_builds_real_values_where_they_exist(tmp_path):
     assert "indikatorer har riktiga värden ur data/real/" in out.stdout
     info = json.loads(shb("info", "--db", str(tmp_path / "x.duckdb"), "--json").stdout)
     assert info["real_indicators"] >= 15 and info["demo"]  # the rest is still demo, and the file says so
+
+
+def test_every_command_on_a_database_without_tables_says_so_in_swedish(tmp_path):
+    import duckdb
+
+    db = tmp_path / "tom.duckdb"
+    duckdb.connect(str(db)).close()
+    for args in (["info"], ["catalog"], ["note", "list"],
+                 ["compare", "--indicator", "sysselsattningsgrad_20_64", "--year", "2023"]):
+        out = shb(*args, "--db", str(db))
+        assert out.returncode == 1, (args, out.stderr)
+        assert out.stderr.startswith(f"Fel: Databasen {db} ") and "build --demo" in out.stderr, (args, out.stderr)
+        assert "Traceback" not in out.stderr
+    listed = shb("snapshots", "list", "--db", str(db))  # kept versions stay listed, to restore one
+    assert listed.returncode == 0 and "(aktuell)" in listed.stdout and "kunde inte läsas" in listed.stdout
+    assert "Traceback" not in listed.stderr

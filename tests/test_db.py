@@ -63,6 +63,21 @@ def test_missing_database_is_a_clear_error(tmp_path):
 
 
 
+def test_a_database_file_that_is_no_snapshot_is_a_clear_error(tmp_path):
+    """A valid DuckDB file without tables, one with an empty snapshot table, and a file that is not DuckDB."""
+    empty = tmp_path / "tom.duckdb"
+    duckdb.connect(str(empty)).close()
+    no_row = tmp_path / "utan_rad.duckdb"
+    con = duckdb.connect(str(no_row))
+    con.execute("create table snapshot (version varchar)")
+    con.close()
+    text = tmp_path / "text.duckdb"
+    text.write_text("inte en databas", encoding="utf-8")
+    for path in (empty, no_row, text):
+        with pytest.raises(DatabaseMissing, match=f"Databasen {path} .*python -m shb build --demo"):
+            dbmod.Database(path)
+
+
 def test_a_swapped_file_is_read_anew(demo_db, tmp_path):
     """After os.replace the next Database sees the new file, even while the old one is still open."""
     import os

@@ -586,3 +586,85 @@ def test_an_import_based_on_a_replaced_version_is_refused(db, schematic, tmp_pat
     with pytest.raises(ImportFailed, match="byttes ut"):
         geometry.install_geometry(folder, layers, before["levels"], based_on="19990101T000000Z")
     assert geometry.read_manifest(folder)["version"] == before["version"]
+
+
+# --- simplified on import: borders shared by neighbours, vertices capped ------------------------------------
+
+def _densified(schematic, path: Path, code: str = "1490R025", vertices: int = 10**6) -> Path:
+    """The RegSO with one area's border cut into `vertices` points (the map spec then weighed 84 MB)."""
+    regso = regso_sweref(schematic)
+    row = regso.index[regso.regsokod == code][0]
+    shape_ = regso.geometry[row]
+    regso.loc[row, "geometry"] = shapely.segmentize(shape_, shape_.length / vertices)
+    assert shapely.get_num_coordinates(regso.geometry[row]) >= vertices
+    regso.to_parquet(path)
+    return path
+
+
+def test_a_densified_area_is_simplified_on_import_and_its_map_stays_small(private_db, schematic, tmp_path):
+    from shb.present.urlstate import parse
+
+    path = _densified(schematic, tmp_path / "tat.parquet")
+    result = geoimport.import_geometry(path, private_db)
+    folder = folder_of(private_db)
+    regso = geometry.read_layer(folder, "regso")
+    vertices = shapely.get_num_coordinates(regso.geometry.to_numpy())
+    assert vertices.max() <= 10_000 and vertices.sum() <= 100_000  # the caps per area and per file
+    assert (geoimport.MAX_AREA_VERTICES, geoimport.MAX_FILE_VERTICES) == (10_000, 100_000)
+    assert result.vertices_before > 10**6 and result.vertices_after == vertices.sum()
+    assert "förenklades" in result.summary()
+    metric = regso.to_crs(SWEREF)
+    assert shapely.coverage_is_valid(metric.geometry.to_numpy()), "neighbours share their borders exactly"
+    assert km2(regso).to_dict() == pytest.approx(km2(schematic["regso"]).to_dict(), rel=1e-3)
+
+    database = dbmod.Database(private_db)
+    view = parse({"indikator": "sysselsattningsgrad_20_64", "ar": "2023", "niva": "regso", "utsnitt": "kommun"},
+                 views.facts(database))
+    spec = json.dumps(views.map_chart(database, view, 2023, demo=True).to_dict(), ensure_ascii=False)
+    assert len(spec.encode("utf-8")) < 2 * 1024 * 1024
+
+    kept = geometry.read_manifest(folder)["levels"]["regso"]["original"]
+    assert kept == f"versions/{result.version}/original/{path.name}"
+    assert (folder / kept).read_bytes() == path.read_bytes(), "the file as imported is kept beside the version"
+
+
+def test_an_area_with_more_vertices_than_a_map_can_carry_is_refused(db, schematic, tmp_path, monkeypatch):
+    """A star of 2 400 real corners keeps them all when simplified: above the cap (lowered here to 1 000,
+    so the file stays small), the file is refused by name."""
+    import numpy as np
+
+    regso = regso_sweref(schematic)
+    row = regso.index[regso.regsokod == "1490R046"][0]
+    cell = regso.geometry[row]
+    c = cell.representative_point()
+    outer = 0.9 * c.distance(cell.boundary)
+    angles = np.linspace(0, 2 * np.pi, 2400, endpoint=False)
+    radius = np.where(np.arange(len(angles)) % 2, outer, 0.6 * outer)
+    regso.loc[row, "geometry"] = Polygon(zip(c.x + radius * np.cos(angles), c.y + radius * np.sin(angles)))
+    path = tmp_path / "stjarna.parquet"
+    regso.to_parquet(path)
+    before = fingerprint(folder_of(db))
+    monkeypatch.setattr(geoimport, "MAX_AREA_VERTICES", 1000)
+    with pytest.raises(GeometryRejected, match="1490R046 har 2 401 hörn även efter förenkling till kartans "
+                                               "skala; högst 1 000 hörn per område"):
+        geoimport.import_geometry(path, db)
+    assert fingerprint(folder_of(db)) == before
+
+
+def test_a_full_disk_while_writing_the_geometry_is_a_swedish_message(db, schematic, tmp_path, capsys, monkeypatch):
+    import errno
+
+    path = tmp_path / "regso.gpkg"
+    regso_sweref(schematic).to_file(path)
+    before = fingerprint(folder_of(db))
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_parquet", full)
+    assert cli.main(["geo", "import", str(path), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("Fel: Geometrin kunde inte skrivas: disken är full.") and "orörd" in err
+    assert "Traceback" not in err and "Errno" not in err
+    assert fingerprint(folder_of(db)) == before
+    assert not list(folder_of(db).glob(".building-*"))

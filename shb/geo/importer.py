@@ -16,6 +16,10 @@ Choices, for an analyst who wants maps without holes:
 - A file without a CRS is read as WGS 84 only when it is GeoJSON (RFC 7946 says so); a GeoPackage or
   GeoParquet without one is refused. Polygons that do not lie in Borås are refused, which also
   catches SWEREF coordinates in a GeoJSON file that does not say so.
+- The polygons are simplified to the map's scale as one coverage (`simplify`): neighbours keep one
+  shared border, so no slivers or gaps appear, and the map a page draws stays small. An area or a file
+  with more vertices than a map can carry, even then, is refused. The file itself is kept, as it was,
+  beside the new version (`versions/<version>/original/`).
 """
 
 from __future__ import annotations
@@ -36,6 +40,7 @@ from shb.core import format as fmt
 from shb.core import paths
 from shb.core.areas import CODE_PATTERNS, MUNICIPALITY, Geography, load_geography
 from shb.core.errors import GeometryRejected
+from shb.core.text import clean_name
 from shb.geo import geometry
 from shb.store.writer import file_sha256
 
@@ -55,6 +60,15 @@ FORMATS = {"geojson": "GeoJSON", "gpkg": "GeoPackage", "parquet": "GeoParquet"}
 POLYGONAL = ("Polygon", "MultiPolygon")
 OUTSIDE_M = 2_000  # a polygon's inner point may lie this far outside the (simplified) kommun outline
 CENTROID_WARN_M = 1_000
+# Simplification, in metres (SWEREF 99 TM). The map is 560 pixels high: the tätort extent (some 15 km)
+# is drawn at about 25 m a pixel, the whole kommun (42 km) at 75 m, and coordinates are rounded to about
+# a metre, so a border moved by a few metres is never seen; a point within 5 cm of the line of its
+# neighbours (a densified border) carries nothing at all.
+SIMPLIFY_M = 5.0
+TRACE_M = 0.05
+MAX_READ_VERTICES = 5_000_000  # before simplifying: bounds the work of reading and simplifying a file
+MAX_AREA_VERTICES = 10_000  # after simplifying: what one area may bring to a map
+MAX_FILE_VERTICES = 100_000  # after simplifying: what a whole level may bring (a map spec of a few MB)
 _READ_ERRORS = (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FieldError,
                 pyogrio.errors.GeometryError, pyogrio.errors.CRSError, ValueError, OSError)
 
@@ -84,10 +98,13 @@ class GeoImportResult:
     version: str | None = None
     previous_version: str | None = None
     seconds: float = 0.0
+    vertices_before: int = 0  # of the Borås areas kept, before and after simplification
+    vertices_after: int = 0
 
     def summary(self) -> str:
         """The report, in Swedish."""
-        what = f"{self.file.name} ({self.file_format}" + (f", lager {self.layer!r}" if self.layer else "")
+        what = f"{clean_name(self.file.name)} ({self.file_format}" + (
+            f", lager {clean_name(repr(self.layer))}" if self.layer else "")
         lines = [f"Läste {what}, {self.crs}); kodkolumn {self.code_column!r}: "
                  f"{self.imported} {LEVEL_NAMES[self.level]} i Borås, total yta {fmt.number(self.km2)} km²."]
         if self.other_kommun:
@@ -102,6 +119,8 @@ class GeoImportResult:
                      + (_codes(self.unknown) if self.unknown else "inga") + ".")
         lines.append("Saknade områden (utan yta på kartan): "
                      + (_codes(self.missing) if self.missing else "inga") + ".")
+        lines.append(f"Gränserna förenklades till kartans skala (tolerans {fmt.number(SIMPLIFY_M, 0)} m, grannar "
+                     f"delar samma gräns): {_count(self.vertices_before)} → {_count(self.vertices_after)} hörn.")
         lines += self.warnings
         lines += self.rebuilt.values()
         if self.kept:
@@ -127,7 +146,7 @@ def _codes(codes: list[str], limit: int = 12) -> str:
 
 
 def _reject(path: Path, reason: str) -> GeometryRejected:
-    return GeometryRejected(f"{path.name}: {reason} Inget skrevs; den nuvarande geometrin är orörd.")
+    return GeometryRejected(f"{clean_name(path.name)}: {reason} Inget skrevs; den nuvarande geometrin är orörd.")
 
 
 # --- reading the file ------------------------------------------------------------------------------
@@ -305,6 +324,56 @@ def _check_location(gdf: gpd.GeoDataFrame, geo: Geography, level: str, path: Pat
             f"{_codes(sorted(far))}."] if far else []
 
 
+# --- simplified to the map's scale -----------------------------------------------------------------
+
+def simplify(gdf: gpd.GeoDataFrame, path: Path) -> tuple[gpd.GeoDataFrame, int, int]:
+    """The polygons of `gdf` (one row per area) simplified to the map's scale as one coverage; the frame
+    (in `gdf`'s CRS) and the vertices before and after. GeometryRejected when an area or the whole
+    file keeps more vertices than a map can carry (`MAX_AREA_VERTICES`, `MAX_FILE_VERTICES`).
+
+    First points that lie on the line of their neighbours (within `TRACE_M`) go, which undoes a
+    densified border at once; then the polygons are made one coverage (overlaps given to one
+    neighbour, gaps narrower than `SIMPLIFY_M` closed, shared borders made identical) and simplified
+    together (`shapely.coverage_simplify`), so neighbours keep one border and no sliver or gap appears.
+    """
+    metric = gdf.to_crs(geometry.SWEREF)
+    shapes = metric.geometry.to_numpy()
+    before = int(shapely.get_num_coordinates(shapes).sum())
+    traced, _ = repair(gpd.GeoSeries(shapely.simplify(shapes, TRACE_M, preserve_topology=False), crs=metric.crs))
+    try:
+        covered = shapely.coverage_clean(traced.to_numpy(), gap_width=SIMPLIFY_M)
+        simplified = shapely.coverage_simplify(covered, SIMPLIFY_M)
+    except shapely.errors.GEOSException:  # not a coverage GEOS can mend: each polygon on its own
+        simplified = shapely.simplify(traced.to_numpy(), SIMPLIFY_M / 2, preserve_topology=True)
+    fixed, _ = repair(gpd.GeoSeries(simplified, index=metric.index, crs=metric.crs))
+    if fixed.is_empty.any():
+        raise _reject(path, "Några ytor försvann när gränserna förenklades (de täcks helt av andra ytor i "
+                            f"filen): {_codes(sorted(metric.code[fixed.is_empty]))}.")
+    counts = pd.Series(shapely.get_num_coordinates(fixed.to_numpy()), index=metric.index)
+    over = counts[counts > MAX_AREA_VERTICES]
+    if len(over):
+        worst = over.idxmax()
+        raise _reject(path, f"{metric.code[worst]} har {_count(int(over[worst]))} hörn även efter förenkling till "
+                            f"kartans skala; högst {_count(MAX_AREA_VERTICES)} hörn per område"
+                            + (f" ({len(over)} områden har fler)" if len(over) > 1 else "")
+                            + ". Förenkla gränserna (t.ex. i QGIS) och försök igen.")
+    if counts.sum() > MAX_FILE_VERTICES:
+        raise _reject(path, f"Ytorna har {_count(int(counts.sum()))} hörn även efter förenkling till kartans skala; "
+                            f"högst {_count(MAX_FILE_VERTICES)} hörn per fil. Förenkla gränserna (t.ex. i QGIS) "
+                            "och försök igen.")
+    out = metric.set_geometry(fixed.to_numpy()).to_crs(gdf.crs)
+    valid, _ = repair(out.geometry)  # a ring valid in metres can touch itself after reprojection (rounding)
+    return out.set_geometry(valid.to_numpy()), before, int(counts.sum())
+
+
+def _check_vertices_to_read(raw: gpd.GeoDataFrame, path: Path) -> None:
+    """Refuse, before any work per polygon, a file with more vertices than is worth simplifying."""
+    total = int(shapely.get_num_coordinates(raw.geometry.to_numpy()).sum())
+    if total > MAX_READ_VERTICES:
+        raise _reject(path, f"Filen har {_count(total)} hörn; högst {_count(MAX_READ_VERTICES)} kan läsas in. "
+                            "Förenkla gränserna (t.ex. i QGIS) eller ta bara med Borås och försök igen.")
+
+
 # --- the import ------------------------------------------------------------------------------------
 
 @dataclass
@@ -348,6 +417,7 @@ def prepare(path: Path, geo: Geography, *, level: str | None = None, code_column
             layer: str | None = None, source: str | None = None, allow_missing: bool = False) -> _Prepared:
     """Read and check a file; the polygons to write and the report (nothing is written)."""
     raw, file_format, layer = read_polygons(path, layer)
+    _check_vertices_to_read(raw, path)
     if not raw.geom_type.isin(POLYGONAL).any():
         _check_types(raw, pd.Series(["?"] * len(raw), index=raw.index), path)
     gdf, column, level, other, without_code = _boras_rows(raw, path, code_column, level)
@@ -363,6 +433,7 @@ def prepare(path: Path, geo: Geography, *, level: str | None = None, code_column
         raise _reject(path, f"{len(missing)} av {len(known)} {LEVEL_NAMES[level]} saknar yta i filen: "
                             f"{_codes(missing)}. En karta med hål döljer värden; använd en fil med alla områden, "
                             "eller --allow-missing om hålen är avsiktliga.")
+    gdf, vertices_before, vertices_after = simplify(gdf.reset_index(drop=True), path)
     names = geo.areas.set_index("code").name
     order = {c: i for i, c in enumerate(known)}
     gdf = gdf.assign(name=gdf.code.map(names)).sort_values("code", key=lambda s: s.map(order))
@@ -371,7 +442,8 @@ def prepare(path: Path, geo: Geography, *, level: str | None = None, code_column
         file=path, file_format=file_format, layer=layer, crs=_crs_name(raw.crs), code_column=str(column),
         level=level, imported=len(gdf), other_kommun=other, without_code=without_code, unknown=unknown,
         missing=missing, repaired=repaired, merged=merged, km2=float(gdf.to_crs(geometry.SWEREF).area.sum() / 1e6),
-        source=source or DEFAULT_SOURCES[level], warnings=warnings)
+        source=source or DEFAULT_SOURCES[level], warnings=warnings, vertices_before=vertices_before,
+        vertices_after=vertices_after)
     return _Prepared(gdf, result)
 
 
@@ -387,7 +459,7 @@ def _new_layers(prepared: _Prepared, current: dict, folder: Path, geo: Geography
         layers, levels = geometry.read_layers(folder, current), dict(current["levels"])
     else:  # no geometry yet: start from the schematic layers
         layers, levels = geometry.build_schematic(geo), geometry.schematic_levels()
-    common = {"imported_at": now, "file": r.file.name, "sha256": file_sha256(r.file)}
+    common = {"imported_at": now, "file": clean_name(r.file.name), "sha256": file_sha256(r.file)}
     layers[r.level] = prepared.gdf
     levels[r.level] = geometry.level_entry(schematic=False, source=r.source, missing=r.missing, **common)
     if r.level == "regso":
@@ -464,7 +536,7 @@ def import_geometry(path: Path, db: Path, *, level: str | None = None, code_colu
     if not dry_run:
         facts = current.get("area_facts") if current["format"] >= 2 else None
         manifest = geometry.install_geometry(folder, layers, levels, area_facts=facts or geometry.area_facts(),
-                                             based_on=current.get("version"))
+                                             based_on=current.get("version"), originals={result.level: path})
         result.version, result.previous_version = manifest["version"], manifest["previous_version"]
     result.seconds = time.perf_counter() - started
     return result

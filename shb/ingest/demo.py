@@ -19,7 +19,7 @@ import yaml
 
 from shb.core import paths
 from shb.core.areas import BREAK_YEAR, MUNICIPALITY, Geography
-from shb.core.catalog import Catalog, Indicator
+from shb.core.catalog import UNIT_RANGES, Catalog, Indicator
 from shb.core.stats import wilson
 from shb.store.schema import OBS_COLUMNS
 
@@ -179,6 +179,8 @@ def _share_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataF
 def _scalar_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataFrame:
     """Values for means, counts and codes (no numerator/denominator), total and per group."""
     v = _expected(ind, prof, area, rng) + rng.normal(0, prof.get("noise", 0) or 0, len(area))
+    low, high = UNIT_RANGES[ind.unit][:2]  # an index stays within 0–100, as an import would demand
+    v = np.clip(v, low, high)
     if ind.kind in ("count", "code"):
         v = np.maximum(np.round(v), 0)
     if ind.kind == "code":
@@ -191,7 +193,7 @@ def _scalar_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.Data
         centred = offsets - (weights * offsets).sum(axis=1, keepdims=True)
         for i, value in enumerate(values):
             gv = v * weights[:, i] if ind.kind == "count" else v + centred[:, i]
-            gv = gv + rng.normal(0, (prof.get("noise", 0) or 0) * 0.5, len(area))
+            gv = np.clip(gv + rng.normal(0, (prof.get("noise", 0) or 0) * 0.5, len(area)), low, high)
             if ind.kind == "count":
                 gv = np.maximum(np.round(gv), 0)
             rows.append(pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": dim,

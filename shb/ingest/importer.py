@@ -21,6 +21,7 @@ import getpass
 import os
 from pathlib import Path
 
+from shb.core.text import clean_name
 from shb.ingest.load import ImportResult, by_indicator_year, compare, existing_observations, observations, refuse, write
 from shb.ingest.read import MB, Limits, RawTable, read_table, upload_limit_bytes
 from shb.ingest.validate import FILE_KINDS, FIRST_YEAR, load_context, placed, validate
@@ -35,7 +36,7 @@ __all__ = ["FIRST_YEAR", "MB", "PAUSE_ENV", "ImportResult", "Limits", "RawTable"
 
 def _who() -> str:
     try:
-        return os.environ.get("USER") or getpass.getuser()
+        return clean_name(os.environ.get("USER") or getpass.getuser()) or "okänd"
     except (OSError, KeyError):
         return "okänd"
 
@@ -51,8 +52,8 @@ def import_file(path: Path, db: Path | None = None, *, dry_run: bool = False, ov
     path, limits = Path(path), limits or Limits()
     table = read_table(path, limits)
     transaction.stage("read")
-    return import_table(table, path.name, store.file_sha256(path), db, dry_run=dry_run, overwrite=overwrite,
-                        limits=limits, username=username)
+    return import_table(table, clean_name(path.name), store.file_sha256(path), db, dry_run=dry_run,
+                        overwrite=overwrite, limits=limits, username=username)
 
 
 def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *, dry_run: bool = False,
@@ -63,8 +64,10 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
 
     `username` is who loads the data (the signed-in analyst; the OS user when not given); `noun` names
     the source in a rejection ("Filen x.csv avvisades", "Hämtningen SCB TAB6680 avvisades"). The writers'
-    lock is held from reading the snapshot to installing the new one (a dry run takes none)."""
+    lock is held from reading the snapshot to installing the new one (a dry run takes none). Both names
+    are stored and printed without control or direction characters (`shb.core.text.clean_name`)."""
     db, limits = dbmod.require(db), limits or Limits()
+    name, username = clean_name(name), None if username is None else clean_name(username)
     with contextlib.nullcontext() if dry_run else transaction.writers_lock(db) as held:
         database = dbmod.open_for_writer(db)
         try:

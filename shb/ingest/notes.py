@@ -19,6 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from shb.core.errors import ImportRejected
+from shb.core.text import clean_name
 from shb.store import db as dbmod
 from shb.store import transaction
 from shb.store import writer as store
@@ -26,7 +27,8 @@ from shb.store import writer as store
 MAX_LENGTH = 2000
 MAX_AUTHOR = 120
 FIRST_YEAR = 1990
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# Control and direction characters (see shb.core.text); a note keeps its tabs and line breaks.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _ID = re.compile(r"^[0-9a-f]{32}$")
 
 
@@ -54,7 +56,7 @@ def check(database: dbmod.Database, indicator_id: str, area_code: str, year: int
         problems.append(f"Okänt område {str(area_code)[:40]!r}; ange en områdeskod som 1490 eller 1490R025.")
     if year is not None and not (FIRST_YEAR <= int(year) <= date.today().year):
         problems.append(f"Året {year} ligger utanför {FIRST_YEAR}–{date.today().year}.")
-    body, author = _clean(body), _clean(author)
+    body, author = _clean(body), clean_name(author or "")
     if not body:
         problems.append("Anteckningen är tom.")
     elif len(body) > MAX_LENGTH:

@@ -1,8 +1,11 @@
 """Reading an offered file into cells, guarded, and finding the columns it names.
 
 CSV or Excel are told apart by content; oversized, binary and zip-bomb files are refused and formulas
-are never evaluated. `read_table` gives a `RawTable` of text and numbers as the file holds them; nothing is checked against
-the catalog here (that is `shb.ingest.validate`).
+are never evaluated. Memory and time are bounded by what the file holds, before any work per cell: the
+columns and cells a file has are counted first (`Limits`), a sheet is read through the cells its XML
+holds (never the size it declares), and a CSV line is measured before it is split. `read_table` gives a
+`RawTable` of text and numbers as the file holds them; nothing is checked against the catalog here
+(that is `shb.ingest.validate`).
 """
 
 from __future__ import annotations
@@ -46,7 +49,14 @@ class Limits:
     max_ratio: float = 100.0  # uncompressed / compressed, checked once the content exceeds ratio_from
     ratio_from: int = 10 * MB
     max_members: int = 10_000
+    max_part: int = 20 * MB  # unpacked size of a workbook part other than the sheets and their shared texts
     max_rows: int = 1_000_000
+    max_columns: int = 1_000  # a file in long format has about a dozen
+    max_cells: int = 10_000_000  # a CSV file: max_rows of ten columns
+    # An Excel file: openpyxl needs some 20 µs a cell (measured: 100 000 rows of 6 cells in 12 s), so
+    # larger tables are read as CSV. Rows, cells and shared texts in the workbook's XML are counted.
+    max_excel_cells: int = 1_000_000
+    max_text_bytes: int = 1 * MB  # one text in the XML (a cell in Excel holds at most 32 767 characters)
     shown: int = 50  # problems listed in a report
 
 
@@ -115,15 +125,61 @@ def _decode(data: bytes) -> tuple[str, str]:
 HEADER_SEARCH = 20  # the header may sit below a title: it is the first of this many rows naming the columns
 
 
-def _delimiter(lines: list[str]) -> str:
-    """';', tab or ',': the one that splits a header line into the required columns, else the commonest."""
+def _delimiter(lines: list[str], limits: Limits) -> str:
+    """';', tab or ',': the one that splits a header line into the required columns, else the commonest.
+
+    A line that would split into more than `max_columns` fields, or has a field over the csv module's
+    limit, is no header: it is not split here (the width check and the reader report it)."""
     for line in lines[:HEADER_SEARCH]:
         for d in (";", "\t", ","):
-            if not _missing_columns(next(csv.reader([line], delimiter=d))):
+            if line.count(d) >= limits.max_columns:
+                continue
+            try:
+                fields = next(csv.reader([line], delimiter=d))
+            except csv.Error:
+                continue
+            if not _missing_columns(fields):
                 return d
     counts = {d: lines[0].count(d) for d in (";", "\t", ",")}
     best = max(counts, key=lambda d: counts[d])
     return best if counts[best] else ","
+
+
+_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _check_width(text: str, delimiter: str, limits: Limits) -> None:
+    """Refuse a line with more than `max_columns` fields before any line is split into fields.
+
+    Counted as delimiters + 1 on each line (a delimiter inside quotes counts too: a line that long is
+    no table of this kind either), in place: no line is copied. Lines shorter than the limit cannot
+    have that many fields and are not counted."""
+    if text.count(delimiter) < limits.max_columns:
+        return
+    start = 0
+    for number_, brk in enumerate((*_BREAK.finditer(text), None), start=1):
+        end = brk.start() if brk else len(text)
+        if end - start > limits.max_columns and text.count(delimiter, start, end) >= limits.max_columns:
+            reject(f"rad {number_} har {integer(text.count(delimiter, start, end) + 1)} fält; högst "
+                   f"{integer(limits.max_columns)} kolumner kan läsas in. Kontrollera avgränsaren, eller ta bort "
+                   "de tomma kolumnerna.")
+        start = brk.end() if brk else end
+
+
+def _csv_records(reader, limits: Limits):
+    """(line number, cells) of the non-empty rows; the cells of the file are counted before they are read."""
+    cells = 0
+    for row in reader:
+        if len(row) > limits.max_columns:  # a quoted field spanning lines can make a row that wide
+            reject(f"rad {reader.line_num} har {integer(len(row))} fält; högst {integer(limits.max_columns)} "
+                   "kolumner kan läsas in.")
+        cells += len(row)
+        if cells > limits.max_cells:
+            reject(f"Filen har fler än {integer(limits.max_cells)} celler; så många kan inte läsas in. Dela upp "
+                   "den i flera filer.")
+        if any(cell.strip() for cell in row):
+            # Interned: files repeat the same ids, codes and years on most rows, so each distinct text is held once.
+            yield reader.line_num, [sys.intern(cell) for cell in row]
 
 
 def _table(records, kind: str, where: str, limits: Limits) -> RawTable:
@@ -154,14 +210,16 @@ def _read_csv(data: bytes, limits: Limits) -> RawTable:
     lines = [line for line in text[:1_000_000].splitlines() if line.strip()]
     if not lines:
         reject("Filen innehåller inga rader.")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(lines))
-    # Interned: files repeat the same ids, codes and years on most rows, so each distinct text is held once.
-    records = ((reader.line_num, [sys.intern(cell) for cell in r]) for r in reader if any(cell.strip() for cell in r))
+    delimiter = _delimiter(lines, limits)
+    _check_width(text, delimiter, limits)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
-        return _table(records, "CSV", encoding, limits)
+        return _table(_csv_records(reader, limits), "CSV", encoding, limits)
     except csv.Error as exc:
-        reject(f"CSV-filen kunde inte tolkas nära rad {reader.line_num}: {exc}. "
-               "Kontrollera citattecken och avgränsare.")
+        if "field larger than field limit" in str(exc):
+            reject(f"rad {reader.line_num} har ett fält som är längre än {integer(csv.field_size_limit())} tecken "
+                   "(kanske ett citattecken som aldrig avslutas). Kontrollera citattecken och avgränsare.")
+        reject(f"CSV-filen kunde inte tolkas nära rad {reader.line_num}. Kontrollera citattecken och avgränsare.")
 
 
 def _check_zip(path: Path, limits: Limits) -> None:
@@ -182,6 +240,53 @@ def _check_zip(path: Path, limits: Limits) -> None:
         reject(f"Excel-filen packas upp till {number(unpacked / MB, 0)} MB från {number(packed / MB, 1)} MB "
                f"({len(infos)} delar), mer än vad som tillåts ({number(limits.max_unzipped / MB, 0)} MB, "
                f"kvot {number(limits.max_ratio, 0)}). Filen läses inte.")
+    other = [i for i in infos if not _is_table_part(i.filename) and i.file_size > limits.max_part]
+    if other:
+        reject(f"Excel-filens del {other[0].filename!r} packas upp till {number(other[0].file_size / MB, 0)} MB; "
+               f"högst {number(limits.max_part / MB, 0)} MB tillåts. Filen läses inte.")
+
+
+def _is_table_part(name: str) -> bool:
+    """A part whose XML holds the cells: a worksheet or the shared texts the cells point to."""
+    return name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"
+
+
+# The start of an element of a row, a cell or a shared text, with or without a namespace prefix.
+_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?(?:c|row|si)[\s/>]")
+_OVERLAP = 64  # bytes carried from one block to the next, so an element cut in two is counted once
+
+
+def _check_cells(path: Path, limits: Limits) -> None:
+    """Count the rows, cells and shared texts in the workbook's XML, and measure its longest text, in
+    blocks as it unpacks (memory stays small), and refuse the file before any cell is read when there
+    are more than `max_excel_cells` or a text is longer than `max_text_bytes`. Every part is counted,
+    wherever the workbook says its sheets are."""
+    elements = 0
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            with zf.open(info) as part:
+                elements = _count_part(part, elements, limits, xml=info.filename.endswith(".xml"))
+
+
+def _count_part(part, elements: int, limits: Limits, xml: bool) -> int:
+    """`elements` plus those in `part`; its texts are measured when it is XML (an image may well hold a
+    megabyte without a '<')."""
+    tail, run = b"", 0
+    while block := part.read(MB):
+        data = tail + block
+        cut = max(0, len(data) - _OVERLAP)
+        elements += sum(1 for m in _ELEMENT.finditer(data) if m.start() < cut)
+        tail = data[cut:]
+        pieces = block.split(b"<")
+        longest = max(run + len(pieces[0]), max(map(len, pieces[1:]), default=0))
+        run = run + len(block) if len(pieces) == 1 else len(pieces[-1])
+        if elements > limits.max_excel_cells:
+            reject(f"Excel-filen har fler än {integer(limits.max_excel_cells)} celler (rader, celler och texter); "
+                   "så många läses inte ur en Excel-fil. Spara den som CSV (UTF-8), eller dela upp den.")
+        if xml and longest > limits.max_text_bytes:
+            reject(f"Excel-filen har en text på mer än {number(limits.max_text_bytes / MB, 0)} MB; en cell i Excel "
+                   "rymmer högst 32 767 tecken. Filen läses inte.")
+    return elements + len(_ELEMENT.findall(tail))
 
 
 def _excel_cell(value: object) -> object:
@@ -199,6 +304,7 @@ def _excel_cell(value: object) -> object:
 
 def _read_xlsx(path: Path, limits: Limits) -> RawTable:
     _check_zip(path, limits)
+    _check_cells(path, limits)
     import openpyxl  # only when an Excel file is read
 
     # openpyxl can fail in many ways on a damaged or hostile file (zip, XML, type and key errors); all of
@@ -232,10 +338,37 @@ def _sheet_table(wb, limits: Limits) -> RawTable:
 
 
 def _sheet_rows(ws, limits: Limits) -> RawTable:
-    cells = ((n, [_excel_cell(v) for v in values])
-             for n, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1))
-    records = ((n, c) for n, c in cells if any(str(x).strip() for x in c))
-    return _table(records, "Excel", f"blad {ws.title!r}", limits)
+    return _table(_sheet_records(ws, limits), "Excel", f"blad {ws.title!r}", limits)
+
+
+def _sheet_records(ws, limits: Limits):
+    """(row number, values) of each non-empty row in the sheet's XML, as far as its last value.
+
+    Read with openpyxl's own sheet parser (the one its read-only sheets use) rather than `iter_rows`,
+    which pads every row to the dimension the file declares: A1:XFD1048576 made a 4.9 KB file a million
+    rows of 16 384 cells. A value beyond `max_columns` refuses the file before its row is built.
+    """
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    wb = ws.parent
+    with ws._get_source() as source:
+        parser = WorkSheetParser(source, ws._shared_strings, data_only=False, epoch=wb.epoch,
+                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
+        for number_, cells in parser.parse():
+            filled = [c for c in cells if c["value"] is not None]
+            if not filled:
+                continue
+            last = max(c["column"] for c in filled)
+            if last > limits.max_columns:
+                reject(f"Excel-filen har ett värde i kolumn {get_column_letter(last)} (cellen "
+                       f"{get_column_letter(last)}{number_} på blad {ws.title!r}); högst {integer(limits.max_columns)} "
+                       "kolumner kan läsas in. Ta bort värdet eller flytta tabellen och försök igen.")
+            values: list = [""] * last
+            for c in filled:
+                values[c["column"] - 1] = _excel_cell(c["value"])
+            if any(str(x).strip() for x in values):
+                yield number_, values
 
 
 # --- Columns ----------------------------------------------------------------------------------------

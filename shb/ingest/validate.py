@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from shb.core.areas import AREA_SUFFIX
-from shb.core.catalog import LEVEL_LABELS, LEVELS
+from shb.core.catalog import COUNT_RANGE, LEVEL_LABELS, LEVELS, UNIT_RANGES
 from shb.ingest.problems import Problem, integer, reject
 from shb.ingest.read import (
     ALIASES,
@@ -33,7 +33,6 @@ from shb.ingest.read import (
 from shb.store import db as dbmod
 
 FIRST_YEAR = 1990
-MAX_COUNT = 10**12  # counts above this are typing errors (and would overflow the table's bigint)
 
 
 # --- What the current snapshot knows ----------------------------------------------------------------
@@ -329,12 +328,12 @@ def _check_numbers(raw, out, ctx: Context, found: _Problems) -> pd.Series:
         value, invalid, comma, point = _numbers(raw[col].where(~symbol, ""))
         found.add(invalid, col, "inte ett tal (skriv t.ex. 12,5 eller 12.5, utan enhet eller procenttecken)")
         good &= ~invalid
-        if col in COUNT_COLUMNS:
+        if col in COUNT_COLUMNS:  # counts: whole, not negative, and within the range of the unit antal
             fraction = value.notna() & (value % 1 != 0)
             found.add(fraction, col, "ska vara ett heltal (ett antal)")
-            found.add(value < 0, col, "ett antal kan inte vara negativt")
-            found.add(value > MAX_COUNT, col, f"orimligt stort antal (mer än {integer(MAX_COUNT)})")
-            good &= ~fraction & ~(value < 0) & ~(value > MAX_COUNT)
+            found.add(value < COUNT_RANGE.low, col, "ett antal kan inte vara negativt")
+            found.add(value > COUNT_RANGE.high, col, f"orimligt stort antal (mer än {integer(COUNT_RANGE.high)})")
+            good &= ~fraction & ~COUNT_RANGE.outside(value)
         out[col] = value
         commas.append(raw.row[comma])
         points.append(raw.row[point])
@@ -349,15 +348,29 @@ def _check_numbers(raw, out, ctx: Context, found: _Problems) -> pd.Series:
 def _check_kinds(out, ctx: Context, found: _Problems) -> pd.Series:
     kind = out.indicator_id.map(ctx.indicators.kind.to_dict())
     v = out.varde
-    share_out = (kind == "share") & ~v.between(0, 100) & v.notna()
-    found.add(share_out, "varde", "en andel i procent ska ligga mellan 0 och 100")
-    negative = kind.isin(["count", "rate"]) & (v < 0)
-    found.add(negative, "varde", "värdet kan inte vara negativt för ett antal eller en kvot")
+    outside = _check_ranges(out, ctx, found)
     over = (kind == "share") & (out.taljare > out.namnare)
     found.add(over, "taljare", "täljaren är större än nämnaren")
     ci = (out.ki_lag > out.ki_hog) | (out.ki_lag > v) | (v > out.ki_hog)
     found.add(ci, "ki_lag", "konfidensintervallet ska omsluta värdet (ki_låg ≤ värde ≤ ki_hög)")
-    return ~(share_out | negative | over | ci.fillna(False))
+    return ~(outside | over | ci.fillna(False))
+
+
+def _check_ranges(out, ctx: Context, found: _Problems) -> pd.Series:
+    """Values and confidence bounds outside the plausible range of the indicator's unit
+    (`shb.core.catalog.UNIT_RANGES`, declared beside the units); True on the rows refused."""
+    unit = out.indicator_id.map(ctx.indicators.unit.to_dict())
+    refused = pd.Series(False, index=out.index)
+    for col in ("varde", "ki_lag", "ki_hog"):
+        v = out[col]
+        for name, allowed in UNIT_RANGES.items():
+            outside = (unit == name) & allowed.outside(v)
+            if outside.any():
+                negative = (v < 0) & (allowed.low == 0)
+                reason = np.where(negative, f"värdet kan inte vara negativt; {allowed.text()}", allowed.text())
+                found.add(outside, col, pd.Series(reason, index=out.index))
+                refused |= outside
+    return refused
 
 
 def _check_status(raw, out, found: _Problems) -> pd.Series:

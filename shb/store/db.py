@@ -21,6 +21,14 @@ from shb.core.errors import DatabaseMissing, ImportFailed, QueryParameterError, 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
 _HEADER = re.compile(r"^--\s*(question|grain|parameters):\s*(.*)$")
+_VERSION_ID = re.compile(r"\d{8}T\d{6}Z")  # 20261126T054700Z: when the version was made, UTC
+REBUILD = "Bygg den med: python -m shb build --demo (eller återställ en sparad version, se python -m shb snapshots list)."
+
+
+def is_version_id(text: object) -> bool:
+    """Whether `text` is a version id and nothing else: the whole text, so no trailing newline or path
+    comes along (every check of a version id, in a URL, a file name or a command, goes through here)."""
+    return isinstance(text, str) and _VERSION_ID.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)
@@ -89,9 +97,15 @@ class Database:
         try:
             self._con = attach_read_only(self.path)
         except duckdb.Error as exc:
-            raise DatabaseMissing(f"Databasen {self.path} kunde inte öppnas: {exc}") from exc
+            first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+            raise DatabaseMissing(f"Databasen {self.path} kunde inte öppnas ({first}). {REBUILD}") from exc
         self._lock = threading.Lock()
-        self.version = self.run("snapshot").iloc[0]["version"]
+        try:
+            self.version = self.run("snapshot").iloc[0]["version"]
+        except (duckdb.Error, IndexError) as exc:  # a DuckDB file, but no snapshot table or no version row
+            self._con.close()
+            raise DatabaseMissing(f"Databasen {self.path} är ingen databas för Socialt hållbart Borås: den "
+                                  f"saknar versionsraden i tabellen snapshot. {REBUILD}") from exc
 
     def run(self, name: str, **params) -> pd.DataFrame:
         """Run the named query with its declared parameters bound; return a frame."""
@@ -162,17 +176,23 @@ def snapshot_path(version: str, current: Path | None = None) -> Path:
 
 
 def snapshot_exists(version: str) -> bool:
-    return re.fullmatch(r"\d{8}T\d{6}Z", version or "") is not None and snapshot_path(version).is_file()
+    """Whether a kept snapshot of `version` is there: a regular file, never a symbolic link."""
+    path = snapshot_path(version) if is_version_id(version) else None
+    return path is not None and path.is_file() and not path.is_symlink()
 
 
 def snapshot(version: str) -> Database:
-    """A kept earlier snapshot, opened read-only (once per process)."""
+    """A kept earlier snapshot, opened read-only (once per process); DatabaseMissing unless it holds `version`."""
     if not snapshot_exists(version):
         raise DatabaseMissing(f"Version {version} finns inte längre sparad.")
     path = snapshot_path(version)
     with _current_lock:
         if path not in _snapshots:
-            _snapshots[path] = Database(path)
+            database = Database(path)
+            if database.version != version:
+                database.close()
+                raise DatabaseMissing(f"Version {version} finns inte längre sparad.")
+            _snapshots[path] = database
         return _snapshots[path]
 
 

@@ -10,6 +10,7 @@ with its own import log.
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -18,10 +19,13 @@ import duckdb
 
 from shb.core import paths
 from shb.core.errors import DatabaseMissing, ShbError
+from shb.core.text import clean_name
 from shb.store import db as dbmod
 from shb.store import transaction
 from shb.store import writer as store
-from shb.store.transaction import VERSION, kept_versions
+from shb.store.transaction import kept_snapshots, kept_versions
+
+__all__ = ["RestoreResult", "SnapshotInfo", "kept_versions", "list_snapshots", "lock", "restore"]
 
 # The writers' lock (one import, note, restore, demo build or geometry write at a time), by its old name.
 lock = transaction.writers_lock
@@ -48,7 +52,7 @@ class SnapshotInfo:
         """What made this version, in Swedish (import of a file, a note, a restore, the demo build)."""
         source = self.built_from or {}
         kind = source.get("kind")
-        what = {"import": f"import av {source.get('file')}", "demo": "demodata (genererad)",
+        what = {"import": f"import av {clean_name(source.get('file'))}", "demo": "demodata (genererad)",
                 "note": "ny anteckning" if source.get("added") else "borttagen anteckning"}.get(kind, str(kind or "?"))
         return what + (", innehåller demodata" if self.is_demo and kind != "demo" else "")
 
@@ -69,11 +73,15 @@ def describe(path: Path, current: bool) -> SnapshotInfo:
 
 
 def list_snapshots(db: Path) -> list[SnapshotInfo]:
-    """The kept snapshots, oldest first, then the current one."""
+    """The kept snapshots, oldest first, then the current one; entries of `snapshots/` that are no kept
+    snapshot (a folder, a link, a file from a clock running ahead …) come first, each saying why it is
+    not used (in `error`)."""
     dbmod.require(db)
     folder = paths.snapshots_dir(db)
-    kept = [describe(folder / f"{v}.duckdb", current=False) for v in kept_versions(db)]
-    return [*kept, describe(db, current=True)]
+    versions, strays = kept_snapshots(db)
+    stray = [SnapshotInfo(s.name, clean_name(s.path), False, error=f"används inte: {s.reason}") for s in strays]
+    kept = [describe(folder / f"{v}.duckdb", current=False) for v in versions]
+    return [*stray, *kept, describe(db, current=True)]
 
 
 @dataclass(frozen=True)
@@ -85,17 +93,30 @@ class RestoreResult:
 
 def restore(db: Path, version: str) -> RestoreResult:
     """Install a copy of the kept snapshot `version` as the current one (the current one is kept)."""
-    if not VERSION.match(version or ""):
-        raise DatabaseMissing(f"{version!r} är inget versions-id (t.ex. 20261126T054700Z). "
+    if not dbmod.is_version_id(version):
+        raise DatabaseMissing(f"{clean_name(repr(version))} är inget versions-id (t.ex. 20261126T054700Z). "
                               "Se python -m shb snapshots list.")
     source = paths.snapshots_dir(db) / f"{version}.duckdb"
-    if not source.is_file():
+    if not source.is_file() and not source.is_symlink():
         raise DatabaseMissing(f"Det finns ingen sparad version {version} för {db}. "
+                              "Se python -m shb snapshots list.")
+    why = transaction.stray_reason(source)  # a link is never followed; the file must hold that very version
+    if why is not None:
+        raise DatabaseMissing(f"Den sparade versionen {version} {why} och används inte. "
                               "Se python -m shb snapshots list.")
     with transaction.writers_lock(db) as held:
         previous = store.snapshot_version(db) if db.exists() else None
         if previous == version:
             return RestoreResult(version, None, previous)
         with transaction.new_version(db, held=held, based_on=previous, failure="Återställningen misslyckades") as tx:
-            shutil.copyfile(source, tx.path)
+            _copy_kept(source, tx.path, version)
     return RestoreResult(version, tx.kept_previous, previous)
+
+
+def _copy_kept(source: Path, target: Path, version: str) -> None:
+    """Copy the kept file `source` to `target` without following a link, and check that the copy holds
+    `version` (the file could have been swapped since it was looked at); OSError or ValueError if not."""
+    with os.fdopen(os.open(source, os.O_RDONLY | os.O_NOFOLLOW), "rb") as src, target.open("xb") as dst:
+        shutil.copyfileobj(src, dst, 1 << 20)
+    if store.snapshot_versions(target) != [version]:
+        raise ValueError(f"den sparade filen för {version} innehåller inte den versionen")

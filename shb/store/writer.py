@@ -262,6 +262,22 @@ def snapshot_version(path: Path) -> str | None:
     return row[0] if row else None
 
 
+def snapshot_versions(path: Path) -> list[str] | None:
+    """Every version row of the snapshot file at `path` (a whole one has exactly one), or None when it
+    cannot be read as a snapshot."""
+    try:
+        con = attach_read_only(path)
+    except duckdb.Error:
+        return None
+    try:
+        rows = con.execute(statement("snapshot_version")).fetchall()
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+    return [str(r[0]) for r in rows]
+
+
 def install(new_file: Path, current: Path, before_replace: Callable[[], None] = lambda: None) -> Path | None:
     """Keep the current snapshot under snapshots/, then atomically move `new_file` over it.
 

@@ -20,13 +20,15 @@ import pandas as pd
 import streamlit as st
 
 from shb.core import paths
-from shb.core.errors import ImportRejected, ShbError
+from shb.core.errors import ImportFailed, ImportRejected, ShbError
 from shb.core.format import number
+from shb.core.text import clean_name, spreadsheet_safe_frame
 from shb.ingest import importer as ingest
 from shb.ingest import templates as filetemplates
 from shb.present import views
 from shb.store import db as dbmod
 from shb.store import snapshots
+from shb.store.transaction import describe_os_error
 from shb.web import access, ui
 
 PREFIX = "shb_import_"
@@ -52,11 +54,29 @@ class Checked:
 
 # --- Logic without Streamlit ------------------------------------------------------------------------------
 
+NAME_BYTES = 200  # a file name may have 255 bytes (UTF-8) on common file systems; some room is left
+
+
 def safe_name(name: str) -> str:
-    """The uploaded file's name without folders or odd characters (it is shown and logged)."""
-    base = Path(str(name).replace("\\", "/")).name
+    """The uploaded file's name without folders, control or odd characters (it is shown and logged), cut
+    from the front to 120 characters and `NAME_BYTES` bytes in UTF-8, so the extension stays."""
+    base = Path(clean_name(str(name)).replace("\\", "/")).name
     base = re.sub(r"[^\w .,()+-]", "_", base).strip(" .")
-    return (base or "uppladdad_fil")[-120:]
+    base = (base or "uppladdad_fil")[-120:]
+    while len(base.encode("utf-8")) > NAME_BYTES:
+        base = base[1:]
+    return base
+
+
+def downloadable(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` as the page shows it: st.dataframe offers every table as a CSV download, so no text cell
+    may open as a formula in a spreadsheet (`shb.core.text.spreadsheet_safe_frame`)."""
+    return spreadsheet_safe_frame(frame)
+
+
+def _user_text(value) -> str:
+    """A name a user or a file gave (a user name, a file name), as stored or logged before names were cleaned."""
+    return "" if value is None or value is pd.NA or (isinstance(value, float) and value != value) else clean_name(value)
 
 
 def run_import(name: str, data: bytes, db: Path, *, dry_run: bool, overwrite: bool,
@@ -68,7 +88,11 @@ def run_import(name: str, data: bytes, db: Path, *, dry_run: bool, overwrite: bo
     """
     with tempfile.TemporaryDirectory(prefix="shb_upload_") as folder:
         path = Path(folder) / safe_name(name)
-        path.write_bytes(data)
+        try:
+            path.write_bytes(data)
+        except OSError as exc:
+            raise ImportFailed(f"Filen kunde inte tas emot: {describe_os_error(exc)}. Inget har skrivits till "
+                               "databasen.") from exc
         return ingest.import_file(path, db, dry_run=dry_run, overwrite=overwrite, username=analyst)
 
 
@@ -84,15 +108,17 @@ def check_upload(name: str, data: bytes, db: Path) -> Checked:
         return Checked(key, safe_name(name), result=run_import(name, data, db, dry_run=True, overwrite=True))
     except ImportRejected as exc:
         return Checked(key, safe_name(name), rejected=bare(exc))
+    except ImportFailed as exc:  # the upload could not even be stored for checking
+        return Checked(key, safe_name(name), rejected=ImportRejected(str(exc)))
 
 
 def counts_table(result: ingest.ImportResult, titles: dict[str, str]) -> pd.DataFrame:
     """New, changed and unchanged values per indicator and year, with Swedish headings."""
     c = result.by_indicator_year
-    return pd.DataFrame({
+    return downloadable(pd.DataFrame({
         "Indikator": c.indicator_id.map(titles).fillna(c.indicator_id), "Id": c.indicator_id,
         "År": c.year.astype(int), "Nya": c["ny"].astype(int), "Ändrade": c["ändrad"].astype(int),
-        "Oförändrade": c["oförändrad"].astype(int)})
+        "Oförändrade": c["oförändrad"].astype(int)}))
 
 
 def problems_table(exc: ImportRejected) -> pd.DataFrame:
@@ -101,7 +127,7 @@ def problems_table(exc: ImportRejected) -> pd.DataFrame:
         [{"Rad": p.row, "Kolumn": p.column or "", "Värde": "" if p.value is None else str(p.value),
           "Orsak": p.reason} for p in exc.problems], columns=["Rad", "Kolumn", "Värde", "Orsak"])
     frame["Rad"] = frame["Rad"].astype("Int64")
-    return frame
+    return downloadable(frame)
 
 
 def headline(exc: ImportRejected) -> str:
@@ -122,11 +148,11 @@ RESULT_TEXT = {"inläst": "inläst", "inläst med --replace": "inläst, befintli
 
 def log_table(log: pd.DataFrame) -> pd.DataFrame:
     """The import log (the named query `import_log`) with Swedish headings."""
-    return pd.DataFrame({
-        "Tid": log.logged_at.map(_local), "Vem": log.username, "Fil": log.file_name,
+    return downloadable(pd.DataFrame({
+        "Tid": log.logged_at.map(_local), "Vem": log.username.map(_user_text), "Fil": log.file_name.map(_user_text),
         "SHA-256": log.sha256.str[:12], "Rader": log["rows"].astype(int), "Nya": log.new_values.astype(int),
         "Ändrade": log.changed_values.astype(int), "Oförändrade": log.unchanged_values.astype(int),
-        "Resultat": log.result.map(lambda r: RESULT_TEXT.get(r, r)), "Version": log.version})
+        "Resultat": log.result.map(lambda r: RESULT_TEXT.get(r, r)), "Version": log.version}))
 
 
 def snapshot_table(entries: list[snapshots.SnapshotInfo]) -> pd.DataFrame:
@@ -135,7 +161,7 @@ def snapshot_table(entries: list[snapshots.SnapshotInfo]) -> pd.DataFrame:
              "Innehåll": e.error or e.what,
              "Observationer": "" if e.observations is None else number(e.observations, 0),
              "Aktuell": "aktuell" if e.current else ""} for e in reversed(entries)]
-    return pd.DataFrame(rows, columns=["Version", "Skapad", "Innehåll", "Observationer", "Aktuell"])
+    return downloadable(pd.DataFrame(rows, columns=["Version", "Skapad", "Innehåll", "Observationer", "Aktuell"]))
 
 
 def count(n: int, one: str, many: str) -> str:

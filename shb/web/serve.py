@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from shb.core import paths
+from shb.store.transaction import remove_killed_writers_files
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,7 @@ def refuse_foreign_websockets() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    remove_killed_writers_files(paths.default_db())
     warmed = warm()
     refuse_foreign_websockets()
     print(f"Förberedde appen på {warmed.seconds:.1f} s.", file=sys.stderr)
