@@ -83,6 +83,11 @@ def concurrent_apptest():
 
 
 def test_twenty_sessions_on_different_pages_and_versions(versions, concurrent_apptest):
+    from streamlit import config
+
+    # the app redacts errors for visitors (config.toml); here the failure must say what went wrong
+    before = config.get_option("client.showErrorDetails")
+    config.set_option("client.showErrorDetails", "full")
     failures: list[str] = []
     runs = [0] * SESSIONS
     stop = time.monotonic() + SECONDS
@@ -98,7 +103,8 @@ def test_twenty_sessions_on_different_pages_and_versions(versions, concurrent_ap
                     at.session_state[PIN_KEY] = pinned
                 at.run()
                 if at.exception:
-                    failures.append(f"{path} {params} v={pinned}: {at.exception[0].message}")
+                    e = at.exception[0]
+                    failures.append(f"{path} {params} v={pinned}: {e.message} {' '.join(e.stack_trace[-3:])}")
             except Exception:  # noqa: BLE001 - any failure of a session is what the test looks for
                 failures.append(f"{path} {params} v={pinned}: {traceback.format_exc(limit=3)}")
             n += 1
@@ -109,6 +115,7 @@ def test_twenty_sessions_on_different_pages_and_versions(versions, concurrent_ap
         t.start()
     for t in threads:
         t.join(timeout=SECONDS + 120)
+    config.set_option("client.showErrorDetails", before)
     assert not any(t.is_alive() for t in threads), "a session hung"
     assert not failures, "\n".join(failures[:5])
     assert all(runs), "every session ran at least once"
