@@ -34,7 +34,7 @@ def citation(ind: Indicator, version: str, demo: bool, origin: provenance.Origin
     prefix = DEMO_PREFIX if demo else ""
     if origin is not None and origin.mixed:
         prefix = f"{origin.citation}. "
-    cited = (origin.citation.removeprefix(text.SOURCE_PREFIX) if origin is not None and not origin.demo
+    cited = (origin.source.removeprefix(text.SOURCE_PREFIX) if origin is not None and (origin.mixed or not demo)
              else f"{ind.source} ({ind.source_ref})")
     return (f"{prefix}{ind.title}. Källa: {cited}, bearbetning Socialt hållbart Borås, "
             f"dataversion {version}, hämtad {date.today().isoformat()}.")
@@ -42,9 +42,9 @@ def citation(ind: Indicator, version: str, demo: bool, origin: provenance.Origin
 
 def _provenance_rows(origin: provenance.Origin | None) -> list[tuple[str, str]]:
     """Where a real indicator's values come from (nothing for demo values or without an origin)."""
-    if origin is None or origin.demo:
+    if origin is None or (origin.demo and not origin.mixed):
         return []
-    rows = [("Källbeskrivning", origin.citation), ("Ursprung", origin.origin), ("Hämtad", origin.retrieved),
+    rows = [("Källbeskrivning", origin.source), ("Ursprung", origin.origin), ("Hämtad", origin.retrieved),
             ("Bearbetning", origin.transformation)]
     return [(k, v) for k, v in rows if v]
 
@@ -52,7 +52,7 @@ def _provenance_rows(origin: provenance.Origin | None) -> list[tuple[str, str]]:
 def metadata(ind: Indicator, version: str, demo: bool, set_title: str | None = None,
              origin: provenance.Origin | None = None) -> pd.DataFrame:
     _check(demo, origin, "metadata")
-    licence = origin.licence if origin is not None and not origin.demo and origin.licence else ind.licence
+    licence = origin.licence if origin is not None and origin.licence else ind.licence
     if not demo:
         flag = text.REAL_LABEL
     elif origin is not None and origin.mixed:

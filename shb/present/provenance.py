@@ -36,7 +36,9 @@ class Origin:
     retrieved: str
     transformation: str
     observations: int
-    recorded: bool  # the citation is the snapshot's source record (False: the catalog's source, or demo)
+    recorded: bool  # the real values' source is the snapshot's source record (False: the catalog's)
+    area_observations: int = 0  # values below the kommun (a real source may give the kommun only)
+    source: str = ""  # where real values come from ("Källa: …"): the record's citation, else the catalog's
 
     @property
     def label(self) -> str:
@@ -105,21 +107,21 @@ def _text(value: object) -> str:
 
 def _origin(kind, record: pd.Series | None) -> Origin:
     """One indicator from its value counts (`indicator_value_kinds`) and its source record, if any."""
-    observations, generated = int(kind.observations), int(kind.demo_observations)
+    observations, generated, area = int(kind.observations), int(kind.demo_observations), int(kind.area_observations)
     demo = generated > 0 or observations == 0
     mixed = 0 < generated < observations
-    catalog_source = f"{text.SOURCE_PREFIX}{kind.source}, {kind.source_ref}"
     cited = _text(record.citation) if record is not None else ""
-    if demo:
-        citation = text.mixed_text(generated, observations, catalog_source) if mixed else text.DEMO_TEXT
-        return Origin(kind.indicator_id, True, mixed, citation, licence="", origin=text.DEMO_ORIGIN if not mixed
-                      else text.MIXED_ORIGIN, retrieved="", transformation="", observations=observations,
-                      recorded=False)
-    if cited:
-        return Origin(kind.indicator_id, False, False, cited, _text(record.licence), _text(record.origin),
-                      _text(record.retrieved), _text(record.transformation), observations, recorded=True)
-    return Origin(kind.indicator_id, False, False, catalog_source, _text(kind.licence), text.CATALOG_ORIGIN,
-                  retrieved="", transformation="", observations=observations, recorded=False)
+    source = cited or f"{text.SOURCE_PREFIX}{kind.source}, {kind.source_ref}"
+    counts = {"observations": observations, "area_observations": area, "source": source}
+    if demo and not mixed:
+        return Origin(kind.indicator_id, True, False, text.DEMO_TEXT, "", text.DEMO_ORIGIN, "", "", recorded=False,
+                      **counts)
+    described = (_text(record.licence), _text(record.origin), _text(record.retrieved),
+                 _text(record.transformation)) if cited else (_text(kind.licence), text.CATALOG_ORIGIN, "", "")
+    if mixed:
+        return Origin(kind.indicator_id, True, True, text.mixed_text(generated, observations, source), described[0],
+                      text.MIXED_ORIGIN, *described[2:], recorded=bool(cited), **counts)
+    return Origin(kind.indicator_id, False, False, source, *described, recorded=bool(cited), **counts)
 
 
 def population(database: Database) -> Origin | None:
@@ -130,7 +132,8 @@ def population(database: Database) -> Origin | None:
     if not _text(r.citation):
         return None
     return Origin(POPULATION_SUBJECT, False, False, _text(r.citation), _text(r.licence), _text(r.origin),
-                  _text(r.retrieved), _text(r.transformation), observations=0, recorded=True)
+                  _text(r.retrieved), _text(r.transformation), observations=0, recorded=True,
+                  source=_text(r.citation))
 
 
 def listing(database: Database, titles: dict[str, str]) -> list[tuple[str, Origin]]:

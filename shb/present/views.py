@@ -78,13 +78,34 @@ def facts(database: Database) -> Facts:
         indicators={i.id: IndicatorFacts(tuple(i.levels), tuple(i.groups), by_ind.get(i.id, ()),
                                          tuple(f"{d}:{v}" for d, vs in i.groups.items() for v in vs))
                     for i in inds.values()},
-        default_indicator=DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else next(iter(inds)),
+        default_indicator=default_indicator(database),
         area_codes=frozenset(areas.code),
         set_ids=tuple(dict.fromkeys(sets.set_id)),
         default_set=sets.loc[sets.is_default, "set_id"].iloc[0],
         version=database.version,
         labels=labels,
     )
+
+
+def _real_per_area(origin: provenance.Origin) -> bool:
+    return not origin.demo and origin.area_observations > 0
+
+
+def prefer_real(database: Database, ids: list[str]) -> list[str]:
+    """`ids` (indicators followed per area) with those that have real values per area first, each part
+    in its own order: a page opens on real values where it can."""
+    origins = provenance.sources(database)
+    return [i for i in ids if _real_per_area(origins[i])] + [i for i in ids if not _real_per_area(origins[i])]
+
+
+def default_indicator(database: Database) -> str:
+    """What a link without `indikator` shows: DEFAULT_INDICATOR, unless its values are demo and some
+    indicator has real values per area (then the first of those in catalog order)."""
+    inds = indicators(database)
+    fallback = DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else next(iter(inds))
+    real = [i for i, ind in inds.items()
+            if ind.lowest_level != "municipality" and _real_per_area(provenance.of(database, i))]
+    return fallback if not provenance.of(database, fallback).demo or not real else real[0]
 
 
 def set_members(database: Database, set_id: str) -> tuple[str, list[str]]:
@@ -437,7 +458,8 @@ def group_gap_chart(database: Database, view: View, first: str, second: str, dem
     """The gap between two values of the view's group dimension over time, as a trend chart; real or
     demo is the indicator's own (`origin_of`).
 
-    Returns (chart, the gap frame, the two groups' labels).
+    Returns (chart, the gap frame, the two groups' labels); the chart is None when no year has a gap
+    (a real source may publish the total only).
     """
     ind = indicators(database)[view.indikator]
     origin = origin_of(database, ind.id, demo, "group_gap_chart")
@@ -446,6 +468,8 @@ def group_gap_chart(database: Database, view: View, first: str, second: str, dem
     labels = group_labels(database)
     names = (labels[(dim, first)], labels[(dim, second)])
     unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    if gap.value.dropna().empty:
+        return None, gap, names
     chart = charts.trend_chart(gap, title=text.group_gap_title(ind, *names), unit_label=unit,
                                direction_label=subtitle(ind), decimals=1, demo=origin.demo,
                                citation=origin.citation)
@@ -459,7 +483,6 @@ def selection_export(database: Database, view: View) -> pd.DataFrame:
     is generated and where a real one comes from."""
     ind = indicators(database)[view.indikator]
     origin = provenance.of(database, ind.id)
-    real_source = origin.citation if not origin.demo else text.SOURCE_PREFIX + f"{ind.source}, {ind.source_ref}"
     labels = group_labels(database)
     set_title, members = set_members(database, view.jamfor)
     parts = []
@@ -480,7 +503,7 @@ def selection_export(database: Database, view: View) -> pd.DataFrame:
         "värde": rows.value, "täljare": rows.numerator, "nämnare": rows.denominator,
         "ki_låg": rows.ci_low, "ki_hög": rows.ci_high, "status": rows.status.map(status),
         "seriebrott": rows.series_break, "demodata": rows.is_demo,
-        "källa": np.where(rows.is_demo.astype(bool), text.DEMO_TEXT, real_source),
+        "källa": np.where(rows.is_demo.astype(bool), text.DEMO_TEXT, origin.source),
     })
 
 

@@ -151,13 +151,14 @@ def area_profile(area_code: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _group_gap(_d: dbmod.Database, key: str, view: View, first: str, second: str) -> tuple[dict, str]:
+def _group_gap(_d: dbmod.Database, key: str, view: View, first: str, second: str) -> tuple[dict | None, str]:
     chart, gap, labels = views.group_gap_chart(_d, view, first, second)
     ind = views.indicators(_d)[view.indikator]
-    return chart.to_dict(), text.group_gap_sentence(ind, gap, *labels)
+    return (None if chart is None else chart.to_dict()), text.group_gap_sentence(ind, gap, *labels)
 
 
-def group_gap(view: View, first: str, second: str) -> tuple[dict, str]:
-    """The chart and sentence for the gap between two groups, once per data version and view."""
+def group_gap(view: View, first: str, second: str) -> tuple[dict | None, str]:
+    """The chart (None when no year has a gap) and sentence for the gap between two groups, once per
+    data version and view."""
     d = database()
     return _group_gap(d, data_key(d), replace(view, notices=()), first, second)

@@ -42,15 +42,21 @@ def setup(title: str, script: str = "app.py") -> dict | None:
         return None
     if presentation:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    banner = source_banner()
+    banner = source_banner(presentation)
     if banner:
         st.warning(banner, icon=":material/science:")
     return snap
 
 
-def source_banner() -> str | None:
-    """The banner's words for the session's snapshot, counted per indicator (never its snapshot-wide flag)."""
+def source_banner(presentation: bool = False) -> str | None:
+    """The banner's words for the session's snapshot, counted per indicator (never its snapshot-wide flag).
+
+    In presentation mode a mixed database has none: the one indicator shown says itself whether it is
+    real (its source) or demo, and a count of other indicators would only distract the room.
+    """
     counts = data.summary()
+    if presentation and counts.kind == "mixed":
+        return None
     return text.source_banner(counts.real, counts.demo)
 
 

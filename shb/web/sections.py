@@ -89,7 +89,7 @@ def goal_area_page(goal_area_id: int) -> None:
     ga = structure[structure.goal_area_id == goal_area_id]
     inds = data.indicators()
     options = site.page_indicators(page.path)
-    area_level = [i for i in options if inds[i].lowest_level != "municipality"]
+    area_level = views.prefer_real(data.database(), [i for i in options if inds[i].lowest_level != "municipality"])
     view = current_view(default_indicator=(area_level or options)[0])
     navigation(view)
     st.title(f"Målområde {goal_area_id}: {page.label}")
@@ -175,7 +175,10 @@ def map_page(snap: dict) -> None:
     st.title(text.presentation_title(c) if view.presentation else f"Karta: {c.indicator.title}")
     if not view.presentation:
         st.markdown(c.sentence)
-    st.markdown(origin_badge(c.origin))
+    if view.presentation and c.origin.demo:  # on a projector the demo label must be read from the back
+        st.warning(f"**{c.origin.citation}**", icon=":material/science:")
+    else:
+        st.markdown(origin_badge(c.origin))
     if not view.presentation:
         view = controls.choose_year(view, label="År", slider=True)
     spec = data.spec_of("map", view, option="year")
@@ -253,7 +256,8 @@ def groups_page(snap: dict) -> None:
     spec, sentence = data.group_gap(view, first, second)
     st.markdown(f"### {sentence}")
     st.markdown(origin_badge(data.origin(view.indikator)))
-    chart(spec, key="gruppgap")
+    if spec is not None:
+        chart(spec, key="gruppgap")
     footer(snap)
 
 
