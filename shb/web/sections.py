@@ -175,7 +175,8 @@ def map_page(snap: dict) -> None:
     st.title(text.presentation_title(c) if view.presentation else f"Karta: {c.indicator.title}")
     if not view.presentation:
         st.markdown(c.sentence)
-    if view.presentation and c.origin.demo:  # on a projector the demo label must be read from the back
+    # On a projector the demo label must be read from the back (the banner says it when all is demo).
+    if view.presentation and c.origin.demo and data.summary().kind != "demo":
         st.warning(f"**{c.origin.citation}**", icon=":material/science:")
     else:
         st.markdown(origin_badge(c.origin))
