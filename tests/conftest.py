@@ -1,4 +1,5 @@
-"""Shared fixtures: one demo snapshot built per test session, in a temporary folder."""
+"""Shared fixtures: one demo snapshot and one real-where-possible snapshot built per test session, in
+temporary folders."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from shb.ingest.build import build_demo_snapshot
+from shb.ingest.build import BuildResult, build_demo_snapshot, build_snapshot
 from shb.store import db as dbmod
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -21,6 +22,27 @@ def demo_db(tmp_path_factory) -> Path:
     build_demo_snapshot(path)
     os.environ["SHB_DB"] = str(path)
     return path
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory) -> BuildResult:
+    """What `python -m shb build` (without --demo) does, once per session: real values from data/real/
+    where they exist, demo elsewhere. SHB_DB is left alone (see `on_real_db`)."""
+    return build_snapshot(tmp_path_factory.mktemp("real") / "shb.duckdb")
+
+
+@pytest.fixture(scope="session")
+def real_db(real_build) -> Path:
+    """The session's real-where-possible database (its geometry beside it)."""
+    return real_build.db
+
+
+@pytest.fixture
+def on_real_db(demo_db, real_db, monkeypatch) -> Path:
+    """SHB_DB points at the real-where-possible database for one test (the demo database is built first,
+    so its session-wide SHB_DB is what comes back afterwards)."""
+    monkeypatch.setenv("SHB_DB", str(real_db))
+    return real_db
 
 
 @pytest.fixture

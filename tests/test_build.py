@@ -21,12 +21,9 @@ REAL = paths.DATA / "real"
 FOCUS = ["1490R017", "1490R018", "1490R019", "1490R020", "1490R025"]  # data/area_sets.yaml: omradesutveckling
 
 
-@pytest.fixture(scope="module")
-def real_db(tmp_path_factory):
-    path = tmp_path_factory.mktemp("real") / "shb.duckdb"
-    result = build.build_snapshot(path)
-    assert len(result.real_indicators) >= 15
-    return path
+def test_the_build_names_its_real_indicators(real_build):
+    """The session's real database (tests/conftest.py: real_build, real_db) as `build` made it."""
+    assert len(real_build.real_indicators) >= 15
 
 
 def _rows(path, **where):

@@ -14,7 +14,7 @@ import vl_convert
 
 from shb.core import format as fmt
 from shb.core.format import D3_LOCALE
-from shb.present.text import CITY_LABEL, FOCUS_FALLBACK, MAIN_SERIES, OTHER_AREAS_LABEL
+from shb.present.text import CITY_LABEL, DEMO_TEXT, FOCUS_FALLBACK, MAIN_SERIES, OTHER_AREAS_LABEL
 
 # Okabe–Ito: the same three colours for the same three series in every chart and on the map.
 SERIES_COLORS = {"focus": "#d55e00", "rest": "#0072b2", "city": "#333333"}
@@ -23,7 +23,6 @@ AREA_COLOR = "#b8b8b8"  # individual areas: thin and grey, never a wall of colou
 OTHER_AREA_COLOR = "#cccccc"
 MUTED_TEXT = "#555555"
 
-DEMO_TEXT = "Demodata – inte Borås siffror"
 DIRECTIONS = ("higher", "lower", "balance")
 STATUSES = ("ok", "suppressed", "missing", "not_applicable")
 NO_VALUE_TEXT = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}
@@ -114,10 +113,25 @@ def unit_of(unit_label: str) -> str:
     return "procent" if unit_label.strip() == "%" else unit_label
 
 
-def subtitle_lines(*lines: str | None, demo: bool = False) -> list[str]:
-    """Subtitle lines without blanks, with the demo label last when the data are demo data."""
+def subtitle_lines(*lines: str | None, demo: bool = False, citation: str | None = None) -> list[str]:
+    """Subtitle lines without blanks, with where the values come from last: the demo label (or a demo
+    `citation`, e.g. partly generated values) for demo data, else `citation` (the real source) if given."""
     out = [line for line in lines if line]
-    return [*out, DEMO_TEXT] if demo else out
+    if demo:
+        return [*out, citation or DEMO_TEXT]
+    return [*out, citation] if citation else out
+
+
+def check_citation(demo: object, citation: object, who: str) -> None:
+    """Raise ValueError unless `citation` is None or text, and says demodata when `demo` is true."""
+    if citation is None:
+        return
+    if not isinstance(citation, str) or not citation.strip():
+        raise ValueError(f"{who}: citation must be a non-empty string (e.g. 'Källa: SCB, tabell X') or None; "
+                         f"got {citation!r}")
+    if demo and "demodata" not in citation.lower():
+        raise ValueError(f"{who}: demo=True, so citation must say demodata (or be None for "
+                         f"{DEMO_TEXT!r}); got {citation!r}")
 
 
 def title_params(title: str, lines: list[str]) -> alt.TitleParams:
@@ -186,7 +200,7 @@ TREND_COLUMNS = ("year", "series", "label", "value", "ci_low", "ci_high")
 
 
 def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_label: str, decimals: int = 1,
-                demo: bool = False, height: int = 360) -> alt.LayerChart:
+                demo: bool = False, height: int = 360, citation: str | None = None) -> alt.LayerChart:
     """Lines over the years for the focus set, the rest of the city and the whole city.
 
     Parameters
@@ -204,6 +218,9 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
         Decimals in axis labels and tooltips.
     demo : bool
         Add "Demodata – inte Borås siffror" to the subtitle.
+    citation : str, optional
+        Where the values come from, last in the subtitle: the real source ("Källa: …") or, with
+        ``demo=True``, a demo line of its own (it must say demodata).
     height : int
         Height in pixels; the width follows the container.
 
@@ -215,6 +232,7 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     """
     who = "trend_chart"
     require_columns(frame, TREND_COLUMNS, who)
+    check_citation(demo, citation, who)
     _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
     check_decimals(decimals, who)
     if frame.empty:
@@ -264,7 +282,7 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     reading = "; ".join(notes) if notes else None
     reading = reading[0].upper() + reading[1:] if reading else None
     chart = alt.layer(*layers, data=alt.Data(values=records(data, [*TREND_COLUMNS, "ci_text"]))).properties(
-        title=title_params(title, subtitle_lines(direction_label, reading, demo=demo)),
+        title=title_params(title, subtitle_lines(direction_label, reading, demo=demo, citation=citation)),
         width="container", height=height)
     return finish_chart(chart)
 
@@ -281,7 +299,7 @@ def _padded_domain(values: pd.Series) -> list[float]:
 
 def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: str, direction_label: str,
               decimals: int = 1, demo: bool = False, height: int = 260,
-              focus_label: str = FOCUS_FALLBACK) -> alt.LayerChart:
+              focus_label: str = FOCUS_FALLBACK, citation: str | None = None) -> alt.LayerChart:
     """Bars for the gap between the focus set and the whole city, year by year, around a zero line.
 
     Parameters
@@ -301,6 +319,9 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
         Decimals in bar labels and tooltips.
     demo : bool
         Add "Demodata – inte Borås siffror" to the subtitle.
+    citation : str, optional
+        Where the values come from, last in the subtitle: the real source ("Källa: …") or, with
+        ``demo=True``, a demo line of its own (it must say demodata).
     height : int
         Height in pixels; the width follows the container.
     focus_label : str
@@ -315,6 +336,7 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
     """
     who = "gap_chart"
     require_columns(frame, ("year", "difference"), who)
+    check_citation(demo, citation, who)
     _check_text(who, title=title, unit_label=unit_label, diff_label=diff_label, direction_label=direction_label,
                 focus_label=focus_label)
     check_decimals(decimals, who)
@@ -348,7 +370,7 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
     sign_note = f"Skillnad = {focus_label} minus {CITY_LABEL}"
     chart = alt.layer(bars, above, below, missing, zero,
                       data=alt.Data(values=records(data, ["year", "difference"]))).properties(
-        title=title_params(title, subtitle_lines(sign_note, direction_label, demo=demo)),
+        title=title_params(title, subtitle_lines(sign_note, direction_label, demo=demo, citation=citation)),
         width="container", height=height)
     return finish_chart(chart)
 
@@ -377,7 +399,8 @@ def _ranking_rows(frame: pd.DataFrame, direction: str, decimals: int, focus_labe
 
 def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, unit_label: str,
                   direction_label: str, direction: str = "higher", decimals: int = 1,
-                  demo: bool = False, focus_label: str = FOCUS_FALLBACK) -> alt.LayerChart:
+                  demo: bool = False, focus_label: str = FOCUS_FALLBACK,
+                  citation: str | None = None) -> alt.LayerChart:
     """Horizontal bars, one per area, best first, with the whole city as a vertical rule.
 
     Parameters
@@ -399,6 +422,9 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
         Decimals in bar labels and the axis.
     demo : bool
         Add "Demodata – inte Borås siffror" to the subtitle.
+    citation : str, optional
+        Where the values come from, last in the subtitle: the real source ("Källa: …") or, with
+        ``demo=True``, a demo line of its own (it must say demodata).
     focus_label : str
         Legend name of the focus areas (the chosen set's title).
 
@@ -411,6 +437,7 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
     """
     who = "ranking_chart"
     require_columns(frame, RANKING_COLUMNS, who)
+    check_citation(demo, citation, who)
     _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label, focus_label=focus_label)
     check_choice(direction, DIRECTIONS, who, "direction")
     check_decimals(decimals, who)
@@ -456,7 +483,7 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
     sort_note = {"higher": "Sorterat med högst värde först", "lower": "Sorterat med lägst värde först",
                  "balance": "Sorterat efter värde, högst först"}[direction]
     chart = alt.layer(*layers, data=alt.Data(values=records(rows, columns))).properties(
-        title=title_params(title, subtitle_lines(direction_label, sort_note, demo=demo)),
+        title=title_params(title, subtitle_lines(direction_label, sort_note, demo=demo, citation=citation)),
         width="container", height=ROW_HEIGHT * len(order))
     return finish_chart(chart)
 
@@ -467,7 +494,7 @@ GROUP_COLUMNS = ("group_label", "series", "label", "value")
 
 
 def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_label: str, decimals: int = 1,
-                demo: bool = False) -> alt.LayerChart:
+                demo: bool = False, citation: str | None = None) -> alt.LayerChart:
     """Grouped horizontal bars: for each population group, one bar per series, with value labels.
 
     Parameters
@@ -485,6 +512,9 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
         Decimals in bar labels and the axis.
     demo : bool
         Add "Demodata – inte Borås siffror" to the subtitle.
+    citation : str, optional
+        Where the values come from, last in the subtitle: the real source ("Källa: …") or, with
+        ``demo=True``, a demo line of its own (it must say demodata).
 
     Returns
     -------
@@ -494,6 +524,7 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     """
     who = "group_chart"
     require_columns(frame, GROUP_COLUMNS, who)
+    check_citation(demo, citation, who)
     _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
     check_decimals(decimals, who)
     if frame.empty:
@@ -526,7 +557,7 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
                .encode(x=alt.datum(0), y=y, yOffset=y_offset, text=alt.value("saknas")))
     height = len(groups) * (len(domain) * 22 + 14)
     chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
-        title=title_params(title, subtitle_lines(direction_label, demo=demo)), width="container", height=height)
+        title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container", height=height)
     return finish_chart(chart)
 
 

@@ -1,19 +1,47 @@
-"""One comparison as plain data: an area set against the rest of the city and the whole city."""
+"""One comparison as plain data: an area set against the rest of the city and the whole city.
+
+Every value in the result is a plain Python type (str, int, float, bool, None, list, dict), so it is
+JSON as it stands; `demo` and `source` say whether this indicator's values are real and where they
+come from (shb.present.provenance), never the database as a whole.
+"""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pandas as pd
 
 from shb.analysis import measures
+from shb.core import format as fmt
 from shb.core.errors import ShbError, UnknownIndicator
-from shb.present import text, views
+from shb.present import provenance, text, views
 from shb.store.db import Database
 
 
 def _number(value) -> float | None:
     return None if value is None or (isinstance(value, float) and math.isnan(value)) else round(float(value), 4)
+
+
+def plain(value):
+    """`value` with every numpy scalar, tuple and NaN made a plain JSON type (recursively)."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | np.ndarray):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def source(origin: provenance.Origin) -> dict:
+    """Where the indicator's values come from: the citation shown with them and the provenance."""
+    return {"kind": "demo" if origin.demo else "real", "label": origin.label, "citation": origin.citation,
+            "licence": origin.licence or None, "origin": origin.origin or None,
+            "retrieved": origin.retrieved or None, "transformation": origin.transformation or None,
+            "recorded": origin.recorded}
 
 
 def _significance(sig: measures.Significance) -> dict:
@@ -57,7 +85,8 @@ def compare(database: Database, indicator: str, year: int, set_id: str | None = 
     trend = measures.gap_trend(ind, gaps, year, city_value=city if city is not None else math.nan)
     gap_row = gaps[gaps.year == year]
     focus_complete = bool(row["focus"].complete.iloc[0]) if len(row["focus"]) else False
-    return {
+    origin = provenance.of(database, indicator)
+    return plain({
         "indicator": indicator, "title": ind.title, "unit": ind.unit, "direction": ind.direction,
         "year": year, "set": set_id, "set_title": title, "members": members, "group": f"{dim}:{value}",
         "set_value": pick("focus", "value"), "rest_value": pick("rest", "value"), "city_value": city,
@@ -76,6 +105,20 @@ def compare(database: Database, indicator: str, year: int, set_id: str | None = 
         "gap_trend": {"from": trend.start_year, "to": trend.end_year, "start": _number(trend.start),
                       "end": _number(trend.end), "change": _number(trend.change), "slope": _number(trend.slope),
                       "verdict": trend.verdict, "better": trend.better},
-        "demo": bool(database.run("snapshot").iloc[0].is_demo),
+        "demo": origin.demo,
+        "source": source(origin),
         "version": database.version,
-    }
+    })
+
+
+def summary(out: dict) -> str:
+    """The comparison (`compare`'s result) in one line of Swedish: "(DEMODATA)" for a demo indicator,
+    the source for a real one."""
+    said = " (DEMODATA)" if out["demo"] else ""
+    trend = out["gap_trend"]
+    line = (f"{out['title']} {out['year']}{said}: {out['set_title']} {fmt.number(out['set_value'])}, övriga staden "
+            f"{fmt.number(out['rest_value'])}, hela Borås {fmt.number(out['city_value'])}; skillnad "
+            f"{fmt.number(out['difference'], sign=True)} {out['difference_unit']}; "
+            + (f"skillnaden {trend['verdict']} ({trend['from']}–{trend['to']})." if trend["from"] is not None
+               else f"{text.UNJUDGED.lower()}."))
+    return line if out["demo"] else f"{line} {out['source']['citation']}."

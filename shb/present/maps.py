@@ -19,6 +19,7 @@ from shb.present.charts import (
     FONT_SIZES,
     STATUSES,
     check_choice,
+    check_citation,
     check_decimals,
     check_statuses,
     clean,
@@ -39,6 +40,7 @@ NO_VALUE_STROKE = "#8a8a8a"
 FOCUS_STROKE = "#111111"
 SCHEMATIC_TEXT = "Schematisk indelning – inte verkliga gränser"
 SOURCE_TEXT = "Källa: SCB (områdeskoder)"
+VALUES_NOTE_TITLE = "Uppgifter"  # the tooltip row saying where the values come from
 EXTENTS = ("kommun", "tatort")
 SELECTION = "omrade"
 COORD_DECIMALS = 5
@@ -169,7 +171,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
                decimals: int = 1, unit: str | None = None, extent: str = "kommun",
                extent_codes: Iterable[str] | None = None, labels: Mapping[str, str] | None = None,
                schematic: bool = True, source: str | None = None, demo: bool = False,
-               height: int = 560, focus_label: str = FOCUS_FALLBACK) -> alt.LayerChart:
+               height: int = 560, focus_label: str = FOCUS_FALLBACK, citation: str | None = None) -> alt.LayerChart:
     """A map of an indicator by area, coloured by how each area compares with the whole city.
 
     Parameters
@@ -212,7 +214,10 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
         The credit line for the borders (``geometry.source_text(manifest, level)``); `SOURCE_TEXT`
         when omitted.
     demo : bool
-        Say in the subtitle that the numbers are demo data.
+        Say in the subtitle and every area's tooltip that the numbers are demo data.
+    citation : str, optional
+        Where the values come from ("Källa: …"), last in the subtitle and in every area's tooltip; with
+        ``demo=True`` a demo line of its own (it must say demodata).
     height : int
         Height in pixels; the width follows the container.
     focus_label : str
@@ -227,6 +232,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
     texts = {"title": title, "unit_label": unit_label, "direction_label": direction_label, "focus_label": focus_label}
     _check_call(layer, values, city_value=city_value, direction=direction, extent=extent,
                 extent_codes=extent_codes, decimals=decimals, labels=labels, texts=texts)
+    check_citation(demo, citation, "choropleth")
     if isinstance(focus_codes, str):
         raise ValueError("choropleth: focus_codes must be a list of area codes, not one string")
     unit = unit or unit_of(unit_label)
@@ -239,11 +245,16 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
     label_points = _label_points(g, labels)
     city_text = fmt.value_with_unit(city, unit, unit_label, decimals)
 
+    values_note = (citation or DEMO_TEXT) if demo else citation
+    if values_note:  # every area says where its value comes from (hovered on its own, without the subtitle)
+        for feature in features:
+            feature["properties"]["values_note"] = values_note
     tooltip = [alt.Tooltip("properties.name:N", title="Område"),
                alt.Tooltip("properties.value_text:N", title="Värde"),
                alt.Tooltip("properties.city_text:N", title=CITY_LABEL),
                alt.Tooltip("properties.diff_text:N", title="Skillnad"),
-               alt.Tooltip("properties.status_text:N", title="Status")]
+               alt.Tooltip("properties.status_text:N", title="Status"),
+               *([alt.Tooltip("properties.values_note:N", title=VALUES_NOTE_TITLE)] if values_note else [])]
     legend_title = f"{unit_label} ({CITY_LABEL}: {city_text})" if city is not None else unit_label
     selection = alt.selection_point(name=SELECTION, fields=["properties.code"], on="click")
     shapes = alt.Chart()  # the features are given once, to the whole layer
@@ -281,7 +292,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
 
     focus_note = f"Svart kant: {focus_label.lower()}" if not g[g.is_focus].empty else None
     lines = subtitle_lines(direction_label, focus_note,
-                           SCHEMATIC_TEXT if schematic else None, source or SOURCE_TEXT, demo=demo)
+                           SCHEMATIC_TEXT if schematic else None, source or SOURCE_TEXT, demo=demo, citation=citation)
     chart = (alt.layer(*layers, data=alt.Data(values=features))
              .resolve_scale(color="independent")
              .project(type="mercator")

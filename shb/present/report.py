@@ -1,7 +1,9 @@
 """The biennial follow-up as a self-contained HTML file (charts and maps as inline SVG), and a PDF.
 
 Every number comes from the same views the app shows (`shb.views`), so the report and the app agree.
-The PDF is printed by headless chromium from the HTML.
+Each indicator says where its values come from (its source, or Demodata: shb.present.provenance); the
+cover and page flags count how many indicators are real. The PDF is printed by headless chromium from
+the HTML.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from shb.core import format as fmt
 from shb.core.catalog import DIRECTION_LABELS
 from shb.core.errors import ShbError
 from shb.geo import geometry
-from shb.present import charts, text, urlstate, views
+from shb.present import charts, provenance, text, urlstate, views
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -49,18 +51,20 @@ def _table(c: views.Comparison, year: int) -> tuple[list[str], list[list[str]]]:
 
 
 def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: int, set_id: str,
-                      demo: bool, schematic_geometry: bool) -> dict:
-    """Everything the report says about one indicator."""
+                      demo: bool | None = None, schematic_geometry: bool = True) -> dict:
+    """Everything the report says about one indicator; real or demo is the indicator's own
+    (`views.origin_of`: a `demo` the database contradicts raises ValueError)."""
     ind = views.indicators(database)[ind_id]
+    origin = views.origin_of(database, ind_id, demo, "indicator_section")
     years = [y for y in f.indicators[ind_id].years if y <= year]
     base = urlstate.defaults_for(f, ind_id)
     view = replace(base, jamfor=set_id, ar=years[-1] if years else base.ar,
                    till=years[-1] if years else base.till, utsnitt="tatort")
-    c = views.comparison(database, view, demo)
+    c = views.comparison(database, view)
     trend_svg = charts.export_svg(views.trend_chart(c))
     map_svg = ""
     if ind.lowest_level != "municipality" and c.year:
-        map_svg = charts.export_svg(views.map_chart(database, view, c.year, demo, height=460))
+        map_svg = charts.export_svg(views.map_chart(database, view, c.year, height=460))
     head, table = _table(c, year)
     notes = database.run("notes_for_year", indicator=ind_id, year=year)
     return {
@@ -70,6 +74,10 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
         "verdict": c.trend.verdict if ind.lowest_level != "municipality" else "kommun",
         "css": _css(c.trend), "trend_svg": trend_svg, "map_svg": map_svg, "table_head": head, "table": table,
         "definition": ind.definition, "source": f"{ind.source}, {ind.source_ref}", "licence": ind.licence,
+        "demo": origin.demo, "values_label": origin.label, "citation": origin.citation,
+        "provenance": [(label, value) for label, value in (
+            ("Licens för värdena", origin.licence), ("Ursprung", origin.origin), ("Hämtad", origin.retrieved),
+            ("Bearbetning", origin.transformation)) if value and not origin.demo],
         "direction": DIRECTION_LABELS[ind.direction], "caveats": ind.caveats,
         "notes": [{"area": n.area_name or n.area_code, "year": None if np.isnan(n.year) else int(n.year),
                    "author": n.author, "body": n.body} for n in notes.itertuples()],
@@ -80,10 +88,13 @@ STATUS_CSS = {"går åt rätt håll": "better", "går åt fel håll": "worse"}
 
 
 def _target(target_id: str, title: str, sections: list[dict]) -> dict:
-    """An effektmål with its indicators and its status (measures.target_status over those followed per area)."""
-    status = measures.target_status(i["trend"] for i in sections if i["area_level"])
+    """An effektmål with its indicators and its status (measures.target_status over those followed per
+    area), saying when some of those are demo."""
+    judged = [i for i in sections if i["area_level"]]
+    status = measures.target_status(i["trend"] for i in judged)
     return {"id": target_id, "title": title, "indicators": sections, "status": status.status,
-            "status_text": text.target_status_text(status), "status_css": STATUS_CSS.get(status.status, "")}
+            "status_text": text.target_status_text(status), "status_css": STATUS_CSS.get(status.status, ""),
+            "demo_note": text.status_demo_note(sum(i["demo"] for i in judged), len(judged))}
 
 
 def _summary(goal_areas: list[dict]) -> list[dict]:
@@ -92,11 +103,12 @@ def _summary(goal_areas: list[dict]) -> list[dict]:
         inds = [i for t in ga["targets"] for i in t["indicators"] if i["verdict"] != "kommun"]
         counts = Counter({"minskar": 0, "ökar": 0, "oförändrad": 0, "okänd": 0})
         counts.update(i["verdict"] for i in inds)
-        items = [{"title": i["title"], "text": i["trend_text"].lower(), "css": i["css"]}
+        items = [{"title": i["title"], "text": i["trend_text"].lower(), "css": i["css"], "demo": i["demo"]}
                  for i in inds if i["verdict"] in ("minskar", "ökar")]
-        targets = [{"id": t["id"], "title": t["title"], "status": t["status"], "css": t["status_css"]}
-                   for t in ga["targets"]]
-        out.append({"id": ga["id"], "title": ga["title"], "counts": dict(counts), "items": items, "targets": targets})
+        targets = [{"id": t["id"], "title": t["title"], "status": t["status"], "css": t["status_css"],
+                    "demo_note": t["demo_note"]} for t in ga["targets"]]
+        out.append({"id": ga["id"], "title": ga["title"], "counts": dict(counts), "items": items, "targets": targets,
+                    "demo_count": sum(i["demo"] for i in inds), "judged": len(inds)})
     return out
 
 
@@ -109,7 +121,7 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     if not first <= year <= last:
         raise ShbError(f"Året {year} ligger utanför data ({first}–{last}).")
     snap = database.run("snapshot").iloc[0]
-    demo = bool(snap.is_demo)
+    counts = provenance.summary(database)
     manifest = views.geometry_manifest(database)
     schematic = geometry.is_schematic(manifest, "regso")  # the report's maps are drawn per RegSO
     map_source = geometry.source_text(manifest, "regso")
@@ -119,12 +131,13 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
         goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "targets": [
             _target(t.target_id, t.target_title, [
-                indicator_section(database, f, i.id, year, set_id, demo, schematic)
+                indicator_section(database, f, i.id, year, set_id, schematic_geometry=schematic)
                 for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years])
             for t in targets.itertuples()]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("report.html.j2").render(
-        programme=database.run("programme").iloc[0], year=year, version=snap.version, demo=demo,
+        programme=database.run("programme").iloc[0], year=year, version=snap.version, kind=counts.kind,
+        real_count=counts.real, demo_count=counts.demo, total_count=counts.total, demo_text=text.DEMO_TEXT,
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
         summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
         significance_method=text.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE,

@@ -1,5 +1,6 @@
-"""Tables people read: the overview per effektmål, an area's profile, the indicator catalog, and the
-short facts about an indicator and a data version, with Swedish headings."""
+"""Tables people read: the overview per effektmål, an area's profile, the indicator catalog, where each
+indicator's values come from, and the short facts about an indicator and a data version, with Swedish
+headings. Every table of indicators says per row whether its values are real or demo."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import json
 
 import pandas as pd
 
+from shb.core import format as fmt
 from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
-from shb.present import text
+from shb.present import provenance, text
+
+SOURCE_COLUMN = "Källa"  # per indicator row: the source of real values, or "Demodata"
 
 BETTER_CSS, WORSE_CSS = "color: #0b5cad; font-weight: 600", "color: #b34700; font-weight: 600"
 ASSESSMENT_CSS = {"bättre än staden": BETTER_CSS, "sämre än staden": WORSE_CSS}
@@ -16,9 +20,11 @@ ASSESSMENT_CSS = {"bättre än staden": BETTER_CSS, "sämre än staden": WORSE_C
 
 def overview_table(rows: pd.DataFrame, set_title: str, links: list[str]) -> pd.DataFrame:
     """One effektmål's indicators (`views.overview` rows): the set, the city, the difference, the
-    gap's trend over the trend window and the gap per year; `links` open each indicator."""
+    gap's trend over the trend window, the gap per year and where the values come from (real source or
+    Demodata); `links` open each indicator."""
     return pd.DataFrame({
         "Indikator": rows.title,
+        SOURCE_COLUMN: rows.source_text,
         "År": rows.year.astype("Int64"),
         set_title: rows.focus_text,
         text.CITY_LABEL: rows.city_text,
@@ -38,19 +44,24 @@ def trend_cell_styles(table: pd.DataFrame, better: list) -> pd.DataFrame:
 
 
 def profile_table(rows: pd.DataFrame) -> pd.DataFrame:
-    """An area's (or set's) indicators in one målområde (`views.area_profile` rows)."""
+    """An area's (or set's) indicators in one målområde (`views.area_profile` rows), each saying where
+    its values come from (real source or Demodata)."""
     return pd.DataFrame({
-        "Effektmål": rows.target, "Indikator": rows.title, "År": rows.year.astype("Int64"),
+        "Effektmål": rows.target, "Indikator": rows.title, SOURCE_COLUMN: rows.source_text,
+        "År": rows.year.astype("Int64"),
         "Området": rows.value_text, text.CITY_LABEL: rows.city_text, "Skillnad": rows.difference_text,
         "Bedömning": rows.assessment,
     }).reset_index(drop=True)
 
 
-def catalog_table(catalog: pd.DataFrame, search: str = "") -> pd.DataFrame:
+def catalog_table(catalog: pd.DataFrame, search: str = "",
+                  origins: dict[str, provenance.Origin] | None = None) -> pd.DataFrame:
     """The catalog (`indicator_catalog` rows) as a table, filtered by a free-text search: every
-    word must occur somewhere in the row. The search is a pandas filter; it never reaches SQL."""
+    word must occur somewhere in the row. The search is a pandas filter; it never reaches SQL.
+    With `origins` (`provenance.sources`) a column says whether each indicator's values are real or demo."""
+    values = {"Värden": [origins[i].label for i in catalog.id]} if origins else {}
     table = pd.DataFrame({
-        "Effektmål": catalog.target_id, "Indikator": catalog.title, "Enhet": catalog.unit_label,
+        "Effektmål": catalog.target_id, "Indikator": catalog.title, **values, "Enhet": catalog.unit_label,
         "Riktning": catalog.direction.map(DIRECTION_LABELS), "Lägsta nivå": catalog.lowest_level.map(LEVEL_LABELS),
         "Källa": catalog.source + ", " + catalog.source_ref, "Licens": catalog.licence,
         "Definition": catalog.definition, "Id": catalog.id,
@@ -62,11 +73,26 @@ def catalog_table(catalog: pd.DataFrame, search: str = "") -> pd.DataFrame:
     return table
 
 
-def indicator_facts(ind: Indicator) -> list[str]:
-    """Markdown bullets about an indicator: source, unit and direction, population, licence, caveats."""
+def origin_facts(origin: provenance.Origin) -> list[str]:
+    """Markdown bullets on where the values shown come from: the source record for real values, or that
+    they are generated (the catalog's source is then the one real values would come from)."""
+    if origin.demo:
+        return [f"**Värdena:** {origin.citation}. Källan nedan är den som riktiga värden ska hämtas från."]
+    lines = [f"**Värdena:** {text.REAL_LABEL}. {origin.citation}"]
+    lines += [f"**{label}:** {value}" for label, value in (
+        ("Licens för värdena", origin.licence), ("Ursprung", origin.origin), ("Hämtad", origin.retrieved),
+        ("Bearbetning", origin.transformation)) if value]
+    return lines
+
+
+def indicator_facts(ind: Indicator, origin: provenance.Origin | None = None) -> list[str]:
+    """Markdown bullets about an indicator: where the values come from (with `origin`), the catalog's
+    source, unit and direction, population, licence, caveats."""
     confirmed = "" if ind.source_ref_confirmed else " (referensen är inte bekräftad)"
     return [
-        f"**Källa:** {ind.source}, {ind.source_ref}{confirmed}",
+        *(origin_facts(origin) if origin is not None else []),
+        f"**Källa enligt katalogen:** {ind.source}, {ind.source_ref}{confirmed}" if origin is not None
+        else f"**Källa:** {ind.source}, {ind.source_ref}{confirmed}",
         f"**Enhet:** {ind.unit_label} · **Riktning:** {DIRECTION_LABELS[ind.direction]}",
         f"**Population:** {ind.population} · **Lägsta nivå:** {LEVEL_LABELS[ind.lowest_level]}",
         f"**Licens:** {ind.licence}",
@@ -74,19 +100,53 @@ def indicator_facts(ind: Indicator) -> list[str]:
     ]
 
 
-def data_version(snap: dict) -> str:
-    """Which data version is shown, what kind and when it was built."""
+def data_version(snap: dict, summary: provenance.Summary | None = None) -> str:
+    """Which data version is shown, what it holds (real or demo, per indicator with `summary`) and when
+    it was built."""
     built = json.loads(snap["built_from"]) if isinstance(snap["built_from"], str) else snap["built_from"]
-    kind = "genererade demodata" if snap["is_demo"] else "inlästa data"
+    if summary is not None:
+        kind = text.data_kind(summary.real, summary.demo)
+    else:
+        kind = "genererade demodata" if snap["is_demo"] else "inlästa data"
     return (f"**Dataversion:** {snap['version']} ({kind}), byggd {pd.Timestamp(snap['created_at']):%Y-%m-%d %H:%M}. "
             f"Byggd från: {built.get('kind', '–')}.")
 
 
-def population_metrics(population: pd.DataFrame) -> list[tuple[str, str, str | None]]:
-    """(label, value, change) for an area's population (`area_population` rows): folkmängd and the
-    share born abroad in the last year."""
-    from shb.core import format as fmt
+PROVENANCE_COLUMNS = ("Indikator", "Värden", "Källa", "Licens", "Ursprung", "Hämtad", "Bearbetning", "Antal värden")
 
+
+def provenance_table(rows: list[tuple[str, provenance.Origin]]) -> pd.DataFrame:
+    """Real or demo per indicator (`provenance.listing`): the citation, licence, origin, retrieval and
+    transformation of real values; demo rows say they are generated."""
+    return pd.DataFrame([
+        (title, o.label, o.citation, o.licence or "–", o.origin or "–", o.retrieved or "–", o.transformation or "–",
+         o.observations or None)
+        for title, o in rows], columns=list(PROVENANCE_COLUMNS)).astype({"Antal värden": "Int64"})
+
+
+def population_rows(population: pd.DataFrame) -> pd.DataFrame:
+    """The years to show of an area's population (`area_population` rows): the real years when there
+    are any (generated years are never mixed in), else the generated ones."""
+    if "is_demo" not in population or population.empty:
+        return population
+    real = population[~population.is_demo.astype(bool)]
+    return real if not real.empty else population
+
+
+def population_note(population: pd.DataFrame, origin: provenance.Origin | None) -> str:
+    """Where the population figures shown (`population_rows`) come from."""
+    if population.empty:
+        return ""
+    years = f"{population.year.iloc[0]}–{population.year.iloc[-1]}"
+    if "is_demo" in population and population.is_demo.astype(bool).any():
+        return f"Folkmängd {years}: {text.DEMO_TEXT}."
+    cited = origin.citation if origin is not None else "inlästa värden"
+    return f"Folkmängd {years}: {cited}."
+
+
+def population_metrics(population: pd.DataFrame) -> list[tuple[str, str, str | None]]:
+    """(label, value, change) for an area's population (`area_population` rows, as `population_rows`
+    picks them): folkmängd and the share born abroad in the last year."""
     if population.empty:
         return []
     last, first = population.iloc[-1], population.iloc[0]

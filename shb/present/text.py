@@ -296,6 +296,74 @@ def group_gap_sentence(ind: Indicator, gap: pd.DataFrame, first: str, second: st
             f"mot {diff(a.value)} {int(a.year)}: skillnaden har {verb}.")
 
 
+# --- real or demo: what the reader is told about where values come from (shb.present.provenance) ------
+
+DEMO_TEXT = "Demodata – inte Borås siffror"
+DEMO_LABEL, MIXED_LABEL, REAL_LABEL = "Demodata", "Delvis demodata", "Riktiga värden"
+SOURCE_PREFIX = "Källa: "
+DEMO_ORIGIN = "Genererade värden för att visa verktyget, inte Borås siffror"
+MIXED_ORIGIN = "Inlästa värden blandade med genererade"
+CATALOG_ORIGIN = "Inlästa värden; dataversionen har ingen källbeskrivning, så katalogens källa anges"
+POPULATION_TITLE = "Befolkning (folkmängd och vikter)"
+DEMO_BANNER = ("**Demodata.** Siffrorna är genererade för att visa verktyget – de är inte Borås siffror. "
+               "Läs in riktiga data under *Läs in data*.")
+
+
+def mixed_text(generated: int, observations: int, source: str) -> str:
+    """The line under an indicator whose values are partly generated: how many, and the others' source."""
+    return (f"{MIXED_LABEL} – {fmt.number(generated, 0)} av {fmt.number(observations, 0)} värden är genererade, "
+            f"inte Borås siffror; övriga: {source.removeprefix(SOURCE_PREFIX)}")
+
+
+def source_banner(real: int, demo: int) -> str | None:
+    """The banner over every page: all demo, how many indicators are real and the rest demo, or none."""
+    if not demo:
+        return None
+    if not real:
+        return DEMO_BANNER
+    return (f"**{real} av {real + demo} indikatorer har riktiga värden med källa; övriga {demo} är demodata** – "
+            "genererade, inte Borås siffror. Diagram och tabeller säger vilket.")
+
+
+def source_footer(real: int, demo: int) -> str:
+    """The footer's words about the values: demodata, riktiga värden, or how many of each."""
+    if not demo:
+        return "riktiga värden med källa"
+    if not real:
+        return "demodata, inte Borås siffror"
+    return f"riktiga värden för {real} av {real + demo} indikatorer, övriga genererade"
+
+
+def status_demo_note(demo: int, judged: int) -> str:
+    """Said beside an effektmål's status when some of the indicators it is judged from are demo."""
+    if not demo:
+        return ""
+    if demo == judged:
+        return "(bygger på demodata)"
+    return f"(bygger delvis på demodata: {demo} av {judged} indikatorer)"
+
+
+def sources_intro(real: int, demo: int) -> str:
+    """The lead of the list of sources on Data och metod."""
+    said = {"demo": f"Alla {demo} indikatorer har genererade värden (demodata) – inte Borås siffror.",
+            "real": f"Alla {real} indikatorer har riktiga värden med källa.",
+            "mixed": f"{real} av {real + demo} indikatorer har riktiga värden med källa; övriga {demo} har "
+                     "genererade värden (demodata) – inte Borås siffror."}
+    kind = "demo" if not real else ("real" if not demo else "mixed")
+    return (f"{said[kind]} En indikator är antingen riktig eller demo: dess värden blandas aldrig utan att det "
+            "sägs. Diagram, kartor, tabeller, nedladdningar och rapporten anger källan för riktiga värden och "
+            "Demodata för genererade.")
+
+
+def data_kind(real: int, demo: int) -> str:
+    """What a data version holds, in a few words."""
+    if not demo:
+        return "riktiga värden med källa"
+    if not real:
+        return "genererade demodata"
+    return f"riktiga värden för {real} av {real + demo} indikatorer, demodata för övriga {demo}"
+
+
 def pinned_version_notice(shown: str, current: str) -> str:
     return f"Du ser data från version {shown}, som länken gjordes på. Aktuell version är {current}."
 

@@ -16,7 +16,7 @@ from shb.core import format as fmt
 from shb.core import paths
 from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
 from shb.geo import geometry
-from shb.present import charts, maps, text
+from shb.present import charts, maps, provenance, text
 from shb.present.cache import SharedCache, shared
 from shb.present.urlstate import Facts, IndicatorFacts, View
 from shb.store.db import Database
@@ -78,13 +78,34 @@ def facts(database: Database) -> Facts:
         indicators={i.id: IndicatorFacts(tuple(i.levels), tuple(i.groups), by_ind.get(i.id, ()),
                                          tuple(f"{d}:{v}" for d, vs in i.groups.items() for v in vs))
                     for i in inds.values()},
-        default_indicator=DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else next(iter(inds)),
+        default_indicator=default_indicator(database),
         area_codes=frozenset(areas.code),
         set_ids=tuple(dict.fromkeys(sets.set_id)),
         default_set=sets.loc[sets.is_default, "set_id"].iloc[0],
         version=database.version,
         labels=labels,
     )
+
+
+def _real_per_area(origin: provenance.Origin) -> bool:
+    return not origin.demo and origin.area_observations > 0
+
+
+def prefer_real(database: Database, ids: list[str]) -> list[str]:
+    """`ids` (indicators followed per area) with those that have real values per area first, each part
+    in its own order: a page opens on real values where it can."""
+    origins = provenance.sources(database)
+    return [i for i in ids if _real_per_area(origins[i])] + [i for i in ids if not _real_per_area(origins[i])]
+
+
+def default_indicator(database: Database) -> str:
+    """What a link without `indikator` shows: DEFAULT_INDICATOR, unless its values are demo and some
+    indicator has real values per area (then the first of those in catalog order)."""
+    inds = indicators(database)
+    fallback = DEFAULT_INDICATOR if DEFAULT_INDICATOR in inds else next(iter(inds))
+    real = [i for i, ind in inds.items()
+            if ind.lowest_level != "municipality" and _real_per_area(provenance.of(database, i))]
+    return fallback if not provenance.of(database, fallback).demo or not real else real[0]
 
 
 def set_members(database: Database, set_id: str) -> tuple[str, list[str]]:
@@ -106,10 +127,16 @@ class Comparison:
     trend: measures.GapTrend
     year: int | None
     sentence: str
-    demo: bool
+    demo: bool  # the indicator's values are (partly) generated: `origin.demo`
     significance: measures.Significance | None = None  # focus set vs rest of the city in `year` (shares)
     dispersion: pd.DataFrame | None = None  # measures.dispersion between RegSO, per year
     dispersion_trend: measures.DispersionTrend | None = None
+    origin: provenance.Origin | None = None  # real or demo, and the line to show under the values
+
+    @property
+    def citation(self) -> str | None:
+        """The line under every chart of the comparison: the source, or the demo text."""
+        return self.origin.citation if self.origin else None
 
     def value(self, series: str) -> float:
         return measures.value_at(self.frame, series, self.year) if self.year else np.nan
@@ -120,8 +147,24 @@ class Comparison:
         return text.dispersion_sentence(self.indicator, self.dispersion, self.dispersion_trend, self.year)
 
 
-def comparison(database: Database, view: View, demo: bool, with_areas: bool = False) -> Comparison:
+def origin_of(database: Database, indicator_id: str, demo: bool | None = None,
+              who: str = "views") -> provenance.Origin:
+    """The indicator's origin (`provenance.of`). A caller that passes `demo` states what it expects; a
+    statement the database contradicts raises ValueError, so no caller can label real values demo or
+    demo values real (the app passes none)."""
+    origin = provenance.of(database, indicator_id)
+    if demo is not None and bool(demo) != origin.demo:
+        said = "demodata" if origin.demo else "riktiga värden"
+        raise ValueError(f"{who}: demo={demo!r}, but the database says {indicator_id!r} has {said}; "
+                         "leave demo out and the database decides per indicator")
+    return origin
+
+
+def comparison(database: Database, view: View, demo: bool | None = None, with_areas: bool = False) -> Comparison:
+    """The set against the rest of the city and the city for the view's indicator; real or demo is the
+    indicator's own (`origin_of`)."""
     ind = indicators(database)[view.indikator]
+    origin = origin_of(database, ind.id, demo, "comparison")
     set_title, members = set_members(database, view.jamfor)
     city_rows = database.run("indicator_values", indicator=ind.id, level="municipality", group_dim="total")
     if ind.lowest_level == "municipality":
@@ -148,7 +191,8 @@ def comparison(database: Database, view: View, demo: bool, with_areas: bool = Fa
     if with_areas and not area_rows.empty:
         extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
         frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
-    return Comparison(ind, set_title, members, frame, gaps, trend, year, sentence, demo, sig, disp, disp_trend)
+    return Comparison(ind, set_title, members, frame, gaps, trend, year, sentence, origin.demo, sig, disp, disp_trend,
+                      origin)
 
 
 def subtitle(ind: Indicator) -> str:
@@ -158,7 +202,8 @@ def subtitle(ind: Indicator) -> str:
 def trend_chart(c: Comparison):
     ind = c.indicator
     return charts.trend_chart(c.frame, title=f"{ind.title} ({ind.unit_label})", unit_label=ind.unit_label,
-                              direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+                              direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit), demo=c.demo,
+                              citation=c.citation)
 
 
 def gap_chart(c: Comparison):
@@ -166,7 +211,8 @@ def gap_chart(c: Comparison):
     diff_label = f"Skillnad, {fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)}"
     return charts.gap_chart(c.gaps, title=f"Skillnad mot hela Borås: {text.verdict_text(c.trend).lower()}", unit_label=ind.unit_label,
                             diff_label=diff_label, direction_label=subtitle(ind),
-                            decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
+                            decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title,
+                            citation=c.citation)
 
 
 def ranking_frame(database: Database, view: View, members: list[str], year: int) -> pd.DataFrame:
@@ -195,7 +241,7 @@ def ranking_chart(database: Database, view: View, c: Comparison):
     return charts.ranking_chart(
         frame, city_value=c.value("city"), title=f"{ind.title}, {c.year}, per {LEVEL_LABELS[view.niva]}",
         unit_label=ind.unit_label, direction_label=subtitle(ind), direction=ind.direction,
-        decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title)
+        decimals=fmt.decimals_for(ind.unit), demo=c.demo, focus_label=c.set_title, citation=c.citation)
 
 
 @shared(16)
@@ -233,8 +279,11 @@ def map_values(database: Database, view: View, year: int) -> pd.DataFrame:
     return rows[["area_code", "area_name", "value", "status"]].assign(city_value=city_value)
 
 
-def map_chart(database: Database, view: View, year: int, demo: bool, title: str | None = None, height: int = 560):
+def map_chart(database: Database, view: View, year: int, demo: bool | None = None, title: str | None = None,
+              height: int = 560):
+    """The choropleth of the view's indicator in `year`; real or demo is the indicator's own (`origin_of`)."""
     ind = indicators(database)[view.indikator]
+    origin = origin_of(database, ind.id, demo, "map_chart")
     set_title, members = set_members(database, view.jamfor)
     values = map_values(database, view, year)
     manifest = geometry_manifest(database)
@@ -251,7 +300,8 @@ def map_chart(database: Database, view: View, year: int, demo: bool, title: str 
         title=title or f"{ind.title}, {year} ({ind.unit_label})", unit_label=ind.unit_label,
         direction=ind.direction, direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit),
         extent=view.utsnitt, extent_codes=extent_codes, schematic=geometry.is_schematic(manifest, view.niva),
-        source=geometry.source_text(manifest, view.niva), demo=demo, height=height, focus_label=set_title)
+        source=geometry.source_text(manifest, view.niva), demo=origin.demo, height=height, focus_label=set_title,
+        citation=origin.citation)
 
 
 def group_frame(database: Database, view: View, c: Comparison, dimension: str) -> pd.DataFrame:
@@ -274,13 +324,14 @@ def group_chart(database: Database, view: View, c: Comparison, dimension: str):
     label = group_labels(database)[(dimension, "*")]
     return charts.group_chart(frame.dropna(subset=["value"]), title=f"{ind.title} per {label.lower()}, {c.year}",
                               unit_label=ind.unit_label, direction_label=subtitle(ind),
-                              decimals=fmt.decimals_for(ind.unit), demo=c.demo)
+                              decimals=fmt.decimals_for(ind.unit), demo=c.demo, citation=c.citation)
 
 
 def overview(database: Database, set_id: str, till: int | None = None) -> pd.DataFrame:
-    """One row per indicator: latest focus and city values, the difference, the gap's trend and
-    the difference per year (for a sparkline)."""
+    """One row per indicator: latest focus and city values, the difference, the gap's trend, the
+    difference per year (for a sparkline) and whether the values are real or demo (`demo`, `source_text`)."""
     inds = indicators(database)
+    origins = provenance.sources(database)
     _, members = set_members(database, set_id)
     rows = database.run("set_and_city_values", set_id=set_id)
     structure = database.run("goal_structure").set_index("target_id")
@@ -307,6 +358,7 @@ def overview(database: Database, set_id: str, till: int | None = None) -> pd.Dat
             "better": trend.better, "direction": ind.direction,
             "gap_series": [round(float(x), 2) for x in gaps.difference.dropna().tail(8)],
             "trend": trend, "area_level": ind.lowest_level != "municipality",
+            "demo": origins[ind_id].demo, "source_text": origins[ind_id].cell,
         })
     order = {i: n for n, i in enumerate(inds)}
     return pd.DataFrame(out).sort_values("indicator_id", key=lambda s: s.map(order)).reset_index(drop=True)
@@ -328,8 +380,10 @@ def area_choices(database: Database) -> pd.DataFrame:
 
 
 def area_profile(database: Database, area_code: str) -> pd.DataFrame:
-    """Every indicator for one area in its latest year against the city, by målområde and effektmål."""
+    """Every indicator for one area in its latest year against the city, by målområde and effektmål,
+    and whether its values are real or demo (`demo`, `source_text`)."""
     inds = indicators(database)
+    origins = provenance.sources(database)
     rows = database.run("area_profile", area_code=area_code)
     structure = database.run("goal_structure").set_index("target_id")
     out = []
@@ -355,6 +409,7 @@ def area_profile(database: Database, area_code: str) -> pd.DataFrame:
             "city_text": fmt.value_with_unit(city_value, ind.unit, ind.unit_label, d),
             "difference": diff, "difference_text": fmt.difference(diff, ind.unit, ind.unit_label, d),
             "assessment": assessment(diff, ind.direction),
+            "demo": origins[ind_id].demo, "source_text": origins[ind_id].cell,
         })
     return pd.DataFrame(out)
 
@@ -399,27 +454,35 @@ def group_gap_frame(database: Database, view: View, dimension: str, first: str, 
     return out[(out.year >= view.fran) & (out.year <= view.till)].reset_index(drop=True)
 
 
-def group_gap_chart(database: Database, view: View, first: str, second: str, demo: bool):
-    """The gap between two values of the view's group dimension over time, as a trend chart.
+def group_gap_chart(database: Database, view: View, first: str, second: str, demo: bool | None = None):
+    """The gap between two values of the view's group dimension over time, as a trend chart; real or
+    demo is the indicator's own (`origin_of`).
 
-    Returns (chart, the gap frame, the two groups' labels).
+    Returns (chart, the gap frame, the two groups' labels); the chart is None when no year has a gap
+    (a real source may publish the total only).
     """
     ind = indicators(database)[view.indikator]
+    origin = origin_of(database, ind.id, demo, "group_gap_chart")
     dim = view.group_dimension
     gap = group_gap_frame(database, view, dim, first, second)
     labels = group_labels(database)
     names = (labels[(dim, first)], labels[(dim, second)])
     unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    if gap.value.dropna().empty:
+        return None, gap, names
     chart = charts.trend_chart(gap, title=text.group_gap_title(ind, *names), unit_label=unit,
-                               direction_label=subtitle(ind), decimals=1, demo=demo)
+                               direction_label=subtitle(ind), decimals=1, demo=origin.demo,
+                               citation=origin.citation)
     return chart, gap, names
 
 
 def selection_export(database: Database, view: View) -> pd.DataFrame:
     """The current selection for download: the indicator at the view's level and the kommun,
     every year and group, with Swedish column names and statuses kept apart; `jämförelsemängd`
-    names the chosen set on the rows of its areas."""
+    names the chosen set on the rows of its areas; `demodata` and `källa` say per row whether the value
+    is generated and where a real one comes from."""
     ind = indicators(database)[view.indikator]
+    origin = provenance.of(database, ind.id)
     labels = group_labels(database)
     set_title, members = set_members(database, view.jamfor)
     parts = []
@@ -440,6 +503,7 @@ def selection_export(database: Database, view: View) -> pd.DataFrame:
         "värde": rows.value, "täljare": rows.numerator, "nämnare": rows.denominator,
         "ki_låg": rows.ci_low, "ki_hög": rows.ci_high, "status": rows.status.map(status),
         "seriebrott": rows.series_break, "demodata": rows.is_demo,
+        "källa": np.where(rows.is_demo.astype(bool), text.DEMO_TEXT, origin.source),
     })
 
 
@@ -459,4 +523,5 @@ def set_profile(database: Database, set_id: str) -> pd.DataFrame:
         "value_text": [t if not np.isnan(f) else "redovisas inte per område" for t, f in zip(ov.focus_text, ov.focus)],
         "city_text": ov.city_text, "difference": ov.focus - ov.city, "difference_text": ov.difference_text,
         "assessment": [assessment(f - c, d) for f, c, d in zip(ov.focus, ov.city, ov.direction)],
+        "demo": ov.demo, "source_text": ov.source_text,
     })

@@ -18,10 +18,15 @@ def indicator_label(ind: Indicator) -> str:
     return f"{ind.target} · {ind.title}"
 
 
+def indicator_choice_label(ind: Indicator, demo: bool) -> str:
+    """An indicator in a picker, marked when its values are demo: '3.2 · Andel hyresrätter · demodata'."""
+    return f"{indicator_label(ind)} · {text.DEMO_LABEL.lower()}" if demo else indicator_label(ind)
+
+
 def choose_indicator(view: View, options: list[str], label: str = "Indikator", where=st) -> View:
-    inds = data.indicators()
+    inds, origins = data.indicators(), data.origins()
     chosen = where.selectbox(label, options, index=options.index(view.indikator) if view.indikator in options else 0,
-                             format_func=lambda i: indicator_label(inds[i]))
+                             format_func=lambda i: indicator_choice_label(inds[i], origins[i].demo))
     return update(view, indikator=chosen)
 
 

@@ -14,7 +14,7 @@ import streamlit as st
 
 from shb.core.catalog import Indicator
 from shb.core.errors import ShbError
-from shb.present import text, urlstate, views
+from shb.present import provenance, text, urlstate, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 
@@ -64,15 +64,29 @@ def indicators() -> dict[str, Indicator]:
     return views.indicators(database())
 
 
+def origins() -> dict[str, provenance.Origin]:
+    """Real or demo, and the citation to show, per indicator of the session's snapshot."""
+    return provenance.sources(database())
+
+
+def origin(indicator_id: str) -> provenance.Origin:
+    return origins()[indicator_id]
+
+
+def summary() -> provenance.Summary:
+    """How many indicators of the session's snapshot are real and how many demo."""
+    return provenance.summary(database())
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
-def _comparison(_d: dbmod.Database, key: str, view: View, demo: bool, with_areas: bool) -> views.Comparison:
-    return views.comparison(_d, view, demo, with_areas=with_areas)
+def _comparison(_d: dbmod.Database, key: str, view: View, with_areas: bool) -> views.Comparison:
+    return views.comparison(_d, view, with_areas=with_areas)
 
 
-def comparison(view: View, demo: bool, with_areas: bool = False) -> views.Comparison:
-    """The view's comparison, computed once per data version and view."""
+def comparison(view: View, with_areas: bool = False) -> views.Comparison:
+    """The view's comparison, computed once per data version and view; real or demo is the indicator's."""
     d = database()
-    return _comparison(d, data_key(d), replace(view, notices=()), demo, with_areas)
+    return _comparison(d, data_key(d), replace(view, notices=()), with_areas)
 
 
 def _map_height(view: View, option: str) -> int:
@@ -80,14 +94,14 @@ def _map_height(view: View, option: str) -> int:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def _spec(_d: dbmod.Database, key: str, geometry_version: str | None, kind: str, view: View, demo: bool,
+def _spec(_d: dbmod.Database, key: str, geometry_version: str | None, kind: str, view: View,
           with_areas: bool, option: str) -> dict | None:
-    c = _comparison(_d, key, view, demo, with_areas)
+    c = _comparison(_d, key, view, with_areas)
     build = {
         "trend": lambda: views.trend_chart(c),
         "gap": lambda: views.gap_chart(c),
         "ranking": lambda: views.ranking_chart(_d, view, c),
-        "map": lambda: views.map_chart(_d, view, view.ar if option == "year" else c.year, demo, title=None,
+        "map": lambda: views.map_chart(_d, view, view.ar if option == "year" else c.year, title=None,
                                        height=_map_height(view, option)),
         "groups": lambda: views.group_chart(_d, view, c, option),
     }[kind]
@@ -95,12 +109,13 @@ def _spec(_d: dbmod.Database, key: str, geometry_version: str | None, kind: str,
     return None if built is None else built.to_dict()
 
 
-def spec_of(kind: str, view: View, demo: bool, with_areas: bool = False, option: str = "") -> dict | None:
+def spec_of(kind: str, view: View, with_areas: bool = False, option: str = "") -> dict | None:
     """A chart of the view as a Vega-Lite dict, built (and validated) once per data version, geometry
-    version (maps) and view; None when there is nothing to draw (a group chart without values)."""
+    version (maps) and view; None when there is nothing to draw (a group chart without values). Its
+    subtitle names the indicator's source, or says demodata."""
     d = database()
     geometry_version = views.geometry_manifest(d).get("version") if kind == "map" else None
-    return _spec(d, data_key(d), geometry_version, kind, replace(view, notices=()), demo, with_areas, option)
+    return _spec(d, data_key(d), geometry_version, kind, replace(view, notices=()), with_areas, option)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -136,13 +151,14 @@ def area_profile(area_code: str) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def _group_gap(_d: dbmod.Database, key: str, view: View, first: str, second: str, demo: bool) -> tuple[dict, str]:
-    chart, gap, labels = views.group_gap_chart(_d, view, first, second, demo)
+def _group_gap(_d: dbmod.Database, key: str, view: View, first: str, second: str) -> tuple[dict | None, str]:
+    chart, gap, labels = views.group_gap_chart(_d, view, first, second)
     ind = views.indicators(_d)[view.indikator]
-    return chart.to_dict(), text.group_gap_sentence(ind, gap, *labels)
+    return (None if chart is None else chart.to_dict()), text.group_gap_sentence(ind, gap, *labels)
 
 
-def group_gap(view: View, first: str, second: str, demo: bool) -> tuple[dict, str]:
-    """The chart and sentence for the gap between two groups, once per data version and view."""
+def group_gap(view: View, first: str, second: str) -> tuple[dict | None, str]:
+    """The chart (None when no year has a gap) and sentence for the gap between two groups, once per
+    data version and view."""
     d = database()
-    return _group_gap(d, data_key(d), replace(view, notices=()), first, second, demo)
+    return _group_gap(d, data_key(d), replace(view, notices=()), first, second)

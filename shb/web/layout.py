@@ -8,14 +8,11 @@ import streamlit as st
 from shb.analysis.measures import GapTrend, TargetStatus
 from shb.core.errors import ShbError
 from shb.geo import geometry
-from shb.present import charts, text
+from shb.present import charts, provenance, text
 from shb.present.urlstate import View
 from shb.web import data, site
 
-DEMO_BANNER = (
-    "**Demodata.** Siffrorna är genererade för att visa verktyget – de är inte Borås siffror. "
-    "Läs in riktiga data under *Läs in data*."
-)
+DEMO_BANNER = text.DEMO_BANNER
 SCHEMATIC_NOTE = "Schematisk indelning: kartans områden är förenklade celler, inte verkliga gränser."
 PRESENTATION_CSS = """
 <style>
@@ -29,7 +26,8 @@ p, li { font-size: 1.35rem !important; }
 
 
 def setup(title: str, script: str = "app.py") -> dict | None:
-    """Page config and the demo banner for the page in `script` (its path or `__file__`).
+    """Page config and the banner for the page in `script` (its path or `__file__`): all demo, how many
+    indicators are real and the rest demo, or none when every indicator is real.
 
     Returns the snapshot row, or None (and a Swedish message on screen) when there is no database.
     """
@@ -44,9 +42,22 @@ def setup(title: str, script: str = "app.py") -> dict | None:
         return None
     if presentation:
         st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
-    if snap["is_demo"]:
-        st.warning(DEMO_BANNER, icon=":material/science:")
+    banner = source_banner(presentation)
+    if banner:
+        st.warning(banner, icon=":material/science:")
     return snap
+
+
+def source_banner(presentation: bool = False) -> str | None:
+    """The banner's words for the session's snapshot, counted per indicator (never its snapshot-wide flag).
+
+    In presentation mode a mixed database has none: the one indicator shown says itself whether it is
+    real (its source) or demo, and a count of other indicators would only distract the room.
+    """
+    counts = data.summary()
+    if presentation and counts.kind == "mixed":
+        return None
+    return text.source_banner(counts.real, counts.demo)
 
 
 def navigation(view: View | None = None) -> None:
@@ -110,5 +121,12 @@ def status_badge(status: TargetStatus) -> str:
 
 
 def footer(snap: dict) -> None:
-    demo = " · demodata, inte Borås siffror" if snap["is_demo"] else ""
-    st.caption(f"Dataversion {snap['version']}{demo}")
+    counts = data.summary()
+    st.caption(f"Dataversion {snap['version']} · {text.source_footer(counts.real, counts.demo)}")
+
+
+def origin_badge(origin: provenance.Origin) -> str:
+    """Where the values shown come from, as markdown: an orange demo badge, or the source in grey."""
+    if origin.demo:
+        return f":orange-badge[:material/science: {origin.citation}]"
+    return f":gray[{origin.citation}]"

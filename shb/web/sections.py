@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from shb.analysis import measures
-from shb.present import export, tables, text, urlstate, views
+from shb.present import export, provenance, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.web import controls, data, site
 from shb.web.layout import (
@@ -20,6 +20,7 @@ from shb.web.layout import (
     downloads,
     footer,
     navigation,
+    origin_badge,
     schematic_note,
     setup,
     status_badge,
@@ -28,6 +29,7 @@ from shb.web.layout import (
 from shb.web.notes_form import notes_section
 from shb.web.state import current_view
 
+SOURCE_HELP = "Var värdena kommer ifrån: källan för riktiga värden, Demodata för genererade."
 MUNICIPALITY_ONLY = "Indikatorn redovisas bara för hela kommunen, så fokusområdena kan inte jämföras här."
 REPORT_NOTE = ("Rapporten innehåller alla effektmål och indikatorer med diagram, kartor, tabeller och metod. "
                "Att skapa den tar en halv minut. PDF: python -m shb report --year ÅR --out FIL.html --pdf FIL.pdf")
@@ -50,7 +52,10 @@ def overview(view: View) -> None:
             for t in targets.itertuples():
                 rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
                 status = statuses.get(t.target_id) or measures.target_status([])
-                st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}")
+                judged = rows[rows.area_level]
+                demo_note = text.status_demo_note(int(judged.demo.sum()), len(judged))
+                st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}"
+                            + (f" :orange[{demo_note}]" if demo_note else ""))
                 links = [f"{site.page_url_path(page.path)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
                          for i in rows.indicator_id]
                 _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
@@ -61,6 +66,7 @@ def _overview_table(table, better: list, set_title: str) -> None:
     styled = table.style.apply(lambda _: tables.trend_cell_styles(table, better), axis=None)
     st.dataframe(styled, hide_index=True, width="stretch", column_config={
         "Indikator": st.column_config.TextColumn(width="large"),
+        tables.SOURCE_COLUMN: st.column_config.TextColumn(width="medium", help=SOURCE_HELP),
         "År": st.column_config.NumberColumn(width="small", format="%d"),
         set_title: st.column_config.TextColumn(width="small"),
         text.CITY_LABEL: st.column_config.TextColumn(width="small"),
@@ -83,7 +89,7 @@ def goal_area_page(goal_area_id: int) -> None:
     ga = structure[structure.goal_area_id == goal_area_id]
     inds = data.indicators()
     options = site.page_indicators(page.path)
-    area_level = [i for i in options if inds[i].lowest_level != "municipality"]
+    area_level = views.prefer_real(data.database(), [i for i in options if inds[i].lowest_level != "municipality"])
     view = current_view(default_indicator=(area_level or options)[0])
     navigation(view)
     st.title(f"Målområde {goal_area_id}: {page.label}")
@@ -100,55 +106,55 @@ def goal_area_page(goal_area_id: int) -> None:
 
 
 def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None:
-    """Trend, gap, notes, ranking, small map, groups and the indicator's facts for the view's indicator."""
-    demo = bool(snap["is_demo"])
-    c = data.comparison(view, demo, with_areas=show_areas)
+    """Trend, gap, notes, ranking, small map, groups and the indicator's facts for the view's indicator;
+    under the sentence, where its values come from (the source, or demodata)."""
+    c = data.comparison(view, with_areas=show_areas)
     ind = c.indicator
     if c.year is not None and c.year != view.ar:
         st.info(text.year_not_shown(view.ar, c.year, view.fran, view.till), icon=":material/event_busy:")
     st.header(ind.title)
     st.markdown(f"### {c.sentence}")
-    st.markdown(verdict_badge(c.trend))
+    st.markdown(f"{verdict_badge(c.trend)} {origin_badge(c.origin)}")
     if ind.lowest_level == "municipality":
         st.info(MUNICIPALITY_ONLY, icon=":material/info:")
-    chart(data.spec_of("trend", view, demo, show_areas), key="trend")
+    chart(data.spec_of("trend", view, show_areas), key="trend")
     if not c.gaps.dropna().empty:
-        chart(data.spec_of("gap", view, demo), key="gap")
+        chart(data.spec_of("gap", view), key="gap")
     notes_section(view)
     if ind.lowest_level != "municipality" and c.year:
-        view = _ranking_and_map(view, c, demo)
+        view = _ranking_and_map(view, c)
     if ind.groups and c.year:
         view = controls.choose_group_dimension(view)
-        groups = data.spec_of("groups", view, demo, option=view.group_dimension)
+        groups = data.spec_of("groups", view, option=view.group_dimension)
         if groups is None:
             st.caption(text.no_group_values(c.year))
         else:
             chart(groups, key="groups")
-    indicator_facts(ind)
+    indicator_facts(ind, c.origin)
     footer(snap)
 
 
-def _ranking_and_map(view: View, c: views.Comparison, demo: bool) -> View:
+def _ranking_and_map(view: View, c: views.Comparison) -> View:
     left, right = st.columns([3, 2])
     with left:
         view = controls.choose_level(view)
         if data.frame("indicator_year_values", indicator=c.indicator.id, level=view.niva, year=c.year).empty:
             st.caption(text.no_area_values(c.year))
         else:
-            chart(data.spec_of("ranking", view, demo), key="ranking")
+            chart(data.spec_of("ranking", view), key="ranking")
     with right:
         view = controls.choose_extent(view)
-        chart(data.spec_of("map", view, demo), key="map")
+        chart(data.spec_of("map", view), key="map")
         schematic_note(views.geometry_manifest(data.database()), view.niva)
     if c.dispersion_text:
         st.markdown(c.dispersion_text)
     return view
 
 
-def indicator_facts(ind) -> None:
+def indicator_facts(ind, origin: provenance.Origin) -> None:
     with st.expander("Om indikatorn: definition, källa och förbehåll", expanded=False):
         st.markdown(ind.definition)
-        st.markdown("\n".join(f"- {line}" for line in tables.indicator_facts(ind)))
+        st.markdown("\n".join(f"- {line}" for line in tables.indicator_facts(ind, origin)))
 
 
 # --- Karta ------------------------------------------------------------------------------------------
@@ -156,7 +162,6 @@ def indicator_facts(ind) -> None:
 def map_page(snap: dict) -> None:
     """The map page; in presentation mode only the title that states the message and the map."""
     view = current_view()
-    demo = bool(snap["is_demo"])
     if not view.presentation:
         navigation(view)
         with st.sidebar:
@@ -166,12 +171,18 @@ def map_page(snap: dict) -> None:
             view = controls.choose_group_value(view)
             view = controls.choose_level(view)
         view = controls.choose_extent(view)
-    c = data.comparison(view, demo)
+    c = data.comparison(view)
     st.title(text.presentation_title(c) if view.presentation else f"Karta: {c.indicator.title}")
     if not view.presentation:
         st.markdown(c.sentence)
+    # On a projector the demo label must be read from the back (the banner says it when all is demo).
+    if view.presentation and c.origin.demo and data.summary().kind != "demo":
+        st.warning(f"**{c.origin.citation}**", icon=":material/science:")
+    else:
+        st.markdown(origin_badge(c.origin))
+    if not view.presentation:
         view = controls.choose_year(view, label="År", slider=True)
-    spec = data.spec_of("map", view, demo, option="year")
+    spec = data.spec_of("map", view, option="year")
     event = chart(spec, key="karta", on_select="rerun", selection_mode="omrade")
     schematic_note(views.geometry_manifest(data.database()), view.niva)
     selected = controls.selected_area(event)
@@ -209,9 +220,14 @@ def area_page(snap: dict) -> None:
 
 
 def population_metrics(area_code: str) -> None:
-    metrics = tables.population_metrics(data.frame("area_population", area_code=area_code))
-    for column, (label, value, delta) in zip(st.columns(2), metrics):
+    """Folkmängd and utrikes födda from the real years when there are any (never mixed with generated
+    ones), with where they come from."""
+    rows = tables.population_rows(data.frame("area_population", area_code=area_code))
+    for column, (label, value, delta) in zip(st.columns(2), tables.population_metrics(rows)):
         column.metric(label, value, delta=delta)
+    note = tables.population_note(rows, provenance.population(data.database()))
+    if note:
+        st.caption(note)
 
 
 def profile_tables(profile) -> None:
@@ -221,7 +237,8 @@ def profile_tables(profile) -> None:
         st.subheader(f"Målområde {goal_area_id}: {structure.loc[goal_area_id, 'goal_area_title']}")
         table = tables.profile_table(rows)
         styled = table.style.map(lambda v: tables.ASSESSMENT_CSS.get(v, ""), subset=["Bedömning"])
-        st.dataframe(styled, hide_index=True, width="stretch")
+        st.dataframe(styled, hide_index=True, width="stretch", column_config={
+            tables.SOURCE_COLUMN: st.column_config.TextColumn(width="medium", help=SOURCE_HELP)})
 
 
 # --- Grupper ----------------------------------------------------------------------------------------
@@ -237,9 +254,11 @@ def groups_page(snap: dict) -> None:
         view = controls.choose_set(view)
     view = controls.choose_group_dimension(view)
     view, first, second = controls.choose_group_pair(view, data.indicators()[view.indikator])
-    spec, sentence = data.group_gap(view, first, second, bool(snap["is_demo"]))
+    spec, sentence = data.group_gap(view, first, second)
     st.markdown(f"### {sentence}")
-    chart(spec, key="gruppgap")
+    st.markdown(origin_badge(data.origin(view.indikator)))
+    if spec is not None:
+        chart(spec, key="gruppgap")
     footer(snap)
 
 
@@ -250,10 +269,12 @@ def data_page(snap: dict) -> None:
     view = current_view()
     navigation(view)
     st.title("Data och metod")
-    st.markdown(tables.data_version(snap))
+    st.markdown(tables.data_version(snap, data.summary()))
     st.header("Indikatorkatalog")
     search = st.text_input("Sök indikator", placeholder="t.ex. sysselsättning, SCB, 2.2")
-    st.dataframe(tables.catalog_table(data.frame("indicator_catalog"), search), hide_index=True, width="stretch")
+    st.dataframe(tables.catalog_table(data.frame("indicator_catalog"), search, data.origins()), hide_index=True,
+                 width="stretch")
+    sources_section()
     st.header("Status för värden")
     st.markdown("\n".join(f"- **{status}**: {meaning}" for status, meaning in export.STATUS_LEGEND.items()))
     st.header("Metod")
@@ -267,18 +288,34 @@ def data_page(snap: dict) -> None:
     footer(snap)
 
 
+def sources_section() -> None:
+    """Real or demo per indicator, with the provenance of real values."""
+    st.header("Riktiga värden och demodata")
+    counts = data.summary()
+    st.markdown(text.sources_intro(counts.real, counts.demo))
+    titles = {i: ind.title for i, ind in data.indicators().items()}
+    st.dataframe(tables.provenance_table(provenance.listing(data.database(), titles)), hide_index=True,
+                 width="stretch", column_config={
+                     "Källa": st.column_config.TextColumn(width="medium"),
+                     "Ursprung": st.column_config.TextColumn(width="medium"),
+                     "Bearbetning": st.column_config.TextColumn(width="medium")})
+
+
 def selection_downloads(view: View, snap: dict) -> None:
-    """The view's indicator at its level and the kommun as CSV and Excel, the chosen set named."""
+    """The view's indicator at its level and the kommun as CSV and Excel, the chosen set named; the
+    citation, file name and metadata say whether this indicator's values are real or demo."""
     d = data.database()
     ind = data.indicators()[view.indikator]
+    origin = data.origin(ind.id)
     selection = views.selection_export(d, view)
     set_title = views.set_members(d, view.jamfor)[0]
-    version, demo = snap["version"], bool(snap["is_demo"])
-    st.caption(export.citation(ind, version, demo))
+    version, demo = snap["version"], origin.demo
+    st.caption(export.citation(ind, version, demo, origin))
     left, right = st.columns(2)
     left.download_button("Ladda ner CSV", data=export.to_csv(selection), mime="text/csv",
                          file_name=export.file_name(ind, version, demo, "csv"), on_click="ignore")
-    right.download_button("Ladda ner Excel", data=lambda: export.to_excel(selection, ind, version, demo, set_title),
+    right.download_button("Ladda ner Excel",
+                          data=lambda: export.to_excel(selection, ind, version, demo, set_title, origin),
                           file_name=export.file_name(ind, version, demo, "xlsx"), on_click="ignore",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
@@ -289,10 +326,9 @@ def report_download(view: View, snap: dict) -> None:
 
     years = sorted({y for f in data.facts().indicators.values() for y in f.years})
     year = st.selectbox("Rapportår", years[::-1], index=0)
-    demo = "_DEMODATA" if snap["is_demo"] else ""
     d = data.database()
     st.download_button(
         "Skapa och ladda ner rapporten (HTML)", icon=":material/description:", on_click="ignore",
         data=lambda: report.render_html(d, int(year), view.jamfor).encode("utf-8"), mime="text/html",
-        file_name=f"socialt_hallbart_boras_uppfoljning_{year}_{snap['version']}{demo}.html")
+        file_name=export.report_file_name(int(year), snap["version"], data.summary()))
     st.caption(REPORT_NOTE)
