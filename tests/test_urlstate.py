@@ -92,3 +92,9 @@ def test_hostile_parameters_give_a_notice_and_a_valid_view(params):
 def test_kommun_only_indicator_has_no_area_level():
     v = parse({"indikator": "kommun_only"}, FACTS)
     assert v.niva == "municipality" and v.grupp == "total"
+
+
+def test_a_version_with_a_trailing_newline_is_no_version():
+    assert parse({"v": "20261126T054700Z"}, FACTS).v == "20261126T054700Z"
+    view = parse({"v": "20261126T054700Z\n"}, FACTS)
+    assert view.v != "20261126T054700Z\n" and "Ogiltig dataversion ignorerades." in view.notices

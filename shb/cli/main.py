@@ -137,13 +137,7 @@ def _cmd_compare(args) -> int:
     if args.json:
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    from shb.core import format as fmt
-
-    demo = " (DEMODATA)" if out["demo"] else ""
-    print(f"{out['title']} {out['year']}{demo}: {out['set_title']} {fmt.number(out['set_value'])}, övriga staden "
-          f"{fmt.number(out['rest_value'])}, hela Borås {fmt.number(out['city_value'])}; skillnad "
-          f"{fmt.number(out['difference'], sign=True)} {out['difference_unit']}; "
-          f"skillnaden {out['gap_trend']['verdict']} ({out['gap_trend']['from']}–{out['gap_trend']['to']}).")
+    print(compare.summary(out))
     return 0
 
 

@@ -9,6 +9,7 @@ from datetime import date
 import pandas as pd
 
 from shb.core.catalog import DIRECTION_LABELS, Indicator
+from shb.core.text import spreadsheet_safe_frame
 from shb.present import provenance, text
 
 STATUS_LEGEND = {
@@ -77,15 +78,16 @@ def metadata(ind: Indicator, version: str, demo: bool, set_title: str | None = N
 
 def to_csv(frame: pd.DataFrame) -> bytes:
     """UTF-8 with BOM (opens correctly in Excel), semicolon and decimal comma (Swedish Excel)."""
-    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    return spreadsheet_safe_frame(frame).to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
 
 
 def to_excel(frame: pd.DataFrame, ind: Indicator, version: str, demo: bool, set_title: str | None = None,
              origin: provenance.Origin | None = None) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="Data", index=False)
-        metadata(ind, version, demo, set_title, origin).to_excel(writer, sheet_name="Metadata", index=False)
+        spreadsheet_safe_frame(frame).to_excel(writer, sheet_name="Data", index=False)
+        spreadsheet_safe_frame(metadata(ind, version, demo, set_title, origin)).to_excel(
+            writer, sheet_name="Metadata", index=False)
     return buffer.getvalue()
 
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from shb.core.catalog import LEVEL_LABELS
+from shb.store.db import is_version_id
 
 MAX_LENGTH = 200  # longer values are never ids
 MAX_AREAS = 20
@@ -20,7 +21,6 @@ MAP_LEVELS = ("regso", "deso", "district")
 # Parameters that mean the same whatever the indicator (kept on a link to a page of another indicator).
 INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v")
 ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "visning", "v")
-_VERSION = re.compile(r"^\d{8}T\d{6}Z$")
 _SAFE = re.compile(r"^[A-Za-z0-9_\-.,:]*$")
 PARAM_LABELS = {
     "indikator": "indikator", "ar": "år", "fran": "från år", "till": "till år", "niva": "nivå",
@@ -200,7 +200,7 @@ def parse(params: Mapping[str, object], facts: Facts, default_indicator: str | N
     if "omrade" in values:
         changes["omrade"] = _areas(values["omrade"], facts, notices)
     if "v" in values:
-        if _VERSION.match(values["v"]):
+        if is_version_id(values["v"]):  # the whole text: a trailing newline is no version
             changes["v"] = values["v"]
         else:
             notices.append("Ogiltig dataversion ignorerades.")
