@@ -96,3 +96,14 @@ def test_every_target_has_a_status_that_counts_its_indicators(built):
             assert f"av {len(area_level)} indikator" in m.group(2), (t.id, m.group(2))
     assert "Spridning mellan områden" in text and "Newcombe" in text
     assert len(re.findall(r"Spridningen mellan RegSO 2024", text)) >= 10
+
+
+def test_a_note_for_all_years_is_in_the_report(private_db):
+    """A note without a year ("Alla år", the form's first choice) used to break the report."""
+    from shb.ingest import notes
+    from shb.store.db import Database
+
+    notes.add(private_db, "sysselsattningsgrad_20_64", "1490R025", None, "Gäller alla år: ny mätmetod.", "Test")
+    html_text = report.render_html(Database(private_db), 2023)
+    assert "Gäller alla år: ny mätmetod." in html_text
+    assert re.search(r"Anteckning \(Norrby, Test\)", html_text)

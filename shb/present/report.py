@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 import jinja2
-import numpy as np
+import pandas as pd
 
 from shb.analysis import measures
 from shb.core import format as fmt
@@ -79,7 +79,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
             ("Licens för värdena", origin.licence), ("Ursprung", origin.origin), ("Hämtad", origin.retrieved),
             ("Bearbetning", origin.transformation)) if value and not origin.demo],
         "direction": DIRECTION_LABELS[ind.direction], "caveats": ind.caveats,
-        "notes": [{"area": n.area_name or n.area_code, "year": None if np.isnan(n.year) else int(n.year),
+        "notes": [{"area": n.area_name or n.area_code, "year": None if pd.isna(n.year) else int(n.year),
                    "author": n.author, "body": n.body} for n in notes.itertuples()],
     }
 
