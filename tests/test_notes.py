@@ -171,5 +171,8 @@ def test_a_note_is_shown_as_typed_not_as_markdown():
     from shb.web.ui import plain
 
     assert plain("kostar 5 $ och *10 $* :red[x] [länk](http://x)") == (
-        r"kostar 5 \$ och \*10 \$\* \:red\[x\] \[länk\]\(http\://x\)")
+        r"kostar 5 \$ och \*10 \$\* \:red\[x\] \[länk\]\(http\:\/\/x\)")
+    # no autolink, heading, entity, code block or reversed text either
+    assert plain("www.boras.se a@b.se\n===\n    kod &amp; \u202eabc") == (
+        r"www\.boras\.se a\@b\.se  " + "\n" + r"\=\=\=  " + "\n" + r"kod \&amp\; abc")
     assert plain("rad 1\nrad 2") == "rad 1  \nrad 2"

@@ -103,7 +103,8 @@ def test_a_note_for_all_years_is_in_the_report(private_db):
     from shb.ingest import notes
     from shb.store.db import Database
 
-    notes.add(private_db, "sysselsattningsgrad_20_64", "1490R025", None, "Gäller alla år: ny mätmetod.", "Test")
+    notes.add(private_db, "sysselsattningsgrad_20_64", "1490R025", None, "Gäller alla år: ny mätmetod &amp; <b>x</b>.",
+              "Test")
     html_text = report.render_html(Database(private_db), 2023)
-    assert "Gäller alla år: ny mätmetod." in html_text
+    assert "Gäller alla år: ny mätmetod &amp;amp; &lt;b&gt;x&lt;/b&gt;." in html_text  # shown as typed
     assert re.search(r"Anteckning \(Norrby, Test\)", html_text)

@@ -11,6 +11,26 @@ import pandas as pd
 # direction of text (U+200E/U+200F, U+061C, U+202A–U+202E, U+2066–U+2069), with the blanks around them.
 _UNSAFE = re.compile(r"\s*[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]+\s*")
 
+# Direction marks, embeddings, overrides and isolates, and control characters other than line breaks and tabs.
+_BIDI_OR_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaped, none starts markup
+# (emphasis, links, autolinks such as www.… or a@b, headings such as a === line, entities such as &amp;).
+_ASCII_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def as_typed(text: object) -> str:
+    """A user's text (a note) as it may be shown anywhere: line breaks kept; direction and control
+    characters, which could reverse or hide what is shown, removed."""
+    return _BIDI_OR_CONTROL.sub("", str(text))
+
+
+def markdown_literal(text: object) -> str:
+    """`as_typed(text)` for a Markdown renderer that must show it literally: every ASCII punctuation
+    character escaped, leading blanks kept from becoming a code block, line breaks as hard breaks."""
+    lines = _ASCII_PUNCTUATION.sub(r"\\\1", as_typed(text)).split("\n")
+    return "  \n".join(line.lstrip(" ") for line in lines)
+
+
 # What a spreadsheet reads as the start of a formula (OWASP, "CSV Injection").
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 

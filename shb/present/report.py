@@ -23,6 +23,7 @@ from shb.analysis import measures
 from shb.core import format as fmt
 from shb.core.catalog import DIRECTION_LABELS
 from shb.core.errors import ShbError
+from shb.core.text import as_typed
 from shb.geo import geometry
 from shb.present import charts, provenance, text, urlstate, views
 from shb.store.db import Database
@@ -80,7 +81,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
             ("Bearbetning", origin.transformation)) if value and not origin.demo],
         "direction": DIRECTION_LABELS[ind.direction], "caveats": ind.caveats,
         "notes": [{"area": n.area_name or n.area_code, "year": None if pd.isna(n.year) else int(n.year),
-                   "author": n.author, "body": n.body} for n in notes.itertuples()],
+                   "author": as_typed(n.author), "body": as_typed(n.body)} for n in notes.itertuples()],
     }
 
 

@@ -2,24 +2,22 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 import streamlit as st
 
 from shb.core.errors import ShbError
+from shb.core.text import markdown_literal
 from shb.present import text, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 from shb.web import data
 from shb.web.data import PIN_KEY
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()#+\-.!|$~<>:])")
-
 
 def plain(typed: str) -> str:
-    """Text typed by a user, shown by st.markdown as written (no emphasis, links, LaTeX or colours)."""
-    return _MARKDOWN.sub(r"\\\1", str(typed)).replace("\n", "  \n")
+    """Text typed by a user, shown by st.markdown as written: no emphasis, links, autolinks, headings,
+    entities, LaTeX or colours, and no direction characters (shb.core.text.markdown_literal)."""
+    return markdown_literal(typed)
 
 
 def notes_section(view: View) -> None:
