@@ -18,6 +18,9 @@ renames it into `versions/` and only then replaces `manifest.json` with `os.repl
 reader that reads the manifest once and then that version's layers never sees a mix, a failed write
 leaves the current geometry as it was, and earlier versions stay for `restore`. A manifest without
 per-level entries (the first layout: layers directly in `geometry/`) reads as schematic at every level.
+
+Why one module of a little over 500 lines: the schematic layers and the versioned storage share the
+layer names, the manifest and the writers' lock.
 """
 
 from __future__ import annotations

@@ -13,6 +13,9 @@ An indicator is real or demo, never both: years, areas and groups a file lacks a
 (no DeSO values exist in data/real/, so DeSO rows are never produced). Counts (numerator, denominator)
 are given where the source has them; Kolada's status Privacy is kept as suppressed and Missing as
 missing, a zero denominator gives not_applicable.
+
+Why one module of about 500 lines: one reader per shipped source file (Kolada, SCB area type,
+population, tenure, turnout) and the provenance they share; each reader is a small function.
 """
 
 from __future__ import annotations
