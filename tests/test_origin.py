@@ -87,14 +87,37 @@ def foreign_site():
         server.server_close()
 
 
+def _oidc_secrets(folder, port: int) -> str:
+    """A secrets file that puts the app in login mode (OIDC); the provider is never contacted here."""
+    path = folder / "secrets.toml"
+    path.write_text(f"""[auth]
+redirect_uri = "http://localhost:{port}/oauth2callback"
+cookie_secret = "{"k" * 40}"
+client_id = "shb-test"
+client_secret = "hemligt"
+server_metadata_url = "http://127.0.0.1:9/.well-known/openid-configuration"
+""", encoding="utf-8")
+    return str(path)
+
+
 @pytest.mark.browser
-@pytest.mark.parametrize("mode_env", [{}, {access.ENV_HASH: HASH}], ids=["localhost", "password"])
-def test_a_page_on_another_local_port_cannot_open_the_apps_websocket(demo_db, mode_env):
+@pytest.mark.parametrize("mode", ["localhost", "password", "oidc"])
+def test_a_page_on_another_local_port_cannot_open_the_apps_websocket(demo_db, tmp_path, mode):
     require_chromium()
-    with streamlit_server(demo_db, env=mode_env) as url, foreign_site() as other, chromium() as browser, \
-            browser_page(800, 600, browser) as page:
-        stream = url.replace("http://127.0.0.1", "ws://localhost") + "/_stcore/stream"
-        page.goto(url.replace("127.0.0.1", "localhost"), wait_until="domcontentloaded")
+    port = free_port()
+    env = {access.ENV_HASH: HASH} if mode == "password" else {}
+    args = ("--secrets.files", _oidc_secrets(tmp_path, port)) if mode == "oidc" else ()
+    with streamlit_server(demo_db, env=env, args=args, port=port) as url, foreign_site() as other, \
+            chromium() as browser, browser_page(1000, 800, browser) as page:
+        own = url.replace("127.0.0.1", "localhost")
+        page.goto(own + "/importera", wait_until="domcontentloaded")
+        shown = {"localhost": "Lokalt läge", "password": "Lösenord för analytiker",
+                 "oidc": "Att läsa in data kräver inloggning som analytiker."}[mode]
+        page.get_by_text(shown).first.wait_for(timeout=45_000)  # the server really is in this mode
+        if mode == "oidc":  # a login button, no password field
+            page.get_by_role("button", name="Logga in").first.wait_for(timeout=10_000)
+            assert page.locator("input[type=password]").count() == 0
+        stream = own.replace("http://", "ws://") + "/_stcore/stream"
         assert page.evaluate(PROBE, stream) == "open"  # the app's own page may connect
         page.goto(other, wait_until="domcontentloaded")
         assert page.evaluate(PROBE, stream).startswith("closed")  # another port of this machine may not
