@@ -489,6 +489,31 @@ def test_values_are_bound_never_sql(db, tmp_path, capsys):
     assert stored(db, SHARE, "1490", 2023) is not None
 
 
+def test_a_hostile_file_name_reaches_the_database_only_as_a_bound_value(db, tmp_path, capsys):
+    """Values in a file are checked before any SQL; its name is not, and it is written to the import log and
+    to every loaded row's source_version. It passes through the writer's SQL as a value, never as SQL text."""
+    name = "x'); drop table observation; select ('.csv"
+    before = len(_all(db))
+    code, out, err = run(db, write_csv(tmp_path, [[SHARE, "1490", 2025, "55,5"]], name=name), capsys=capsys)
+    assert code == 0, err
+    row = stored(db, SHARE, "1490", 2025)
+    assert row["value"] == 55.5 and row["source_version"].endswith(name)
+    assert len(_all(db)) == before + 1 and stored(db, SHARE, "1490", 2023) is not None  # nothing dropped
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        assert con.execute("select file_name from import_log order by logged_at desc limit 1").fetchone()[0] == name
+    finally:
+        con.close()
+
+
+def _all(db: Path):
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute("select indicator_id from observation").fetchall()
+    finally:
+        con.close()
+
+
 # --- Files that load: every encoding, separator and shape we promise ----------------------------------
 
 def test_cp1252_semicolon_decimal_comma_with_swedish_headers_and_labels(db, tmp_path, capsys):
