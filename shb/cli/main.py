@@ -21,7 +21,9 @@ def info(database: dbmod.Database) -> dict:
     counts = dict(database.run("area_counts").itertuples(index=False))
     summary = database.run("observation_summary").iloc[0]
     groups = database.run("groups_in_use")
-    sources = database.run("indicator_sources")
+    from shb.present import provenance
+
+    counted = provenance.summary(database)  # the one place that tells real from demo, old files too
     return {
         "version": snap.version,
         "created_at": snap.created_at.isoformat(),
@@ -36,8 +38,8 @@ def info(database: dbmod.Database) -> dict:
         "status_counts": {"suppressed": int(summary.suppressed), "missing": int(summary.missing),
                           "not_applicable": int(summary.not_applicable)},
         "built_from": json.loads(snap.built_from),
-        "real_indicators": int((~sources.is_demo).sum()),
-        "demo_indicators": int(sources.is_demo.sum()),
+        "real_indicators": counted.real,
+        "demo_indicators": counted.demo,
     }
 
 

@@ -47,6 +47,18 @@ BREAK_AT_MISSING = "break-paths-filter-domains"
 
 # --- shared helpers -------------------------------------------------------------------------------
 
+def _check_call(frame: object, columns: Iterable[str], who: str, demo: bool, citation: str | None, decimals: int,
+                empty: str = "pass at least one row", **texts: str | None) -> None:
+    """The checks every builder starts with: the frame's columns, the source line, the texts, the decimals and
+    at least one row; ValueError saying how to fix the call."""
+    require_columns(frame, columns, who)
+    check_citation(demo, citation, who)
+    _check_text(who, **texts)
+    check_decimals(decimals, who)
+    if frame.empty:
+        raise ValueError(f"{who}: frame is empty; {empty}")
+
+
 def require_columns(frame: object, columns: Iterable[str], who: str, name: str = "frame") -> None:
     """Raise ValueError unless `frame` is a DataFrame holding every column in `columns`."""
     columns = list(columns)
@@ -236,12 +248,8 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
         vertical bars for uncertainty intervals where present; missing years leave gaps.
     """
     who = "trend_chart"
-    require_columns(frame, TREND_COLUMNS, who)
-    check_citation(demo, citation, who)
-    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
-    check_decimals(decimals, who)
-    if frame.empty:
-        raise ValueError(f"{who}: frame is empty; pass at least one row")
+    _check_call(frame, TREND_COLUMNS, who, demo, citation, decimals, title=title, unit_label=unit_label,
+                direction_label=direction_label)
     _check_years(frame, who)
     series = frame["series"].astype(str)
     bad = sorted(set(series[~series.isin(MAIN_SERIES) & ~series.str.startswith(AREA_PREFIX)]))
@@ -340,13 +348,8 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
         written at zero for years without a difference.
     """
     who = "gap_chart"
-    require_columns(frame, ("year", "difference"), who)
-    check_citation(demo, citation, who)
-    _check_text(who, title=title, unit_label=unit_label, diff_label=diff_label, direction_label=direction_label,
-                focus_label=focus_label)
-    check_decimals(decimals, who)
-    if frame.empty:
-        raise ValueError(f"{who}: frame is empty; pass at least one row")
+    _check_call(frame, ("year", "difference"), who, demo, citation, decimals, title=title, unit_label=unit_label,
+                diff_label=diff_label, direction_label=direction_label, focus_label=focus_label)
     _check_years(frame, who)
     data = frame.assign(year=pd.to_numeric(frame["year"]).astype(int))
     signed = number_format(decimals, sign=True)
@@ -441,13 +444,9 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
         other status than "ok" is never drawn). Height grows by 18 px per area.
     """
     who = "ranking_chart"
-    require_columns(frame, RANKING_COLUMNS, who)
-    check_citation(demo, citation, who)
-    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label, focus_label=focus_label)
     check_choice(direction, DIRECTIONS, who, "direction")
-    check_decimals(decimals, who)
-    if frame.empty:
-        raise ValueError(f"{who}: frame is empty; pass one row per area")
+    _check_call(frame, RANKING_COLUMNS, who, demo, citation, decimals, "pass one row per area", title=title,
+                unit_label=unit_label, direction_label=direction_label, focus_label=focus_label)
     check_statuses(frame["status"], who)
     if frame["area_code"].duplicated().any():
         dups = sorted(frame.loc[frame["area_code"].duplicated(), "area_code"].astype(str))
@@ -528,12 +527,8 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
         a missing value is written "saknas" instead of a bar.
     """
     who = "group_chart"
-    require_columns(frame, GROUP_COLUMNS, who)
-    check_citation(demo, citation, who)
-    _check_text(who, title=title, unit_label=unit_label, direction_label=direction_label)
-    check_decimals(decimals, who)
-    if frame.empty:
-        raise ValueError(f"{who}: frame is empty; pass at least one row")
+    _check_call(frame, GROUP_COLUMNS, who, demo, citation, decimals, title=title, unit_label=unit_label,
+                direction_label=direction_label)
     bad = sorted(set(frame["series"].astype(str)) - set(MAIN_SERIES))
     if bad:
         raise ValueError(f"{who}: series must be focus, rest or city; got {', '.join(bad)}")
