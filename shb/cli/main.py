@@ -24,6 +24,9 @@ def info(database: dbmod.Database) -> dict:
     from shb.present import provenance
 
     counted = provenance.summary(database)  # the one place that tells real from demo, old files too
+    from shb.present import aims
+
+    with_aims = {indicator for indicator, _ in aims.aims(database)}
     return {
         "version": snap.version,
         "created_at": snap.created_at.isoformat(),
@@ -40,6 +43,7 @@ def info(database: dbmod.Database) -> dict:
         "built_from": json.loads(snap.built_from),
         "real_indicators": counted.real,
         "demo_indicators": counted.demo,
+        "targets_with_aims": len(with_aims & set(catalog.id)),
     }
 
 

@@ -16,6 +16,7 @@ INDICATORS = DATA / "indicators.yaml"
 GROUPS = DATA / "groups.yaml"
 AREA_SETS = DATA / "area_sets.yaml"
 DEMO_PROFILE = DATA / "demo_profile.yaml"
+TARGETS = DATA / "targets.yaml"  # målvärden per indicator (shb.core.targets)
 
 
 def default_db() -> Path:

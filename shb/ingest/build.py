@@ -18,6 +18,7 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import load_geography
 from shb.core.catalog import load_catalog
+from shb.core.targets import load_aims
 from shb.geo import geometry
 from shb.ingest import demo, real
 from shb.store import transaction
@@ -53,12 +54,13 @@ def build_snapshot(db: Path, demo_only: bool = False) -> BuildResult:
     with transaction.writers_lock(db) as held:
         cat = load_catalog()
         geo = load_geography()
+        load_aims(cat, {s.id for s in geo.sets})  # målvärden checked strictly before anything is built
         data = demo.build_demo(cat, geo)
         observations, population = data.observations, data.population.assign(is_demo=True)
         records = pd.DataFrame(columns=["subject", "citation", "licence", "files", "source_ids", "origin",
                                         "retrieved", "transformation"])
         inputs = [paths.MALBILD, paths.INDICATORS, paths.GROUPS, paths.AREA_SETS, paths.DEMO_PROFILE,
-                  *sorted(paths.AREAS.glob("*.csv"))]
+                  paths.TARGETS, *sorted(paths.AREAS.glob("*.csv"))]
         built_from = {"kind": "demo", "generator": demo.GENERATOR_VERSION}
         real_ids: list[str] = []
         if not demo_only:

@@ -261,6 +261,66 @@ def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: Disper
     return said
 
 
+AIM_METHOD_FIT = "rät linje anpassad med minsta kvadratmetoden"
+
+
+def aim_pace_method(window: tuple[int, int] | None, points: int) -> str:
+    """How the recent pace was measured: the window and the fit, in words."""
+    if window is None:
+        return "Den nuvarande takten kan inte beräknas: färre än två år med värden."
+    return (f"Nuvarande takt: förändring per år {window[0]}–{window[1]} ({points} år med värden, "
+            f"{AIM_METHOD_FIT}).")
+
+
+def aim_reach_text(p) -> str:
+    """'i nuvarande takt nås målvärdet år 2028' / '… år 2036, inte före målåret 2030' / 'nås inte …'."""
+    if p.current_year is None:
+        return "Inga värden att jämföra med målvärdet."
+    if p.reached:
+        return f"Målvärdet är nått {p.current_year}."
+    if p.reached_year is None:
+        if p.window is None:
+            return "Den nuvarande takten kan inte bedömas (för få år med värden)."
+        moving = "står still" if abs(p.pace_recent) < 1e-9 else "går bort från målvärdet"
+        return f"I nuvarande takt nås målvärdet inte: utvecklingen {moving}."
+    if p.reached_year <= p.aim_year:
+        return f"I nuvarande takt nås målvärdet år {p.reached_year}."
+    return f"I nuvarande takt nås målvärdet år {p.reached_year}, inte före målåret {p.aim_year}."
+
+
+def aim_value_text(ind: Indicator, aim) -> str:
+    """'Målvärde 0 % år 2030 (effektmålets formulering)'."""
+    value = fmt.value_with_unit(aim.value, ind.unit, ind.unit_label, fmt.decimals_for(ind.unit))
+    return f"Målvärde {value} år {aim.year} ({aim.origin_label})"
+
+
+def aim_distance_text(ind: Indicator, p) -> str:
+    """'2,3 procentenheter över målvärdet' from the distance (value − målvärde)."""
+    if p.current_year is None or np.isnan(p.distance):
+        return "–"
+    size = fmt.difference(abs(p.distance), ind.unit, ind.unit_label, fmt.decimals_for(ind.unit)).lstrip("+")
+    if abs(p.distance) < 0.5 * 10 ** -fmt.decimals_for(ind.unit):
+        return "på målvärdet"
+    return f"{size} {'över' if p.distance > 0 else 'under'} målvärdet"
+
+
+def aim_sentence(ind: Indicator, aim, p, scope_title: str) -> str:
+    """One paragraph on a målvärde: the aim, the distance, the pace needed against the recent pace, and
+    the year of reaching it at the recent pace."""
+    if p.current_year is None:
+        return f"{aim_value_text(ind, aim)}. {aim_reach_text(p)}"
+    d = fmt.decimals_for(ind.unit)
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    current = fmt.value_with_unit(p.current, ind.unit, ind.unit_label, d)
+    said = (f"{aim_value_text(ind, aim)}. {scope_title} {p.current_year}: {current}, "
+            f"{aim_distance_text(ind, p)}.")
+    if not p.reached and not np.isnan(p.pace_needed):
+        said += f" Takt som behövs: {fmt.number(p.pace_needed, 2, sign=True)} {unit} per år"
+        said += (f", nuvarande takt {fmt.number(p.pace_recent, 2, sign=True)} {unit} per år."
+                 if not np.isnan(p.pace_recent) else ".")
+    return f"{said} {aim_reach_text(p)}"
+
+
 def presentation_title(c) -> str:
     """A title that states the message: the focus set against the city, and the gap's direction
     (`c` is a `views.Comparison`)."""

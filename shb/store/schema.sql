@@ -77,3 +77,8 @@ create table source_record (
     source_ids varchar[] not null, origin varchar not null, retrieved varchar not null,
     transformation varchar not null
 );
+create table indicator_target (
+    indicator_id varchar not null, scope varchar not null, -- 'city' or an area set id
+    value double not null, year integer not null, origin varchar not null, wording varchar not null,
+    primary key (indicator_id, scope)
+);

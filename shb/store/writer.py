@@ -27,6 +27,7 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import Geography
 from shb.core.catalog import LEVELS, Catalog
+from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
 from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES
 
@@ -76,10 +77,15 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
     areas = geo.areas.reindex(columns=area_cols)
     areas["level_order"] = areas.level.map(LEVELS.index)
     areas = areas.sort_values(["level_order", "code"]).drop(columns="level_order")
+    aims = load_aims(cat, {s.id for s in geo.sets}, only_known=True)
+    indicator_targets = pd.DataFrame(
+        [{"indicator_id": a.indicator, "scope": a.scope, "value": a.value, "year": a.year, "origin": a.origin,
+          "wording": a.wording} for a in aims],
+        columns=["indicator_id", "scope", "value", "year", "origin", "wording"])
     return {
         "programme": programme, "goal_area": goal_areas, "target": targets, "indicator": indicators, "area": areas,
         "district_member": geo.district_members, "area_set": area_sets, "area_set_member": members,
-        "population_group": groups, "indicator_group": indicator_groups,
+        "population_group": groups, "indicator_group": indicator_groups, "indicator_target": indicator_targets,
     }
 
 
