@@ -35,6 +35,28 @@ def overview_table(rows: pd.DataFrame, set_title: str, links: list[str]) -> pd.D
     }).reset_index(drop=True)
 
 
+def aim_table(ind: Indicator, rows) -> pd.DataFrame:
+    """Per målvärde (rows of (scope title, Aim, AimProgress)): the aim, the latest value, the distance to
+    the målvärde, the pace needed against the recent pace, and when the recent pace reaches it."""
+    d = fmt.decimals_for(ind.unit)
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+
+    def pace(x: float) -> str:
+        return "–" if pd.isna(x) else f"{fmt.number(x, 2, sign=True)} {unit}/år"
+
+    return pd.DataFrame({
+        "Gäller": [t for t, _, _ in rows],
+        "Målvärde": [f"{fmt.value_with_unit(a.value, ind.unit, ind.unit_label, d)} år {a.year}" for _, a, _ in rows],
+        "Senaste värde": [f"{fmt.value_with_unit(p.current, ind.unit, ind.unit_label, d)} ({p.current_year})"
+                          if p.current_year else "–" for _, _, p in rows],
+        text.AIM_DISTANCE_LABEL: [text.aim_distance_text(ind, p) for _, _, p in rows],
+        "Takt som behövs": [pace(p.pace_needed) for _, _, p in rows],
+        "Nuvarande takt": [pace(p.pace_recent) for _, _, p in rows],
+        "I nuvarande takt": [text.aim_reach_text(p) for _, _, p in rows],
+        "Målvärdet bygger på": [f"{a.origin_label}: {a.wording}" for _, a, _ in rows],
+    })
+
+
 def trend_cell_styles(table: pd.DataFrame, better: list) -> pd.DataFrame:
     """CSS per cell: the trend column blue where the set moved the better way, orange the worse."""
     column = text.trend_column_label()

@@ -262,6 +262,7 @@ def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: Disper
 
 
 AIM_METHOD_FIT = "rät linje anpassad med minsta kvadratmetoden"
+AIM_DISTANCE_LABEL = "Avstånd till målvärdet"
 
 
 def aim_pace_method(window: tuple[int, int] | None, points: int) -> str:
@@ -302,6 +303,17 @@ def aim_distance_text(ind: Indicator, p) -> str:
     if abs(p.distance) < 0.5 * 10 ** -fmt.decimals_for(ind.unit):
         return "på målvärdet"
     return f"{size} {'över' if p.distance > 0 else 'under'} målvärdet"
+
+
+def aim_lines(ind: Indicator, rows) -> list[tuple[float, str]]:
+    """The trend chart's målvärde lines from (scope title, Aim, progress) rows: one per distinct value,
+    labelled 'Målvärde 2030: 0 %' (with the scope when the city and the set differ)."""
+    out: dict[float, str] = {}
+    for title, aim, _ in rows:
+        value = fmt.value_with_unit(aim.value, ind.unit, ind.unit_label, fmt.decimals_for(ind.unit))
+        out.setdefault(aim.value, f"Målvärde {aim.year}: {value}" + (f" ({title})" if len(
+            {a.value for _, a, _ in rows}) > 1 else ""))
+    return list(out.items())
 
 
 def aim_sentence(ind: Indicator, aim, p, scope_title: str) -> str:

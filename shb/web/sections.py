@@ -118,6 +118,7 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
     if ind.lowest_level == "municipality":
         st.info(MUNICIPALITY_ONLY, icon=":material/info:")
     chart(data.spec_of("trend", view, show_areas), key="trend")
+    aims_section(c)
     if not c.gaps.dropna().empty:
         chart(data.spec_of("gap", view), key="gap")
     notes_section(view)
@@ -132,6 +133,17 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
             chart(groups, key="groups")
     indicator_facts(ind, c.origin)
     footer(snap)
+
+
+def aims_section(c: views.Comparison) -> None:
+    """The indicator's målvärden: distance, pace needed against the recent pace, and when it is reached."""
+    if not c.aims:
+        return
+    st.markdown("#### Målvärde")
+    for title, aim, p in c.aims:
+        st.markdown(text.aim_sentence(c.indicator, aim, p, title))
+    st.dataframe(tables.aim_table(c.indicator, c.aims), hide_index=True, width="stretch")
+    st.caption(text.aim_pace_method(c.aims[0][2].window, c.aims[0][2].points))
 
 
 def _ranking_and_map(view: View, c: views.Comparison) -> View:
