@@ -25,6 +25,7 @@ from shb.core.catalog import DIRECTION_LABELS
 from shb.core.errors import ShbError
 from shb.core.text import as_typed
 from shb.geo import geometry
+from shb.ingest import analyses
 from shb.present import charts, provenance, text, urlstate, views
 from shb.store.db import Database
 
@@ -68,6 +69,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
         map_svg = charts.export_svg(views.map_chart(database, view, c.year, height=460))
     head, table = _table(c, year)
     notes = database.run("notes_for_year", indicator=ind_id, year=year)
+    aims = [text.aim_sentence(ind, aim, p, title) for title, aim, p in c.aims]
     return {
         "id": ind_id, "title": ind.title, "unit_label": ind.unit_label, "sentence": c.sentence,
         "dispersion": c.dispersion_text, "trend": c.trend, "area_level": ind.lowest_level != "municipality",
@@ -80,6 +82,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
             ("Licens för värdena", origin.licence), ("Ursprung", origin.origin), ("Hämtad", origin.retrieved),
             ("Bearbetning", origin.transformation)) if value and not origin.demo],
         "direction": DIRECTION_LABELS[ind.direction], "caveats": ind.caveats,
+        "aims": aims,
         "notes": [{"area": n.area_name or n.area_code, "year": None if pd.isna(n.year) else int(n.year),
                    "author": as_typed(n.author), "body": as_typed(n.body)} for n in notes.itertuples()],
     }
@@ -88,14 +91,25 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
 STATUS_CSS = {"går åt rätt håll": "better", "går åt fel håll": "worse"}
 
 
-def _target(target_id: str, title: str, sections: list[dict]) -> dict:
+def _target(target_id: str, title: str, sections: list[dict], analysis: dict | None = None) -> dict:
     """An effektmål with its indicators and its status (measures.target_status over those followed per
-    area), saying when some of those are demo."""
+    area), saying when some of those are demo, and its samlad analys for the year (or None)."""
     judged = [i for i in sections if i["area_level"]]
     status = measures.target_status(i["trend"] for i in judged)
-    return {"id": target_id, "title": title, "indicators": sections, "status": status.status,
+    return {"id": target_id, "title": title, "indicators": sections, "status": status.status, "analysis": analysis,
             "status_text": text.target_status_text(status), "status_css": STATUS_CSS.get(status.status, ""),
             "demo_note": text.status_demo_note(sum(i["demo"] for i in judged), len(judged))}
+
+
+def analysis_of_year(database: Database, year: int) -> dict[str, dict]:
+    """Per effektmål its samlad analys for `year` (the latest earlier one when that year has none), as
+    typed (the template escapes it) with author, date, state and year."""
+    rows = analyses.analyses(database)
+    rows = rows[rows.year <= year].sort_values("year", ascending=False).drop_duplicates("target_id")
+    return {r.target_id: {"year": int(r.year), "state": r.state, "author": as_typed(r.author),
+                          "body": as_typed(r.body), "date": f"{r.created_at:%Y-%m-%d}",
+                          "heading": text.analysis_heading(int(r.year), r.state, year)}
+            for r in rows.itertuples(index=False)}
 
 
 def _summary(goal_areas: list[dict]) -> list[dict]:
@@ -128,12 +142,14 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     map_source = geometry.source_text(manifest, "regso")
     structure = database.run("goal_structure")
     inds = views.indicators(database)
+    collected = analysis_of_year(database, year)
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
         goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "targets": [
             _target(t.target_id, t.target_title, [
                 indicator_section(database, f, i.id, year, set_id, schematic_geometry=schematic)
-                for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years])
+                for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years],
+                collected.get(t.target_id))
             for t in targets.itertuples()]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("report.html.j2").render(

@@ -305,6 +305,17 @@ def aim_distance_text(ind: Indicator, p) -> str:
     return f"{size} {'över' if p.distance > 0 else 'under'} målvärdet"
 
 
+def analysis_heading(year: int, state: str, asked: int | None = None) -> str:
+    """'Samlad analys 2024 (utkast)', saying when it is an earlier year's than the one asked for."""
+    earlier = f", den senaste före {asked}" if asked is not None and asked != year else ""
+    return f"Samlad analys {year} ({state}{earlier})"
+
+
+def analysis_byline(author: str, created: str) -> str:
+    """'Skriven av Anna, 2026-12-04' (the author already escaped by the caller where it is Markdown)."""
+    return f"Skriven av {author}, {created}"
+
+
 def aim_lines(ind: Indicator, rows) -> list[tuple[float, str]]:
     """The trend chart's målvärde lines from (scope title, Aim, progress) rows: one per distinct value,
     labelled 'Målvärde 2030: 0 %' (with the scope when the city and the set differ)."""

@@ -82,3 +82,10 @@ create table indicator_target (
     value double not null, year integer not null, origin varchar not null, wording varchar not null,
     primary key (indicator_id, scope)
 );
+create table analysis (
+    target_id varchar not null, -- the effektmål
+    year integer not null, -- the follow-up year
+    body varchar not null, author varchar not null, created_at timestamptz not null,
+    state varchar not null check (state in ('utkast', 'fastställd')),
+    primary key (target_id, year)
+);

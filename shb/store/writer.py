@@ -190,10 +190,12 @@ def write_derived_snapshot(
     on_stage: Callable[[str], None] = lambda stage: None,
     new_notes: pd.DataFrame | None = None,
     removed_notes: tuple[str, ...] = (),
+    new_analyses: pd.DataFrame | None = None,
 ) -> bool:
     """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
     which the observations in `added` replace stored rows with the same key or are added, the notes in
-    `new_notes` are added and those with ids in `removed_notes` left out; then a new snapshot row and,
+    `new_notes` are added and those with ids in `removed_notes` left out, the samlade analyser in
+    `new_analyses` replace those of the same effektmål and year; then a new snapshot row and,
     given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
     true while any observation or population row is demo data.
 
@@ -214,6 +216,11 @@ def write_derived_snapshot(
         if new_notes is not None and len(new_notes):
             con.register("new_notes", new_notes)
             con.execute(statement("insert_notes"))
+        if new_analyses is not None and len(new_analyses):  # a samlad analys replaces its effektmål × year
+            con.register("new_analyses", new_analyses)
+            con.execute(statement("replace_analyses"))
+            con.execute(statement("insert_analyses"))
+            con.unregister("new_analyses")
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
         if len(added):

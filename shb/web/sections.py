@@ -15,6 +15,7 @@ from shb.analysis import measures
 from shb.present import export, provenance, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.web import controls, data, site
+from shb.web.analysis_form import analysis_section
 from shb.web.layout import (
     chart,
     downloads,
@@ -102,6 +103,7 @@ def goal_area_page(goal_area_id: int) -> None:
         view = controls.choose_individual_areas(view)
     target = ga[ga.target_id == inds[view.indikator].target].iloc[0]
     st.markdown(f"**Effektmål {target.target_id}:** {target.target_title}")
+    analysis_section(target.target_id, view)
     comparison_section(view, snap, show_areas=bool(view.omrade))
 
 
