@@ -123,3 +123,46 @@ def progress(years, values, end_year: int, aim: float, aim_year: int, direction:
 
 def _known(x) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x)) and not pd.isna(x)
+
+
+# --- Prioritering: effektmål ranked by their distance to the målvärden and by widening gaps -------------
+
+def pace_share(p: AimProgress) -> float:
+    """The recent pace as a share of the pace needed, at most 1: 1 when the målvärde is reached or the
+    pace suffices, between 0 and 1 when too slow, below 0 when moving away; NaN when it cannot be judged."""
+    if p.reached:
+        return 1.0
+    if not _known(p.pace_needed) or not _known(p.pace_recent) or abs(p.pace_needed) <= _EPS:
+        return math.nan
+    return min(p.pace_recent / p.pace_needed, 1.0)
+
+
+PRIORITY_COLUMNS = ["target_id", "aims", "off_track", "off_track_share", "pace_share", "widening", "judged",
+                    "sort_key"]
+
+
+def rank_targets(per_indicator: pd.DataFrame, per_target: pd.DataFrame) -> pd.DataFrame:
+    """Every effektmål in the order to prioritise it, most urgent first.
+
+    `per_indicator`: one row per indicator with a målvärde: target_id, on_time (True, False or None: not
+    judged), pace_share. `per_target`: one row per effektmål: target_id, sort_key (its order in the
+    målbild), widening (indicators whose gap to the city grows), judged (whose gap trend can be judged).
+
+    The order, in words: effektmål with målvärden first; among them the largest share of målvärden not
+    reached by the target year at the recent pace (`off_track_share`), then the lowest mean pace share
+    (furthest behind the pace needed), then the most widening gaps; effektmål without målvärden after,
+    by widening gaps; ties in målbild order.
+    """
+    ind = per_indicator.assign(off=per_indicator.on_time.eq(False), known=per_indicator.on_time.notna())
+    agg = ind.groupby("target_id").agg(aims=("target_id", "size"), off_track=("off", "sum"),
+                                       judged_aims=("known", "sum"), pace_share=("pace_share", "mean"))
+    out = per_target.merge(agg, left_on="target_id", right_index=True, how="left")
+    out["aims"] = out.aims.fillna(0).astype(int)
+    out["off_track"] = out.off_track.fillna(0).astype(int)
+    out["off_track_share"] = (out.off_track / out.judged_aims.where(out.judged_aims > 0)).astype(float)
+    out["has_aims"] = out.aims > 0
+    out = out.sort_values(["has_aims", "off_track_share", "pace_share", "widening", "sort_key"],
+                          ascending=[False, False, True, False, True], na_position="last", kind="mergesort")
+    out = out.reset_index(drop=True)
+    out["rank"] = range(1, len(out) + 1)
+    return out[["rank", *PRIORITY_COLUMNS]]

@@ -57,6 +57,21 @@ def aim_table(ind: Indicator, rows) -> pd.DataFrame:
     })
 
 
+def priority_table(ranked: pd.DataFrame, links: list[str]) -> pd.DataFrame:
+    """The Prioritering view: one row per effektmål in rank order, with what the rank rests on."""
+    return pd.DataFrame({
+        "Rang": ranked["rank"],
+        "Effektmål": [f"{t} {title}" for t, title in zip(ranked.target_id, ranked.target_title, strict=True)],
+        "Målvärden som inte nås i tid": [text.off_track_cell(int(o), int(a)) for o, a in
+                                         zip(ranked.off_track, ranked.aims, strict=True)],
+        "Takt mot målvärdena": [text.pace_share_cell(x) for x in ranked.pace_share],
+        "Skillnader som ökar": [text.widening_cell(int(w), int(j)) for w, j in
+                                zip(ranked.widening, ranked.judged, strict=True)],
+        "Status": ranked.status,
+        "Visa": links,
+    })
+
+
 def trend_cell_styles(table: pd.DataFrame, better: list) -> pd.DataFrame:
     """CSS per cell: the trend column blue where the set moved the better way, orange the worse."""
     column = text.trend_column_label()

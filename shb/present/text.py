@@ -316,6 +316,36 @@ def analysis_byline(author: str, created: str) -> str:
     return f"Skriven av {author}, {created}"
 
 
+PRIORITY_TITLE = "Prioritering"
+
+
+def priority_intro(set_title: str) -> str:
+    """How the Prioritering view orders the effektmål, in words a reader can check."""
+    return (f"Effektmålen i den ordning de behöver prioriteras. Först effektmål med målvärden: störst andel "
+            f"målvärden som i nuvarande takt inte nås till målåret, sedan lägst takt i förhållande till den takt "
+            f"som behövs, sedan flest ökande skillnader mellan {set_title} och hela Borås. Effektmål utan "
+            f"målvärde kommer sist, ordnade efter ökande skillnader.")
+
+
+def off_track_cell(off: int, aims: int) -> str:
+    return "inget målvärde" if aims == 0 else f"{off} av {aims}"
+
+
+def pace_share_cell(share: float) -> str:
+    """'40 % av takten som behövs', 'tillräcklig', 'går åt fel håll' or '–'."""
+    if share is None or np.isnan(share):
+        return "–"
+    if share >= 1:
+        return "tillräcklig"
+    if share < 0:
+        return "går åt fel håll"
+    return f"{fmt.number(100 * share, 0)} % av takten som behövs"
+
+
+def widening_cell(widening: int, judged: int) -> str:
+    return "kan inte bedömas" if judged == 0 else f"{widening} av {judged}"
+
+
 def aim_lines(ind: Indicator, rows) -> list[tuple[float, str]]:
     """The trend chart's målvärde lines from (scope title, Aim, progress) rows: one per distinct value,
     labelled 'Målvärde 2030: 0 %' (with the scope when the city and the set differ)."""

@@ -34,6 +34,7 @@ PAGES = (
     PageInfo("pages/6_grupper.py", "Grupper", ":material/groups:", "Utforska"),
     PageInfo("pages/7_data_och_metod.py", "Data och metod", ":material/dataset:", "Om data"),
     PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
+    PageInfo("pages/10_prioritering.py", "Prioritering", ":material/low_priority:", "Uppföljning"),
 )
 GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
 AREA_PAGE, MAP_PAGE, GROUPS_PAGE = PAGES[4].path, PAGES[5].path, PAGES[6].path
