@@ -72,6 +72,9 @@ def test_an_analysis_survives_an_import_and_is_in_the_report_escaped(private_db,
     assert '<div class="analysis" data-target="2.2"><h4>Samlad analys 2024 (fastställd)</h4>' in html
     assert "i Hulta &lt;b&gt;men&lt;/b&gt; inte i Norrby" in html and "<b>men</b>" not in html
     assert "Anna &lt;i&gt;Andersson&lt;/i&gt;" in html
+    # ansvar och styrdokument are in the report too
+    assert '<p class="steering">Styrdokument och processer: Program mot hemlöshet.</p>' in html
+    assert "Ansvarig: Arbetslivsförvaltningen" in html
     assert report.analysis_of_year(dbmod.Database(private_db), 2026)["2.2"]["heading"] == (
         "Samlad analys 2024 (fastställd, den senaste före 2026)")
 

@@ -16,6 +16,7 @@ INDICATORS = DATA / "indicators.yaml"
 GROUPS = DATA / "groups.yaml"
 AREA_SETS = DATA / "area_sets.yaml"
 DEMO_PROFILE = DATA / "demo_profile.yaml"
+STEERING = DATA / "ansvar.yaml"  # styrdokument and processes per effektmål (shb.core.steering)
 TARGETS = DATA / "targets.yaml"  # målvärden per indicator (shb.core.targets)
 
 

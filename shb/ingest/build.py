@@ -60,7 +60,7 @@ def build_snapshot(db: Path, demo_only: bool = False) -> BuildResult:
         records = pd.DataFrame(columns=["subject", "citation", "licence", "files", "source_ids", "origin",
                                         "retrieved", "transformation"])
         inputs = [paths.MALBILD, paths.INDICATORS, paths.GROUPS, paths.AREA_SETS, paths.DEMO_PROFILE,
-                  paths.TARGETS, *sorted(paths.AREAS.glob("*.csv"))]
+                  paths.TARGETS, paths.STEERING, *sorted(paths.AREAS.glob("*.csv"))]
         built_from = {"kind": "demo", "generator": demo.GENERATOR_VERSION}
         real_ids: list[str] = []
         if not demo_only:

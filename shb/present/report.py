@@ -26,7 +26,7 @@ from shb.core.errors import ShbError
 from shb.core.text import as_typed
 from shb.geo import geometry
 from shb.ingest import analyses
-from shb.present import charts, provenance, text, urlstate, views
+from shb.present import charts, provenance, steering, text, urlstate, views
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -91,12 +91,14 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
 STATUS_CSS = {"går åt rätt håll": "better", "går åt fel håll": "worse"}
 
 
-def _target(target_id: str, title: str, sections: list[dict], analysis: dict | None = None) -> dict:
+def _target(target_id: str, title: str, sections: list[dict], analysis: dict | None = None,
+            steering_text: str = "") -> dict:
     """An effektmål with its indicators and its status (measures.target_status over those followed per
     area), saying when some of those are demo, and its samlad analys for the year (or None)."""
     judged = [i for i in sections if i["area_level"]]
     status = measures.target_status(i["trend"] for i in judged)
     return {"id": target_id, "title": title, "indicators": sections, "status": status.status, "analysis": analysis,
+            "steering": steering_text,
             "status_text": text.target_status_text(status), "status_css": STATUS_CSS.get(status.status, ""),
             "demo_note": text.status_demo_note(sum(i["demo"] for i in judged), len(judged))}
 
@@ -143,13 +145,15 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     structure = database.run("goal_structure")
     inds = views.indicators(database)
     collected = analysis_of_year(database, year)
+    linked = steering.links(database)
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
-        goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "targets": [
+        goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0],
+                           "responsible": targets.responsible.iloc[0], "targets": [
             _target(t.target_id, t.target_title, [
                 indicator_section(database, f, i.id, year, set_id, schematic_geometry=schematic)
                 for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years],
-                collected.get(t.target_id))
+                collected.get(t.target_id), text.steering_line(steering.documents_of(linked, t.target_id)))
             for t in targets.itertuples()]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("report.html.j2").render(
@@ -158,7 +162,8 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
         summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
         significance_method=text.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE,
-        window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule())
+        window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule(),
+        steering_basis=linked.basis.iloc[0] if len(linked) else "")
 
 
 def chromium_binary() -> str:

@@ -316,6 +316,18 @@ def analysis_byline(author: str, created: str) -> str:
     return f"Skriven av {author}, {created}"
 
 
+def steering_line(titles: list[str], basis: str | None = None) -> str:
+    """'Styrdokument och processer: Program mot hemlöshet, Säker och Trygg.' ('' without any)."""
+    if not titles:
+        return ""
+    return f"Styrdokument och processer: {', '.join(titles)}." + (f" {basis}" if basis else "")
+
+
+def steering_filter_text(title: str, n_targets: int) -> str:
+    """'Program mot hemlöshet hör till 1 effektmål; listan visar bara dem.'"""
+    return f"{title} hör till {n_targets} effektmål; listan visar bara dem."
+
+
 PRIORITY_TITLE = "Prioritering"
 
 

@@ -89,3 +89,8 @@ create table analysis (
     state varchar not null check (state in ('utkast', 'fastställd')),
     primary key (target_id, year)
 );
+create table steering_document (
+    id varchar primary key, title varchar not null, kind varchar not null, basis varchar not null,
+    sort_key integer not null
+);
+create table steering_link (document_id varchar not null, target_id varchar not null);

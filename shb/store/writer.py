@@ -27,6 +27,7 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import Geography
 from shb.core.catalog import LEVELS, Catalog
+from shb.core.steering import load_steering
 from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
 from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES
@@ -82,10 +83,16 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
         [{"indicator_id": a.indicator, "scope": a.scope, "value": a.value, "year": a.year, "origin": a.origin,
           "wording": a.wording} for a in aims],
         columns=["indicator_id", "scope", "value", "year", "origin", "wording"])
+    documents = load_steering(cat)
+    steering = pd.DataFrame([{"id": d.id, "title": d.title, "kind": d.kind, "basis": d.basis, "sort_key": n}
+                             for n, d in enumerate(documents)], columns=["id", "title", "kind", "basis", "sort_key"])
+    links = pd.DataFrame([{"document_id": d.id, "target_id": t} for d in documents for t in d.targets],
+                         columns=["document_id", "target_id"])
     return {
         "programme": programme, "goal_area": goal_areas, "target": targets, "indicator": indicators, "area": areas,
         "district_member": geo.district_members, "area_set": area_sets, "area_set_member": members,
         "population_group": groups, "indicator_group": indicator_groups, "indicator_target": indicator_targets,
+        "steering_document": steering, "steering_link": links,
     }
 
 

@@ -7,12 +7,25 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from shb.present import priorities, tables, text, urlstate, views
+from shb.present import priorities, steering, tables, text, urlstate, views
 from shb.web import controls, data, site
 from shb.web.layout import footer, navigation
 from shb.web.state import current_view
 
 PAGE = "pages/10_prioritering.py"
+
+
+def _filter_by_document(ranked):
+    """A choice of styrdokument or process; with one chosen, only the effektmål it relates to."""
+    linked = steering.links(data.database())
+    options = steering.choices(linked)
+    chosen = st.selectbox("Styrdokument eller process", [None, *options], key="shb_steering",
+                          format_func=lambda d: "Alla effektmål" if d is None else options[d])
+    if chosen is None:
+        return ranked
+    targets = steering.targets_of(linked, chosen)
+    st.caption(text.steering_filter_text(options[chosen], len(targets)))
+    return ranked[ranked.target_id.isin(targets)].reset_index(drop=True)
 
 
 def priorities_page(snap: dict) -> None:
@@ -25,6 +38,8 @@ def priorities_page(snap: dict) -> None:
     ranked = priorities.priorities(d, view.jamfor, data.overview(view.jamfor))
     st.title(text.PRIORITY_TITLE)
     st.caption(text.priority_intro(set_title))
+    if not view.presentation:
+        ranked = _filter_by_document(ranked)
     links = []
     for r in ranked.itertuples():
         page = site.GOAL_AREA_PAGES.get(int(r.goal_area_id))

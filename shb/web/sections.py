@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from shb.analysis import measures
-from shb.present import export, provenance, tables, text, urlstate, views
+from shb.present import export, provenance, steering, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.web import controls, data, site
 from shb.web.analysis_form import analysis_section
@@ -103,6 +103,9 @@ def goal_area_page(goal_area_id: int) -> None:
         view = controls.choose_individual_areas(view)
     target = ga[ga.target_id == inds[view.indikator].target].iloc[0]
     st.markdown(f"**Effektmål {target.target_id}:** {target.target_title}")
+    linked = steering.links(data.database())
+    if steering.documents_of(linked, target.target_id):
+        st.caption(text.steering_line(steering.documents_of(linked, target.target_id), linked.basis.iloc[0]))
     analysis_section(target.target_id, view)
     comparison_section(view, snap, show_areas=bool(view.omrade))
 
