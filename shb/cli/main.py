@@ -150,7 +150,7 @@ def _cmd_compare(args) -> int:
 def _cmd_report(args) -> int:
     from shb.present import report
 
-    report.build(dbmod.Database(args.db), args.year, args.out, args.pdf, args.set)
+    report.build(dbmod.Database(args.db), args.year, args.out, args.pdf, args.set, args.period or "")
     print(f"Rapporten skrevs till {args.out}" + (f" och {args.pdf}" if args.pdf else "") + ".")
     return 0
 
@@ -238,6 +238,7 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, required=True, help="HTML-fil som skrivs")
     rep.add_argument("--pdf", type=Path, default=None, help="PDF-fil som skrivs (kräver chromium)")
     rep.add_argument("--set", default=None, help="områdesmängd (standard: omradesutveckling)")
+    rep.add_argument("--period", default=None, help="målbildsperiod, t.ex. 2021-2024 (standard: den aktuella)")
     rep.set_defaults(func=_cmd_report)
     n = sub.add_parser("note", help="analytikers anteckningar till en indikator och ett område")
     nsub = n.add_subparsers(dest="note_command", required=True)

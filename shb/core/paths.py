@@ -11,7 +11,8 @@ QUERIES = ROOT / "queries"
 AREAS = DATA / "areas"
 GEOMETRY = DATA / "geometry"
 
-MALBILD = DATA / "malbild.yaml"
+MALBILD_DIR = DATA / "malbild"  # one file per målbild period (shb.core.malbild)
+MALBILD = MALBILD_DIR / "2021-2024.yaml"  # the current period: the effektmål data/indicators.yaml names
 INDICATORS = DATA / "indicators.yaml"
 GROUPS = DATA / "groups.yaml"
 AREA_SETS = DATA / "area_sets.yaml"

@@ -26,7 +26,7 @@ from shb.core.errors import ShbError
 from shb.core.text import as_typed
 from shb.geo import geometry
 from shb.ingest import analyses
-from shb.present import charts, provenance, steering, text, urlstate, views
+from shb.present import charts, periods, provenance, steering, text, urlstate, views
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -129,8 +129,8 @@ def _summary(goal_areas: list[dict]) -> list[dict]:
     return out
 
 
-def render_html(database: Database, year: int, set_id: str | None = None) -> str:
-    """The whole report as one HTML string."""
+def render_html(database: Database, year: int, set_id: str | None = None, period: str = "") -> str:
+    """The whole report as one HTML string, for the målbild `period` ("" : the current one)."""
     f = views.facts(database)
     set_id = set_id or f.default_set
     first, last = min(min(i.years) for i in f.indicators.values() if i.years), max(
@@ -142,17 +142,21 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     manifest = views.geometry_manifest(database)
     schematic = geometry.is_schematic(manifest, "regso")  # the report's maps are drawn per RegSO
     map_source = geometry.source_text(manifest, "regso")
-    structure = database.run("goal_structure")
+    if period and period not in set(periods.periods(database).id):
+        raise ShbError(f"Okänd målbildsperiod: {period!r}. Finns: {', '.join(periods.periods(database).id)}.")
+    structure = periods.structure(database, period)
     inds = views.indicators(database)
-    collected = analysis_of_year(database, year)
-    linked = steering.links(database)
+    belongs = periods.indicator_targets(database, period)
+    current = periods.is_current(database, period)
+    collected = analysis_of_year(database, year) if current else {}
+    linked = steering.links(database) if current else steering.links(database).iloc[0:0]
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
         goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0],
                            "responsible": targets.responsible.iloc[0], "targets": [
             _target(t.target_id, t.target_title, [
                 indicator_section(database, f, i.id, year, set_id, schematic_geometry=schematic)
-                for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years],
+                for i in inds.values() if belongs.get(i.id) == t.target_id and f.indicators[i.id].years],
                 collected.get(t.target_id), text.steering_line(steering.documents_of(linked, t.target_id)))
             for t in targets.itertuples()]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
@@ -163,7 +167,7 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
         summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
         significance_method=text.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE,
         window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule(),
-        steering_basis=linked.basis.iloc[0] if len(linked) else "")
+        steering_basis=linked.basis.iloc[0] if len(linked) else "", period_title=periods.title(database, period))
 
 
 def chromium_binary() -> str:
@@ -186,9 +190,10 @@ def html_to_pdf(html_file: Path, pdf_file: Path, timeout: float = 180) -> None:
         raise ShbError(f"Chromium kunde inte skapa PDF:en: {done.stderr.decode(errors='replace')[-300:]}")
 
 
-def build(database: Database, year: int, out: Path, pdf: Path | None = None, set_id: str | None = None) -> None:
+def build(database: Database, year: int, out: Path, pdf: Path | None = None, set_id: str | None = None,
+          period: str = "") -> None:
     """Write the HTML report (and the PDF when asked)."""
-    html = render_html(database, year, set_id)
+    html = render_html(database, year, set_id, period)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     if pdf is not None:

@@ -328,6 +328,18 @@ def steering_filter_text(title: str, n_targets: int) -> str:
     return f"{title} hör till {n_targets} effektmål; listan visar bara dem."
 
 
+def no_goal_area_in_period(goal_area: int, period_title: str) -> str:
+    return f"Målbilden {period_title} har inget målområde {goal_area}; välj en annan målbild eller sida."
+
+
+def period_caption(title: str, first_year, last_year, current: bool) -> str:
+    """'Målbild 2025–2028 (gäller 2025–2028), inte den aktuella.' for a period chosen in the URL."""
+    said = f"Målbild {title}"
+    if first_year is not None and not pd.isna(first_year):
+        said += f" (gäller {int(first_year)}–{int(last_year)})"
+    return said + ("." if current else ", inte den aktuella målbilden. Indikatorernas serier är desamma.")
+
+
 PRIORITY_TITLE = "Prioritering"
 
 

@@ -21,7 +21,7 @@ from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
 from shb.core.targets import CITY
 from shb.geo import geometry
 from shb.present import aims as present_aims
-from shb.present import charts, maps, provenance, text
+from shb.present import charts, maps, periods, provenance, text
 from shb.present.cache import SharedCache, shared
 from shb.present.urlstate import Facts, IndicatorFacts, View
 from shb.store.db import Database
@@ -89,6 +89,8 @@ def facts(database: Database) -> Facts:
         default_set=sets.loc[sets.is_default, "set_id"].iloc[0],
         version=database.version,
         labels=labels,
+        periods=tuple(periods.periods(database).id),
+        current_period=periods.current(database),
     )
 
 

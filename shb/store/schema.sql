@@ -94,3 +94,17 @@ create table steering_document (
     sort_key integer not null
 );
 create table steering_link (document_id varchar not null, target_id varchar not null);
+create table period (
+    id varchar primary key, title varchar not null, first_year integer not null, last_year integer not null,
+    is_current boolean not null
+);
+create table period_target (
+    period_id varchar not null, target_id varchar not null, goal_area_id integer not null,
+    goal_area_title varchar not null, goal_area_slug varchar not null, goal_area_description varchar,
+    responsible varchar, target_title varchar not null, sort_key integer not null,
+    primary key (period_id, target_id)
+);
+create table period_indicator (
+    period_id varchar not null, indicator_id varchar not null, target_id varchar not null,
+    primary key (period_id, indicator_id)
+);

@@ -27,6 +27,7 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import Geography
 from shb.core.catalog import LEVELS, Catalog
+from shb.core.malbild import load_periods
 from shb.core.steering import load_steering
 from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
@@ -41,8 +42,9 @@ def statement(name: str) -> str:
     return (SQL / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
-    """The catalog and geography as one frame per table."""
+def catalog_frames(cat: Catalog, geo: Geography, period_files: list[Path] | None = None) -> dict[str, pd.DataFrame]:
+    """The catalog and geography as one frame per table; the målbild periods from `period_files`
+    (default: every file in data/malbild/)."""
     prog = cat.programme
     programme = pd.DataFrame([{"title": prog["programme"], "period": prog["period"],
                                "goal_title": prog["goal"]["title"],
@@ -83,6 +85,7 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
         [{"indicator_id": a.indicator, "scope": a.scope, "value": a.value, "year": a.year, "origin": a.origin,
           "wording": a.wording} for a in aims],
         columns=["indicator_id", "scope", "value", "year", "origin", "wording"])
+    periods = period_frames(load_periods(cat, period_files))
     documents = load_steering(cat)
     steering = pd.DataFrame([{"id": d.id, "title": d.title, "kind": d.kind, "basis": d.basis, "sort_key": n}
                              for n, d in enumerate(documents)], columns=["id", "title", "kind", "basis", "sort_key"])
@@ -92,7 +95,23 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
         "programme": programme, "goal_area": goal_areas, "target": targets, "indicator": indicators, "area": areas,
         "district_member": geo.district_members, "area_set": area_sets, "area_set_member": members,
         "population_group": groups, "indicator_group": indicator_groups, "indicator_target": indicator_targets,
-        "steering_document": steering, "steering_link": links,
+        "steering_document": steering, "steering_link": links, **periods,
+    }
+
+
+def period_frames(periods) -> dict[str, pd.DataFrame]:
+    """The målbild periods (shb.core.malbild) as the tables period, period_target and period_indicator."""
+    return {
+        "period": pd.DataFrame([{"id": p.id, "title": p.title, "first_year": p.first_year, "last_year": p.last_year,
+                                 "is_current": p.current} for p in periods]),
+        "period_target": pd.DataFrame([
+            {"period_id": p.id, "target_id": t.id, "goal_area_id": t.goal_area, "goal_area_title": t.goal_area_title,
+             "goal_area_slug": t.goal_area_slug, "goal_area_description": t.goal_area_description,
+             "responsible": t.responsible, "target_title": t.title, "sort_key": n}
+            for p in periods for n, t in enumerate(p.targets)]),
+        "period_indicator": pd.DataFrame(
+            [{"period_id": p.id, "indicator_id": i, "target_id": t} for p in periods
+             for i, t in p.indicator_targets.items()], columns=["period_id", "indicator_id", "target_id"]),
     }
 
 

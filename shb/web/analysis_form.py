@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from shb.core.errors import ShbError
 from shb.core.text import markdown_literal
 from shb.ingest import analyses
-from shb.present import text
+from shb.present import periods, text
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 from shb.web import data
@@ -16,11 +17,22 @@ from shb.web.data import PIN_KEY
 STATE_LABELS = {"utkast": "Utkast", "fastställd": "Fastställd"}
 
 
+def _validity(period: str) -> tuple[int, int]:
+    """The years of the målbild period (all years for a snapshot made before periods were stored)."""
+    p = periods.periods(data.database())
+    row = p[p.id == (period or data.facts().current_period)]
+    if row.empty or pd.isna(row.first_year.iloc[0]):
+        return 0, 9999
+    return int(row.first_year.iloc[0]), int(row.last_year.iloc[0])
+
+
 def analysis_section(target_id: str, view: View) -> None:
     """The effektmål's samlad analys for the view's year (or the latest before it), and for analysts a
     form to write or replace it."""
     rows = analyses.analyses(data.database())
-    rows = rows[(rows.target_id == target_id) & (rows.year <= view.ar)].sort_values("year", ascending=False)
+    first, last = _validity(view.period)
+    rows = rows[(rows.target_id == target_id) & (rows.year <= view.ar) & rows.year.between(first, last)]
+    rows = rows.sort_values("year", ascending=False)  # this period's analyses only (effektmål ids recur)
     with st.expander(f"Samlad analys för effektmål {target_id}", expanded=not rows.empty, icon=":material/article:"):
         if rows.empty:
             st.caption(f"Ingen samlad analys för effektmålet till och med {view.ar}.")
