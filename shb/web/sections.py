@@ -45,11 +45,12 @@ def overview(view: View) -> None:
     set_title = views.set_members(data.database(), view.jamfor)[0]
     statuses = views.target_statuses(ov)
     for goal_area_id, targets in structure.groupby("goal_area_id", sort=True):
-        page = site.GOAL_AREA_PAGES[int(goal_area_id)]
-        params = site.page_params(view, page.path)
+        page = site.GOAL_AREA_PAGES.get(int(goal_area_id))  # a later period may have a målområde without a page
         with st.container(border=True):
             st.subheader(f"Målområde {goal_area_id}: {targets.goal_area_title.iloc[0]}")
-            st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:", query_params=params)
+            if page is not None:
+                st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:",
+                             query_params=site.page_params(view, page.path))
             for t in targets.itertuples():
                 rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
                 status = statuses.get(t.target_id) or measures.target_status([])
@@ -58,7 +59,7 @@ def overview(view: View) -> None:
                 st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}"
                             + (f" :orange[{demo_note}]" if demo_note else ""))
                 links = [f"{site.page_url_path(page.path)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
-                         for i in rows.indicator_id]
+                         if page is not None else None for i in rows.indicator_id]
                 _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
 
 
