@@ -92,7 +92,7 @@ def _page(private_db, monkeypatch, params: dict | None = None):
     return at.run()
 
 
-def test_an_analyst_writes_the_analysis_in_the_app_and_it_is_shown_escaped(private_db, monkeypatch):
+def test_an_analyst_writes_the_analysis_in_the_app_and_it_is_shown_escaped(private_db, monkeypatch, tmp_path):
     v0 = store.snapshot_version(private_db)
     with server_address("127.0.0.1"):
         at = _page(private_db, monkeypatch)
@@ -110,6 +110,15 @@ def test_an_analyst_writes_the_analysis_in_the_app_and_it_is_shown_escaped(priva
     assert markdown_literal(TEXT) in shown, "the text is shown escaped, not as Markdown"
     assert "**Samlad analys 2024 (fastställd)**" in shown
     assert "Samlad analys för effektmål 2.2" in [e.label for e in at.expander]
+    # an import after it: a new version that still holds the analysis, shown the same way
+    data = tmp_path / "fil.csv"
+    data.write_text(f"indikator;omrade;ar;varde\n{SHARE};1490;2024;80,1\n", encoding="utf-8")
+    assert cli.main(["import", str(data), "--db", str(private_db), "--replace"]) == 0
+    assert store.snapshot_version(private_db) > v1
+    with server_address("127.0.0.1"):
+        after = page_app(WORK, {"indikator": SHARE, "ar": "2024"}).run()
+    assert not after.exception, after.exception
+    assert markdown_literal(TEXT) in [m.value for m in after.markdown]
 
 
 def test_a_viewer_cannot_write_the_analysis(private_db, monkeypatch):
