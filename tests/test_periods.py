@@ -121,3 +121,12 @@ def test_both_periods_reports_with_the_shared_indicator_continuous(two_periods):
     assert new.count('class="indicator"') == 7  # only the indicators the example period follows
     assert _section(old, SHARED).split("<table>")[1] == _section(new, SHARED).split("<table>")[1]
     assert "<td>2025</td>" in _section(new, SHARED) and "<td>2024</td>" in _section(new, SHARED)
+
+
+def test_the_prioritering_page_ranks_the_chosen_periods_effektmal(two_periods, monkeypatch):
+    monkeypatch.setenv("SHB_DB", str(two_periods))
+    old = run_page("pages/10_prioritering.py")
+    new = run_page("pages/10_prioritering.py", {"period": "2025-2028"})
+    assert not old.exception and not new.exception, (old.exception, new.exception)
+    shown = sorted(c.split(" ", 1)[0] for c in new.dataframe[0].value["Effektmål"])
+    assert shown == ["1.1", "2.1", "2.2", "3.1"] and len(old.dataframe[0].value) == 13

@@ -32,13 +32,14 @@ def priorities_page(snap: dict) -> None:
     view = current_view()
     if not view.presentation:
         navigation(view)
+        view = controls.choose_period(view, where=st.sidebar)
         view = controls.choose_set(view, where=st.sidebar)
     d = data.database()
     set_title = views.set_members(d, view.jamfor)[0]
-    ranked = priorities.priorities(d, view.jamfor, data.overview(view.jamfor))
+    ranked = priorities.priorities(d, view.jamfor, data.overview(view.jamfor), view.period)
     st.title(text.PRIORITY_TITLE)
     st.caption(text.priority_intro(set_title))
-    if not view.presentation:
+    if not view.presentation and not view.period:  # documents are linked to the current period's effektmål
         ranked = _filter_by_document(ranked)
     links = []
     for r in ranked.itertuples():
