@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from shb.present import periods
 from shb.web import controls, data, layout, sections, state
 
 snap = layout.setup("Översikt")
@@ -9,7 +10,8 @@ if snap is not None:
     view = state.current_view()
     layout.navigation(view)
     programme = data.frame("programme").iloc[0]
-    st.title(f"{programme.title} {programme.period}")
+    view = controls.choose_period(view, where=st.sidebar)
+    st.title(f"{programme.title} {periods.title(data.database(), view.period)}")
     st.markdown(f"**Övergripande mål:** {programme.goal_title}")
     st.caption(programme.goal_description)
     view = controls.choose_set(view, where=st.sidebar)

@@ -10,7 +10,7 @@ from shb.store import db as dbmod
 from shb.store import writer as store_writer
 
 NAMES = dbmod.query_names()
-EMPTY_ON_DEMO = {"notes_for_year", "notes", "import_log"}  # the demo has no notes and no imports
+EMPTY_ON_DEMO = {"notes_for_year", "notes", "import_log", "analyses"}  # no notes, analyses or imports in the demo
 
 
 @pytest.fixture(scope="module")

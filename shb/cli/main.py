@@ -24,6 +24,9 @@ def info(database: dbmod.Database) -> dict:
     from shb.present import provenance
 
     counted = provenance.summary(database)  # the one place that tells real from demo, old files too
+    from shb.present import aims
+
+    with_aims = {indicator for indicator, _ in aims.aims(database)}
     return {
         "version": snap.version,
         "created_at": snap.created_at.isoformat(),
@@ -40,6 +43,7 @@ def info(database: dbmod.Database) -> dict:
         "built_from": json.loads(snap.built_from),
         "real_indicators": counted.real,
         "demo_indicators": counted.demo,
+        "targets_with_aims": len(with_aims & set(catalog.id)),
     }
 
 
@@ -146,7 +150,7 @@ def _cmd_compare(args) -> int:
 def _cmd_report(args) -> int:
     from shb.present import report
 
-    report.build(dbmod.Database(args.db), args.year, args.out, args.pdf, args.set)
+    report.build(dbmod.Database(args.db), args.year, args.out, args.pdf, args.set, args.period or "")
     print(f"Rapporten skrevs till {args.out}" + (f" och {args.pdf}" if args.pdf else "") + ".")
     return 0
 
@@ -234,6 +238,7 @@ def parser() -> argparse.ArgumentParser:
     rep.add_argument("--out", type=Path, required=True, help="HTML-fil som skrivs")
     rep.add_argument("--pdf", type=Path, default=None, help="PDF-fil som skrivs (kräver chromium)")
     rep.add_argument("--set", default=None, help="områdesmängd (standard: omradesutveckling)")
+    rep.add_argument("--period", default=None, help="målbildsperiod, t.ex. 2021-2024 (standard: den aktuella)")
     rep.set_defaults(func=_cmd_report)
     n = sub.add_parser("note", help="analytikers anteckningar till en indikator och ett område")
     nsub = n.add_subparsers(dest="note_command", required=True)

@@ -11,11 +11,14 @@ QUERIES = ROOT / "queries"
 AREAS = DATA / "areas"
 GEOMETRY = DATA / "geometry"
 
-MALBILD = DATA / "malbild.yaml"
+MALBILD_DIR = DATA / "malbild"  # one file per målbild period (shb.core.malbild)
+MALBILD = MALBILD_DIR / "2021-2024.yaml"  # the current period: the effektmål data/indicators.yaml names
 INDICATORS = DATA / "indicators.yaml"
 GROUPS = DATA / "groups.yaml"
 AREA_SETS = DATA / "area_sets.yaml"
 DEMO_PROFILE = DATA / "demo_profile.yaml"
+STEERING = DATA / "ansvar.yaml"  # styrdokument and processes per effektmål (shb.core.steering)
+TARGETS = DATA / "targets.yaml"  # målvärden per indicator (shb.core.targets)
 
 
 def default_db() -> Path:

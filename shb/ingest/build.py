@@ -18,6 +18,7 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import load_geography
 from shb.core.catalog import load_catalog
+from shb.core.targets import load_aims
 from shb.geo import geometry
 from shb.ingest import demo, real
 from shb.store import transaction
@@ -36,13 +37,14 @@ class BuildResult:
     real_indicators: tuple[str, ...] = field(default=())
 
 
-def build_demo_snapshot(db: Path) -> BuildResult:
+def build_demo_snapshot(db: Path, period_files: list[Path] | None = None) -> BuildResult:
     """An all-demo snapshot (`build --demo`): tests and benchmarks."""
-    return build_snapshot(db, demo_only=True)
+    return build_snapshot(db, demo_only=True, period_files=period_files)
 
 
-def build_snapshot(db: Path, demo_only: bool = False) -> BuildResult:
-    """Build a snapshot beside `db`, check it and swap it in (the one write transaction).
+def build_snapshot(db: Path, demo_only: bool = False, period_files: list[Path] | None = None) -> BuildResult:
+    """Build a snapshot beside `db`, check it and swap it in (the one write transaction). The målbild
+    periods are the files in data/malbild/, or `period_files` (a test's second period).
 
     ImportFailed at once, before anything is generated, while another writer holds the writers' lock:
     a build during an import is refused, never run beside it.
@@ -53,12 +55,14 @@ def build_snapshot(db: Path, demo_only: bool = False) -> BuildResult:
     with transaction.writers_lock(db) as held:
         cat = load_catalog()
         geo = load_geography()
+        load_aims(cat, {s.id for s in geo.sets})  # målvärden checked strictly before anything is built
         data = demo.build_demo(cat, geo)
         observations, population = data.observations, data.population.assign(is_demo=True)
         records = pd.DataFrame(columns=["subject", "citation", "licence", "files", "source_ids", "origin",
                                         "retrieved", "transformation"])
-        inputs = [paths.MALBILD, paths.INDICATORS, paths.GROUPS, paths.AREA_SETS, paths.DEMO_PROFILE,
-                  *sorted(paths.AREAS.glob("*.csv"))]
+        period_files = sorted(period_files if period_files is not None else paths.MALBILD_DIR.glob("*.yaml"))
+        inputs = [*period_files, paths.INDICATORS, paths.GROUPS, paths.AREA_SETS, paths.DEMO_PROFILE,
+                  paths.TARGETS, paths.STEERING, *sorted(paths.AREAS.glob("*.csv"))]
         built_from = {"kind": "demo", "generator": demo.GENERATOR_VERSION}
         real_ids: list[str] = []
         if not demo_only:
@@ -71,7 +75,7 @@ def build_snapshot(db: Path, demo_only: bool = False) -> BuildResult:
             inputs += sorted(p for p in real.REAL_DIR.iterdir() if p.is_file())
             built_from = {"kind": "real", "generator": demo.GENERATOR_VERSION, "real_indicators": len(real_ids)}
         built_from["inputs"] = store.inputs_fingerprint(inputs)
-        tables = store.catalog_frames(cat, geo) | {"source_record": records}
+        tables = store.catalog_frames(cat, geo, period_files) | {"source_record": records}
         is_demo = bool(observations.is_demo.any() or population.is_demo.any())
         with transaction.new_version(db, held=held, failure="Databasen kunde inte byggas") as tx:
             store.write_snapshot(tx.path, tables, observations, population, built_from, is_demo=is_demo,

@@ -217,7 +217,8 @@ TREND_COLUMNS = ("year", "series", "label", "value", "ci_low", "ci_high")
 
 
 def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_label: str, decimals: int = 1,
-                demo: bool = False, height: int = 360, citation: str | None = None) -> alt.LayerChart:
+                demo: bool = False, height: int = 360, citation: str | None = None,
+                aims: Iterable[tuple[float, str]] = ()) -> alt.LayerChart:
     """Lines over the years for the focus set, the rest of the city and the whole city.
 
     Parameters
@@ -240,6 +241,8 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
         ``demo=True``, a demo line of its own (it must say demodata).
     height : int
         Height in pixels; the width follows the container.
+    aims : iterable of (float, str)
+        Målvärden to draw as dashed horizontal lines, each with its label (e.g. ``"Målvärde 2030: 0 %"``).
 
     Returns
     -------
@@ -288,16 +291,36 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
                      tooltip=tooltip + ([alt.Tooltip("ci_text:N", title="Osäkerhetsintervall")]
                                         if has_ci.any() else [])))
 
+    aim_layers = _aim_layers(list(aims), who)
     layers = ([areas] if data.series.str.startswith(AREA_PREFIX).any() else [])
-    layers += ([intervals] if has_ci.any() else []) + [lines]
+    layers += ([intervals] if has_ci.any() else []) + [lines] + aim_layers
     notes = (["tunna grå linjer: enskilda områden"] if layers[0] is areas else []) + (
-        ["lodräta streck: osäkerhetsintervall"] if has_ci.any() else [])
+        ["lodräta streck: osäkerhetsintervall"] if has_ci.any() else []) + (
+        ["streckad linje: målvärde"] if aim_layers else [])
     reading = "; ".join(notes) if notes else None
     reading = reading[0].upper() + reading[1:] if reading else None
     chart = alt.layer(*layers, data=alt.Data(values=records(data, [*TREND_COLUMNS, "ci_text"]))).properties(
         title=title_params(title, subtitle_lines(direction_label, reading, demo=demo, citation=citation)),
         width="container", height=height)
     return finish_chart(chart)
+
+
+AIM_COLOR = "#009e73"  # Okabe–Ito bluish green: apart from the three series
+
+
+def _aim_layers(aims: list[tuple[float, str]], who: str) -> list[alt.Chart]:
+    """A dashed rule and its label per målvärde (own data, so the series' data stays as it is)."""
+    if not aims:
+        return []
+    if not all(is_number(v) and isinstance(label, str) and label.strip() for v, label in aims):
+        raise ValueError(f"{who}: aims must be (number, label) pairs; got {aims!r}")
+    values = alt.Data(values=[{"aim": float(v), "aim_label": label} for v, label in aims])
+    y = alt.Y("aim:Q")
+    rule = alt.Chart(values).mark_rule(color=AIM_COLOR, strokeDash=[6, 4], strokeWidth=2).encode(
+        y=y, tooltip=[alt.Tooltip("aim_label:N", title="Målvärde")])
+    label = alt.Chart(values).mark_text(align="left", dx=4, dy=-8, color=AIM_COLOR,
+                                        fontSize=FONT_SIZES["mark"]).encode(y=y, x=alt.value(0), text="aim_label:N")
+    return [rule, label]
 
 
 # --- gap -----------------------------------------------------------------------------------------

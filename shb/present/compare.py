@@ -15,7 +15,8 @@ import pandas as pd
 from shb.analysis import measures
 from shb.core import format as fmt
 from shb.core.errors import ShbError, UnknownIndicator
-from shb.present import provenance, text, views
+from shb.core.targets import CITY
+from shb.present import aims, provenance, text, views
 from shb.store.db import Database
 
 
@@ -86,6 +87,11 @@ def compare(database: Database, indicator: str, year: int, set_id: str | None = 
     gap_row = gaps[gaps.year == year]
     focus_complete = bool(row["focus"].complete.iloc[0]) if len(row["focus"]) else False
     origin = provenance.of(database, indicator)
+    targets = {}
+    for key, scope, series in (("target", CITY, "city"), ("set_target", set_id, "focus")):
+        aim = aims.aim_for(database, indicator, scope)
+        if aim is not None and dim == "total":  # a målvärde is set for the whole population
+            targets[key] = aims.as_json(aim, aims.progress(aim, frame, year, ind.direction, series))
     return plain({
         "indicator": indicator, "title": ind.title, "unit": ind.unit, "direction": ind.direction,
         "year": year, "set": set_id, "set_title": title, "members": members, "group": f"{dim}:{value}",
@@ -105,6 +111,8 @@ def compare(database: Database, indicator: str, year: int, set_id: str | None = 
         "gap_trend": {"from": trend.start_year, "to": trend.end_year, "start": _number(trend.start),
                       "end": _number(trend.end), "change": _number(trend.change), "slope": _number(trend.slope),
                       "verdict": trend.verdict, "better": trend.better},
+        "target": targets.get("target"),
+        "set_target": targets.get("set_target"),
         "demo": origin.demo,
         "source": source(origin),
         "version": database.version,

@@ -25,7 +25,8 @@ from shb.core.catalog import DIRECTION_LABELS
 from shb.core.errors import ShbError
 from shb.core.text import as_typed
 from shb.geo import geometry
-from shb.present import charts, provenance, text, urlstate, views
+from shb.ingest import analyses
+from shb.present import charts, periods, provenance, steering, text, urlstate, views
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -68,6 +69,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
         map_svg = charts.export_svg(views.map_chart(database, view, c.year, height=460))
     head, table = _table(c, year)
     notes = database.run("notes_for_year", indicator=ind_id, year=year)
+    aims = [text.aim_sentence(ind, aim, p, title) for title, aim, p in c.aims]
     return {
         "id": ind_id, "title": ind.title, "unit_label": ind.unit_label, "sentence": c.sentence,
         "dispersion": c.dispersion_text, "trend": c.trend, "area_level": ind.lowest_level != "municipality",
@@ -80,6 +82,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
             ("Licens för värdena", origin.licence), ("Ursprung", origin.origin), ("Hämtad", origin.retrieved),
             ("Bearbetning", origin.transformation)) if value and not origin.demo],
         "direction": DIRECTION_LABELS[ind.direction], "caveats": ind.caveats,
+        "aims": aims,
         "notes": [{"area": n.area_name or n.area_code, "year": None if pd.isna(n.year) else int(n.year),
                    "author": as_typed(n.author), "body": as_typed(n.body)} for n in notes.itertuples()],
     }
@@ -88,14 +91,27 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
 STATUS_CSS = {"går åt rätt håll": "better", "går åt fel håll": "worse"}
 
 
-def _target(target_id: str, title: str, sections: list[dict]) -> dict:
+def _target(target_id: str, title: str, sections: list[dict], analysis: dict | None = None,
+            steering_text: str = "") -> dict:
     """An effektmål with its indicators and its status (measures.target_status over those followed per
-    area), saying when some of those are demo."""
+    area), saying when some of those are demo, and its samlad analys for the year (or None)."""
     judged = [i for i in sections if i["area_level"]]
     status = measures.target_status(i["trend"] for i in judged)
-    return {"id": target_id, "title": title, "indicators": sections, "status": status.status,
+    return {"id": target_id, "title": title, "indicators": sections, "status": status.status, "analysis": analysis,
+            "steering": steering_text,
             "status_text": text.target_status_text(status), "status_css": STATUS_CSS.get(status.status, ""),
             "demo_note": text.status_demo_note(sum(i["demo"] for i in judged), len(judged))}
+
+
+def analysis_of_year(database: Database, year: int) -> dict[str, dict]:
+    """Per effektmål its samlad analys for `year` (the latest earlier one when that year has none), as
+    typed (the template escapes it) with author, date, state and year."""
+    rows = analyses.analyses(database)
+    rows = rows[rows.year <= year].sort_values("year", ascending=False).drop_duplicates("target_id")
+    return {r.target_id: {"year": int(r.year), "state": r.state, "author": as_typed(r.author),
+                          "body": as_typed(r.body), "date": f"{r.created_at:%Y-%m-%d}",
+                          "heading": text.analysis_heading(int(r.year), r.state, year)}
+            for r in rows.itertuples(index=False)}
 
 
 def _summary(goal_areas: list[dict]) -> list[dict]:
@@ -113,8 +129,8 @@ def _summary(goal_areas: list[dict]) -> list[dict]:
     return out
 
 
-def render_html(database: Database, year: int, set_id: str | None = None) -> str:
-    """The whole report as one HTML string."""
+def render_html(database: Database, year: int, set_id: str | None = None, period: str = "") -> str:
+    """The whole report as one HTML string, for the målbild `period` ("" : the current one)."""
     f = views.facts(database)
     set_id = set_id or f.default_set
     first, last = min(min(i.years) for i in f.indicators.values() if i.years), max(
@@ -126,14 +142,22 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
     manifest = views.geometry_manifest(database)
     schematic = geometry.is_schematic(manifest, "regso")  # the report's maps are drawn per RegSO
     map_source = geometry.source_text(manifest, "regso")
-    structure = database.run("goal_structure")
+    if period and period not in set(periods.periods(database).id):
+        raise ShbError(f"Okänd målbildsperiod: {period!r}. Finns: {', '.join(periods.periods(database).id)}.")
+    structure = periods.structure(database, period)
     inds = views.indicators(database)
+    belongs = periods.indicator_targets(database, period)
+    current = periods.is_current(database, period)
+    collected = analysis_of_year(database, year) if current else {}
+    linked = steering.links(database) if current else steering.links(database).iloc[0:0]
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
-        goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "targets": [
+        goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0],
+                           "responsible": targets.responsible.iloc[0], "targets": [
             _target(t.target_id, t.target_title, [
                 indicator_section(database, f, i.id, year, set_id, schematic_geometry=schematic)
-                for i in inds.values() if i.target == t.target_id and f.indicators[i.id].years])
+                for i in inds.values() if belongs.get(i.id) == t.target_id and f.indicators[i.id].years],
+                collected.get(t.target_id), text.steering_line(steering.documents_of(linked, t.target_id)))
             for t in targets.itertuples()]})
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("report.html.j2").render(
@@ -142,7 +166,8 @@ def render_html(database: Database, year: int, set_id: str | None = None) -> str
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
         summary=_summary(goal_areas), goal_areas=goal_areas, schematic=schematic, map_source=map_source,
         significance_method=text.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE,
-        window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule())
+        window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule(),
+        steering_basis=linked.basis.iloc[0] if len(linked) else "", period_title=periods.title(database, period))
 
 
 def chromium_binary() -> str:
@@ -165,9 +190,10 @@ def html_to_pdf(html_file: Path, pdf_file: Path, timeout: float = 180) -> None:
         raise ShbError(f"Chromium kunde inte skapa PDF:en: {done.stderr.decode(errors='replace')[-300:]}")
 
 
-def build(database: Database, year: int, out: Path, pdf: Path | None = None, set_id: str | None = None) -> None:
+def build(database: Database, year: int, out: Path, pdf: Path | None = None, set_id: str | None = None,
+          period: str = "") -> None:
     """Write the HTML report (and the PDF when asked)."""
-    html = render_html(database, year, set_id)
+    html = render_html(database, year, set_id, period)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(html, encoding="utf-8")
     if pdf is not None:

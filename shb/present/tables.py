@@ -35,6 +35,43 @@ def overview_table(rows: pd.DataFrame, set_title: str, links: list[str]) -> pd.D
     }).reset_index(drop=True)
 
 
+def aim_table(ind: Indicator, rows) -> pd.DataFrame:
+    """Per målvärde (rows of (scope title, Aim, AimProgress)): the aim, the latest value, the distance to
+    the målvärde, the pace needed against the recent pace, and when the recent pace reaches it."""
+    d = fmt.decimals_for(ind.unit)
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+
+    def pace(x: float) -> str:
+        return "–" if pd.isna(x) else f"{fmt.number(x, 2, sign=True)} {unit}/år"
+
+    return pd.DataFrame({
+        "Gäller": [t for t, _, _ in rows],
+        "Målvärde": [f"{fmt.value_with_unit(a.value, ind.unit, ind.unit_label, d)} år {a.year}" for _, a, _ in rows],
+        "Senaste värde": [f"{fmt.value_with_unit(p.current, ind.unit, ind.unit_label, d)} ({p.current_year})"
+                          if p.current_year else "–" for _, _, p in rows],
+        text.AIM_DISTANCE_LABEL: [text.aim_distance_text(ind, p) for _, _, p in rows],
+        "Takt som behövs": [pace(p.pace_needed) for _, _, p in rows],
+        "Nuvarande takt": [pace(p.pace_recent) for _, _, p in rows],
+        "I nuvarande takt": [text.aim_reach_text(p) for _, _, p in rows],
+        "Målvärdet bygger på": [f"{a.origin_label}: {a.wording}" for _, a, _ in rows],
+    })
+
+
+def priority_table(ranked: pd.DataFrame, links: list[str]) -> pd.DataFrame:
+    """The Prioritering view: one row per effektmål in rank order, with what the rank rests on."""
+    return pd.DataFrame({
+        "Rang": ranked["rank"],
+        "Effektmål": [f"{t} {title}" for t, title in zip(ranked.target_id, ranked.target_title, strict=True)],
+        "Målvärden som inte nås i tid": [text.off_track_cell(int(o), int(a)) for o, a in
+                                         zip(ranked.off_track, ranked.aims, strict=True)],
+        "Takt mot målvärdena": [text.pace_share_cell(x) for x in ranked.pace_share],
+        "Skillnader som ökar": [text.widening_cell(int(w), int(j)) for w, j in
+                                zip(ranked.widening, ranked.judged, strict=True)],
+        "Status": ranked.status,
+        "Visa": links,
+    })
+
+
 def trend_cell_styles(table: pd.DataFrame, better: list) -> pd.DataFrame:
     """CSS per cell: the trend column blue where the set moved the better way, orange the worse."""
     column = text.trend_column_label()

@@ -1,7 +1,11 @@
-"""Swedish labels and sentences built from numbers and constants: series names, method prose, verdicts.
+"""Swedish labels and sentences built from numbers and constants: series names, method prose, verdicts,
+målvärden, Prioritering and målbild periods.
 
 The names of the three series come from the chosen area set (`series_labels`); the method text is
 written from the thresholds in `shb.analysis.measures`, so it cannot drift from what is computed.
+
+Why one module of a little over 500 lines: the house rule puts every Swedish sentence here, so that
+wording, units and number formats are read and changed in one place.
 """
 
 from __future__ import annotations
@@ -259,6 +263,143 @@ def dispersion_sentence(ind: Indicator, disp: pd.DataFrame | None, trend: Disper
     if trend is not None and trend.verdict in ("minskar", "ökar", "oförändrad"):
         said += f" {verdict_text(trend)} sedan {trend.start_year}."
     return said
+
+
+AIM_METHOD_FIT = "rät linje anpassad med minsta kvadratmetoden"
+AIM_DISTANCE_LABEL = "Avstånd till målvärdet"
+
+
+def aim_pace_method(window: tuple[int, int] | None, points: int) -> str:
+    """How the recent pace was measured: the window and the fit, in words."""
+    if window is None:
+        return "Den nuvarande takten kan inte beräknas: färre än två år med värden."
+    return (f"Nuvarande takt: förändring per år {window[0]}–{window[1]} ({points} år med värden, "
+            f"{AIM_METHOD_FIT}).")
+
+
+def aim_reach_text(p) -> str:
+    """'i nuvarande takt nås målvärdet år 2028' / '… år 2036, inte före målåret 2030' / 'nås inte …'."""
+    if p.current_year is None:
+        return "Inga värden att jämföra med målvärdet."
+    if p.reached:
+        return f"Målvärdet är nått {p.current_year}."
+    if p.reached_year is None:
+        if p.window is None:
+            return "Den nuvarande takten kan inte bedömas (för få år med värden)."
+        moving = "står still" if abs(p.pace_recent) < 1e-9 else "går bort från målvärdet"
+        return f"I nuvarande takt nås målvärdet inte: utvecklingen {moving}."
+    if p.reached_year <= p.aim_year:
+        return f"I nuvarande takt nås målvärdet år {p.reached_year}."
+    return f"I nuvarande takt nås målvärdet år {p.reached_year}, inte före målåret {p.aim_year}."
+
+
+def aim_value_text(ind: Indicator, aim) -> str:
+    """'Målvärde 0 % år 2030 (effektmålets formulering)'."""
+    value = fmt.value_with_unit(aim.value, ind.unit, ind.unit_label, fmt.decimals_for(ind.unit))
+    return f"Målvärde {value} år {aim.year} ({aim.origin_label})"
+
+
+def aim_distance_text(ind: Indicator, p) -> str:
+    """'2,3 procentenheter över målvärdet' from the distance (value − målvärde)."""
+    if p.current_year is None or np.isnan(p.distance):
+        return "–"
+    size = fmt.difference(abs(p.distance), ind.unit, ind.unit_label, fmt.decimals_for(ind.unit)).lstrip("+")
+    if abs(p.distance) < 0.5 * 10 ** -fmt.decimals_for(ind.unit):
+        return "på målvärdet"
+    return f"{size} {'över' if p.distance > 0 else 'under'} målvärdet"
+
+
+def analysis_heading(year: int, state: str, asked: int | None = None) -> str:
+    """'Samlad analys 2024 (utkast)', saying when it is an earlier year's than the one asked for."""
+    earlier = f", den senaste före {asked}" if asked is not None and asked != year else ""
+    return f"Samlad analys {year} ({state}{earlier})"
+
+
+def analysis_byline(author: str, created: str) -> str:
+    """'Skriven av Anna, 2026-12-04' (the author already escaped by the caller where it is Markdown)."""
+    return f"Skriven av {author}, {created}"
+
+
+def steering_line(titles: list[str], basis: str | None = None) -> str:
+    """'Styrdokument och processer: Program mot hemlöshet, Säker och Trygg.' ('' without any)."""
+    if not titles:
+        return ""
+    return f"Styrdokument och processer: {', '.join(titles)}." + (f" {basis}" if basis else "")
+
+
+def steering_filter_text(title: str, n_targets: int) -> str:
+    """'Program mot hemlöshet hör till 1 effektmål; listan visar bara dem.'"""
+    return f"{title} hör till {n_targets} effektmål; listan visar bara dem."
+
+
+def no_goal_area_in_period(goal_area: int, period_title: str) -> str:
+    return f"Målbilden {period_title} har inget målområde {goal_area}; välj en annan målbild eller sida."
+
+
+def period_caption(title: str, first_year, last_year, current: bool) -> str:
+    """'Målbild 2025–2028 (gäller 2025–2028), inte den aktuella.' for a period chosen in the URL."""
+    said = f"Målbild {title}"
+    if first_year is not None and not pd.isna(first_year):
+        said += f" (gäller {int(first_year)}–{int(last_year)})"
+    return said + ("." if current else ", inte den aktuella målbilden. Indikatorernas serier är desamma.")
+
+
+PRIORITY_TITLE = "Prioritering"
+
+
+def priority_intro(set_title: str) -> str:
+    """How the Prioritering view orders the effektmål, in words a reader can check."""
+    return (f"Effektmålen i den ordning de behöver prioriteras. Först effektmål med målvärden: störst andel "
+            f"målvärden som i nuvarande takt inte nås till målåret, sedan lägst takt i förhållande till den takt "
+            f"som behövs, sedan flest ökande skillnader mellan {set_title} och hela Borås. Effektmål utan "
+            f"målvärde kommer sist, ordnade efter ökande skillnader.")
+
+
+def off_track_cell(off: int, aims: int) -> str:
+    return "inget målvärde" if aims == 0 else f"{off} av {aims}"
+
+
+def pace_share_cell(share: float) -> str:
+    """'40 % av takten som behövs', 'tillräcklig', 'går åt fel håll' or '–'."""
+    if share is None or np.isnan(share):
+        return "–"
+    if share >= 1:
+        return "tillräcklig"
+    if share < 0:
+        return "går åt fel håll"
+    return f"{fmt.number(100 * share, 0)} % av takten som behövs"
+
+
+def widening_cell(widening: int, judged: int) -> str:
+    return "kan inte bedömas" if judged == 0 else f"{widening} av {judged}"
+
+
+def aim_lines(ind: Indicator, rows) -> list[tuple[float, str]]:
+    """The trend chart's målvärde lines from (scope title, Aim, progress) rows: one per distinct value,
+    labelled 'Målvärde 2030: 0 %' (with the scope when the city and the set differ)."""
+    out: dict[float, str] = {}
+    for title, aim, _ in rows:
+        value = fmt.value_with_unit(aim.value, ind.unit, ind.unit_label, fmt.decimals_for(ind.unit))
+        out.setdefault(aim.value, f"Målvärde {aim.year}: {value}" + (f" ({title})" if len(
+            {a.value for _, a, _ in rows}) > 1 else ""))
+    return list(out.items())
+
+
+def aim_sentence(ind: Indicator, aim, p, scope_title: str) -> str:
+    """One paragraph on a målvärde: the aim, the distance, the pace needed against the recent pace, and
+    the year of reaching it at the recent pace."""
+    if p.current_year is None:
+        return f"{aim_value_text(ind, aim)}. {aim_reach_text(p)}"
+    d = fmt.decimals_for(ind.unit)
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    current = fmt.value_with_unit(p.current, ind.unit, ind.unit_label, d)
+    said = (f"{aim_value_text(ind, aim)}. {scope_title} {p.current_year}: {current}, "
+            f"{aim_distance_text(ind, p)}.")
+    if not p.reached and not np.isnan(p.pace_needed):
+        said += f" Takt som behövs: {fmt.number(p.pace_needed, 2, sign=True)} {unit} per år"
+        said += (f", nuvarande takt {fmt.number(p.pace_recent, 2, sign=True)} {unit} per år."
+                 if not np.isnan(p.pace_recent) else ".")
+    return f"{said} {aim_reach_text(p)}"
 
 
 def presentation_title(c) -> str:

@@ -19,13 +19,13 @@ MAX_AREAS = 20
 EXTENTS = ("tatort", "kommun")
 MAP_LEVELS = ("regso", "deso", "district")
 # Parameters that mean the same whatever the indicator (kept on a link to a page of another indicator).
-INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v")
-ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "visning", "v")
+INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v", "period")
+ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "visning", "v", "period")
 _SAFE = re.compile(r"^[A-Za-z0-9_\-.,:]*$")
 PARAM_LABELS = {
     "indikator": "indikator", "ar": "år", "fran": "från år", "till": "till år", "niva": "nivå",
     "omrade": "område", "jamfor": "jämförelse", "grupp": "grupp", "utsnitt": "kartutsnitt",
-    "visning": "visning", "v": "dataversion",
+    "visning": "visning", "v": "dataversion", "period": "målbildsperiod",
 }
 
 
@@ -49,6 +49,8 @@ class Facts:
     version: str
     # Swedish names for notices: group ids ("kon", "kon:kvinnor") and indicator ids → label or title.
     labels: Mapping[str, str] = field(default_factory=dict)
+    periods: tuple[str, ...] = ()  # målbild period ids ("2021-2024"), oldest first
+    current_period: str = ""  # the period a view without `period` shows
 
     def name(self, key: str) -> str:
         """The Swedish name of a group or indicator id (the id itself when none is known)."""
@@ -68,6 +70,7 @@ class View:
     utsnitt: str = "tatort"
     visning: str = ""
     v: str = ""
+    period: str = ""  # målbild period id; "" is the current period
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -109,7 +112,7 @@ def defaults_for(facts: Facts, indicator: str, base: View | None = None) -> View
     return View(indikator=indicator, ar=ar, fran=fran, till=till, niva=niva,
                 omrade=base.omrade if base else (), jamfor=base.jamfor if base else facts.default_set,
                 grupp=grupp, utsnitt=base.utsnitt if base else "tatort",
-                visning=base.visning if base else "", v=facts.version)
+                visning=base.visning if base else "", v=facts.version, period=base.period if base else "")
 
 
 def _raw_values(params: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
@@ -199,6 +202,12 @@ def parse(params: Mapping[str, object], facts: Facts, default_indicator: str | N
     changes: dict[str, object] = {**_years(values, f, view, notices), **_choices(values, facts, f, view, notices)}
     if "omrade" in values:
         changes["omrade"] = _areas(values["omrade"], facts, notices)
+    if "period" in values:
+        if values["period"] in facts.periods:
+            changes["period"] = "" if values["period"] == facts.current_period else values["period"]
+        else:
+            shown = facts.current_period.replace("-", "–") or "den aktuella"
+            notices.append(f"Okänd målbildsperiod ignorerades; visar {shown}.")
     if "v" in values:
         if is_version_id(values["v"]):  # the whole text: a trailing newline is no version
             changes["v"] = values["v"]
@@ -212,6 +221,6 @@ def to_params(view: View) -> dict[str, str]:
     out = {
         "indikator": view.indikator, "ar": str(view.ar), "fran": str(view.fran), "till": str(view.till),
         "niva": view.niva, "omrade": ",".join(view.omrade), "jamfor": view.jamfor, "grupp": view.grupp,
-        "utsnitt": view.utsnitt, "visning": view.visning, "v": view.v,
+        "utsnitt": view.utsnitt, "visning": view.visning, "v": view.v, "period": view.period,
     }
     return {k: v for k, v in out.items() if v != ""}

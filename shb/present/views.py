@@ -18,8 +18,10 @@ from shb.analysis import measures
 from shb.core import format as fmt
 from shb.core import paths
 from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
+from shb.core.targets import CITY
 from shb.geo import geometry
-from shb.present import charts, maps, provenance, text
+from shb.present import aims as present_aims
+from shb.present import charts, maps, periods, provenance, text
 from shb.present.cache import SharedCache, shared
 from shb.present.urlstate import Facts, IndicatorFacts, View
 from shb.store.db import Database
@@ -87,6 +89,8 @@ def facts(database: Database) -> Facts:
         default_set=sets.loc[sets.is_default, "set_id"].iloc[0],
         version=database.version,
         labels=labels,
+        periods=tuple(periods.periods(database).id),
+        current_period=periods.current(database),
     )
 
 
@@ -135,6 +139,7 @@ class Comparison:
     dispersion: pd.DataFrame | None = None  # measures.dispersion between RegSO, per year
     dispersion_trend: measures.DispersionTrend | None = None
     origin: provenance.Origin | None = None  # real or demo, and the line to show under the values
+    aims: tuple = ()  # (scope title, Aim, AimProgress) per målvärde of the indicator: city, then the set
 
     @property
     def citation(self) -> str | None:
@@ -195,7 +200,18 @@ def comparison(database: Database, view: View, demo: bool | None = None, with_ar
         extra = measures.area_series(area_rows, [c for c in view.omrade if c in set(area_rows.area_code)] or members)
         frame = pd.concat([frame, extra[(extra.year >= view.fran) & (extra.year <= view.till)]], ignore_index=True)
     return Comparison(ind, set_title, members, frame, gaps, trend, year, sentence, origin.demo, sig, disp, disp_trend,
-                      origin)
+                      origin, aim_rows(database, ind, frame, year or view.till, view.jamfor, set_title))
+
+
+def aim_rows(database: Database, ind: Indicator, frame: pd.DataFrame, year: int, set_id: str,
+             set_title: str) -> tuple:
+    """(scope title, Aim, AimProgress) for the indicator's målvärden: the whole city's, then the set's."""
+    out = []
+    for scope, series, title in ((CITY, "city", text.CITY_LABEL), (set_id, "focus", set_title)):
+        aim = present_aims.aim_for(database, ind.id, scope)
+        if aim is not None:
+            out.append((title, aim, present_aims.progress(aim, frame, year, ind.direction, series)))
+    return tuple(out)
 
 
 def subtitle(ind: Indicator) -> str:
@@ -206,7 +222,7 @@ def trend_chart(c: Comparison):
     ind = c.indicator
     return charts.trend_chart(c.frame, title=f"{ind.title} ({ind.unit_label})", unit_label=ind.unit_label,
                               direction_label=subtitle(ind), decimals=fmt.decimals_for(ind.unit), demo=c.demo,
-                              citation=c.citation)
+                              citation=c.citation, aims=text.aim_lines(ind, c.aims))
 
 
 def gap_chart(c: Comparison):

@@ -210,4 +210,5 @@ def example_parameters(database: Database) -> dict[str, object]:
         "indicator": area_level.id, "level": "regso", "year": int(summary.last_year),
         "group_dim": "total", "set_id": "omradesutveckling", "area_code": "1490R025",
         "from_year": int(summary.first_year), "to_year": int(summary.last_year),
+        "period_id": str(database.run("periods").id.iloc[0]),
     }

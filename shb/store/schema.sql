@@ -77,3 +77,34 @@ create table source_record (
     source_ids varchar[] not null, origin varchar not null, retrieved varchar not null,
     transformation varchar not null
 );
+create table indicator_target (
+    indicator_id varchar not null, scope varchar not null, -- 'city' or an area set id
+    value double not null, year integer not null, origin varchar not null, wording varchar not null,
+    primary key (indicator_id, scope)
+);
+create table analysis (
+    target_id varchar not null, -- the effektmål
+    year integer not null, -- the follow-up year
+    body varchar not null, author varchar not null, created_at timestamptz not null,
+    state varchar not null check (state in ('utkast', 'fastställd')),
+    primary key (target_id, year)
+);
+create table steering_document (
+    id varchar primary key, title varchar not null, kind varchar not null, basis varchar not null,
+    sort_key integer not null
+);
+create table steering_link (document_id varchar not null, target_id varchar not null);
+create table period (
+    id varchar primary key, title varchar not null, first_year integer not null, last_year integer not null,
+    is_current boolean not null
+);
+create table period_target (
+    period_id varchar not null, target_id varchar not null, goal_area_id integer not null,
+    goal_area_title varchar not null, goal_area_slug varchar not null, goal_area_description varchar,
+    responsible varchar, target_title varchar not null, sort_key integer not null,
+    primary key (period_id, target_id)
+);
+create table period_indicator (
+    period_id varchar not null, indicator_id varchar not null, target_id varchar not null,
+    primary key (period_id, indicator_id)
+);

@@ -27,6 +27,9 @@ import pandas as pd
 from shb.core import paths
 from shb.core.areas import Geography
 from shb.core.catalog import LEVELS, Catalog
+from shb.core.malbild import load_periods
+from shb.core.steering import load_steering
+from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
 from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES
 
@@ -39,8 +42,9 @@ def statement(name: str) -> str:
     return (SQL / f"{name}.sql").read_text(encoding="utf-8")
 
 
-def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
-    """The catalog and geography as one frame per table."""
+def catalog_frames(cat: Catalog, geo: Geography, period_files: list[Path] | None = None) -> dict[str, pd.DataFrame]:
+    """The catalog and geography as one frame per table; the målbild periods from `period_files`
+    (default: every file in data/malbild/)."""
     prog = cat.programme
     programme = pd.DataFrame([{"title": prog["programme"], "period": prog["period"],
                                "goal_title": prog["goal"]["title"],
@@ -76,10 +80,38 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
     areas = geo.areas.reindex(columns=area_cols)
     areas["level_order"] = areas.level.map(LEVELS.index)
     areas = areas.sort_values(["level_order", "code"]).drop(columns="level_order")
+    aims = load_aims(cat, {s.id for s in geo.sets}, only_known=True)
+    indicator_targets = pd.DataFrame(
+        [{"indicator_id": a.indicator, "scope": a.scope, "value": a.value, "year": a.year, "origin": a.origin,
+          "wording": a.wording} for a in aims],
+        columns=["indicator_id", "scope", "value", "year", "origin", "wording"])
+    periods = period_frames(load_periods(cat, period_files))
+    documents = load_steering(cat)
+    steering = pd.DataFrame([{"id": d.id, "title": d.title, "kind": d.kind, "basis": d.basis, "sort_key": n}
+                             for n, d in enumerate(documents)], columns=["id", "title", "kind", "basis", "sort_key"])
+    links = pd.DataFrame([{"document_id": d.id, "target_id": t} for d in documents for t in d.targets],
+                         columns=["document_id", "target_id"])
     return {
         "programme": programme, "goal_area": goal_areas, "target": targets, "indicator": indicators, "area": areas,
         "district_member": geo.district_members, "area_set": area_sets, "area_set_member": members,
-        "population_group": groups, "indicator_group": indicator_groups,
+        "population_group": groups, "indicator_group": indicator_groups, "indicator_target": indicator_targets,
+        "steering_document": steering, "steering_link": links, **periods,
+    }
+
+
+def period_frames(periods) -> dict[str, pd.DataFrame]:
+    """The målbild periods (shb.core.malbild) as the tables period, period_target and period_indicator."""
+    return {
+        "period": pd.DataFrame([{"id": p.id, "title": p.title, "first_year": p.first_year, "last_year": p.last_year,
+                                 "is_current": p.current} for p in periods]),
+        "period_target": pd.DataFrame([
+            {"period_id": p.id, "target_id": t.id, "goal_area_id": t.goal_area, "goal_area_title": t.goal_area_title,
+             "goal_area_slug": t.goal_area_slug, "goal_area_description": t.goal_area_description,
+             "responsible": t.responsible, "target_title": t.title, "sort_key": n}
+            for p in periods for n, t in enumerate(p.targets)]),
+        "period_indicator": pd.DataFrame(
+            [{"period_id": p.id, "indicator_id": i, "target_id": t} for p in periods
+             for i, t in p.indicator_targets.items()], columns=["period_id", "indicator_id", "target_id"]),
     }
 
 
@@ -184,10 +216,12 @@ def write_derived_snapshot(
     on_stage: Callable[[str], None] = lambda stage: None,
     new_notes: pd.DataFrame | None = None,
     removed_notes: tuple[str, ...] = (),
+    new_analyses: pd.DataFrame | None = None,
 ) -> bool:
     """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
     which the observations in `added` replace stored rows with the same key or are added, the notes in
-    `new_notes` are added and those with ids in `removed_notes` left out; then a new snapshot row and,
+    `new_notes` are added and those with ids in `removed_notes` left out, the samlade analyser in
+    `new_analyses` replace those of the same effektmål and year; then a new snapshot row and,
     given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
     true while any observation or population row is demo data.
 
@@ -208,6 +242,11 @@ def write_derived_snapshot(
         if new_notes is not None and len(new_notes):
             con.register("new_notes", new_notes)
             con.execute(statement("insert_notes"))
+        if new_analyses is not None and len(new_analyses):  # a samlad analys replaces its effektmål × year
+            con.register("new_analyses", new_analyses)
+            con.execute(statement("replace_analyses"))
+            con.execute(statement("insert_analyses"))
+            con.unregister("new_analyses")
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
         if len(added):

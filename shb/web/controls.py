@@ -39,6 +39,18 @@ def choose_set(view: View, where=st) -> View:
     return update(view, jamfor=chosen)
 
 
+def choose_period(view: View, where=st) -> View:
+    """The målbild period (only when the snapshot holds more than one)."""
+    f = data.facts()
+    if len(f.periods) < 2:
+        return view
+    titles = dict(zip(data.frame("periods").id, data.frame("periods").title, strict=True))
+    shown = view.period or f.current_period
+    chosen = where.selectbox("Målbild", list(f.periods), index=list(f.periods).index(shown),
+                             format_func=lambda p: f"Målbild {titles[p]}", key="shb_period")
+    return update(view, period="" if chosen == f.current_period else chosen)
+
+
 def choose_year(view: View, label: str = "År", where=st, slider: bool = False) -> View:
     years = list(data.facts().indicators[view.indikator].years)
     if not years:

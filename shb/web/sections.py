@@ -12,9 +12,10 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from shb.analysis import measures
-from shb.present import export, provenance, tables, text, urlstate, views
+from shb.present import export, periods, provenance, steering, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.web import controls, data, site
+from shb.web.analysis_form import analysis_section
 from shb.web.layout import (
     chart,
     downloads,
@@ -39,16 +40,17 @@ REPORT_NOTE = ("Rapporten innehåller alla effektmål och indikatorer med diagra
 
 def overview(view: View) -> None:
     """A card per målområde; per effektmål its status and a compact row per indicator."""
-    ov = data.overview(view.jamfor)
-    structure = data.frame("goal_structure")
+    ov = periods.regroup(data.overview(view.jamfor), data.database(), view.period)
+    structure = periods.structure(data.database(), view.period)
     set_title = views.set_members(data.database(), view.jamfor)[0]
     statuses = views.target_statuses(ov)
     for goal_area_id, targets in structure.groupby("goal_area_id", sort=True):
-        page = site.GOAL_AREA_PAGES[int(goal_area_id)]
-        params = site.page_params(view, page.path)
+        page = site.GOAL_AREA_PAGES.get(int(goal_area_id))  # a later period may have a målområde without a page
         with st.container(border=True):
             st.subheader(f"Målområde {goal_area_id}: {targets.goal_area_title.iloc[0]}")
-            st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:", query_params=params)
+            if page is not None:
+                st.page_link(page.path, label="Öppna målområdet", icon=":material/arrow_forward:",
+                             query_params=site.page_params(view, page.path))
             for t in targets.itertuples():
                 rows = ov[ov.target_id == t.target_id].reset_index(drop=True)
                 status = statuses.get(t.target_id) or measures.target_status([])
@@ -57,7 +59,7 @@ def overview(view: View) -> None:
                 st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}"
                             + (f" :orange[{demo_note}]" if demo_note else ""))
                 links = [f"{site.page_url_path(page.path)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
-                         for i in rows.indicator_id]
+                         if page is not None else None for i in rows.indicator_id]
                 _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
 
 
@@ -85,24 +87,45 @@ def goal_area_page(goal_area_id: int) -> None:
     snap = setup(page.label, page.path)
     if snap is None:
         return
-    structure = data.frame("goal_structure")
-    ga = structure[structure.goal_area_id == goal_area_id]
     inds = data.indicators()
-    options = site.page_indicators(page.path)
+    period = st.query_params.get("period", "")
+    period = period if period in data.facts().periods else ""
+    options = site.page_indicators(page.path, period) or site.page_indicators(page.path)
     area_level = views.prefer_real(data.database(), [i for i in options if inds[i].lowest_level != "municipality"])
     view = current_view(default_indicator=(area_level or options)[0])
     navigation(view)
-    st.title(f"Målområde {goal_area_id}: {page.label}")
+    structure = periods.structure(data.database(), view.period)
+    ga = structure[structure.goal_area_id == goal_area_id]
+    if ga.empty:  # the period has no such målområde
+        st.info(text.no_goal_area_in_period(goal_area_id, periods.title(data.database(), view.period)))
+        return
+    st.title(f"Målområde {goal_area_id}: {ga.goal_area_title.iloc[0]}")
     st.caption(f"{ga.goal_area_description.iloc[0]} Ansvarig: {ga.responsible.iloc[0]}.")
     with st.sidebar:
         st.divider()
-        view = controls.choose_indicator(view, options)
+        view = controls.choose_period(view)
+        view = controls.choose_indicator(view, site.page_indicators(page.path, view.period) or options)
         view = controls.choose_set(view)
         view = controls.choose_year(view)
         view = controls.choose_individual_areas(view)
-    target = ga[ga.target_id == inds[view.indikator].target].iloc[0]
+    target = ga[ga.target_id == periods.indicator_targets(data.database(), view.period)[view.indikator]].iloc[0]
     st.markdown(f"**Effektmål {target.target_id}:** {target.target_title}")
+    linked = steering.links(data.database())
+    if not view.period:
+        st.caption(text.period_caption(*_period_row(view.period), current=True))
+    else:
+        st.info(text.period_caption(*_period_row(view.period), current=False), icon=":material/history:")
+        linked = linked.iloc[0:0]  # documents are linked to the current period's effektmål
+    if steering.documents_of(linked, target.target_id):
+        st.caption(text.steering_line(steering.documents_of(linked, target.target_id), linked.basis.iloc[0]))
+    analysis_section(target.target_id, view)
     comparison_section(view, snap, show_areas=bool(view.omrade))
+
+
+def _period_row(period: str) -> tuple:
+    p = periods.periods(data.database())
+    row = p[p.id == (period or data.facts().current_period)].iloc[0]
+    return row.title, row.first_year, row.last_year
 
 
 def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None:
@@ -118,6 +141,7 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
     if ind.lowest_level == "municipality":
         st.info(MUNICIPALITY_ONLY, icon=":material/info:")
     chart(data.spec_of("trend", view, show_areas), key="trend")
+    aims_section(c)
     if not c.gaps.dropna().empty:
         chart(data.spec_of("gap", view), key="gap")
     notes_section(view)
@@ -132,6 +156,17 @@ def comparison_section(view: View, snap: dict, show_areas: bool = False) -> None
             chart(groups, key="groups")
     indicator_facts(ind, c.origin)
     footer(snap)
+
+
+def aims_section(c: views.Comparison) -> None:
+    """The indicator's målvärden: distance, pace needed against the recent pace, and when it is reached."""
+    if not c.aims:
+        return
+    st.markdown("#### Målvärde")
+    for title, aim, p in c.aims:
+        st.markdown(text.aim_sentence(c.indicator, aim, p, title))
+    st.dataframe(tables.aim_table(c.indicator, c.aims), hide_index=True, width="stretch")
+    st.caption(text.aim_pace_method(c.aims[0][2].window, c.aims[0][2].points))
 
 
 def _ranking_and_map(view: View, c: views.Comparison) -> View:
@@ -329,6 +364,6 @@ def report_download(view: View, snap: dict) -> None:
     d = data.database()
     st.download_button(
         "Skapa och ladda ner rapporten (HTML)", icon=":material/description:", on_click="ignore",
-        data=lambda: report.render_html(d, int(year), view.jamfor).encode("utf-8"), mime="text/html",
+        data=lambda: report.render_html(d, int(year), view.jamfor, view.period).encode("utf-8"), mime="text/html",
         file_name=export.report_file_name(int(year), snap["version"], data.summary()))
     st.caption(REPORT_NOTE)

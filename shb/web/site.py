@@ -34,24 +34,31 @@ PAGES = (
     PageInfo("pages/6_grupper.py", "Grupper", ":material/groups:", "Utforska"),
     PageInfo("pages/7_data_och_metod.py", "Data och metod", ":material/dataset:", "Om data"),
     PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
+    PageInfo("pages/10_prioritering.py", "Prioritering", ":material/low_priority:", "Uppföljning"),
 )
 GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
 AREA_PAGE, MAP_PAGE, GROUPS_PAGE = PAGES[4].path, PAGES[5].path, PAGES[6].path
 PAGE_KEY = "shb_page"  # the page this run shows (for links and the share link)
 
 
-def goal_area_of(indicator: str) -> int:
-    """The målområde an indicator belongs to (through its effektmål)."""
+def goal_area_of(indicator: str, period: str = "") -> int | None:
+    """The målområde an indicator belongs to (through its effektmål) in the målbild period (""; the
+    current one); None when the period does not follow the indicator."""
+    if period and period != data.facts().current_period:
+        mapping = data.frame("period_indicators", period_id=period).set_index("indicator_id").target_id
+        structure = data.frame("period_structure", period_id=period).set_index("target_id")
+        return int(structure.loc[mapping[indicator], "goal_area_id"]) if indicator in mapping else None
     structure = data.frame("goal_structure").set_index("target_id")
     return int(structure.loc[data.indicators()[indicator].target, "goal_area_id"])
 
 
-def page_indicators(path: str) -> list[str] | None:
-    """The indicators the page at `path` can show, in catalog order; None when it shows any."""
+def page_indicators(path: str, period: str = "") -> list[str] | None:
+    """The indicators the page at `path` can show (in the målbild period), in catalog order; None when it
+    shows any."""
     inds = data.indicators()
     goal_area = next((n for n, p in GOAL_AREA_PAGES.items() if p.path == path), None)
     if goal_area is not None:
-        return [i for i in inds if goal_area_of(i) == goal_area]
+        return [i for i in inds if goal_area_of(i, period) == goal_area]
     if path == MAP_PAGE:
         return [i.id for i in inds.values() if i.lowest_level != "municipality"]
     if path == GROUPS_PAGE:
@@ -63,7 +70,7 @@ def page_params(view: View, path: str) -> dict[str, str]:
     """The view's parameters for a link to `path`. An indicator the page cannot show is left out,
     with what belongs to it, so our own links open the page on its own indicator without a notice."""
     params = urlstate.to_params(view)
-    allowed = page_indicators(path)
+    allowed = page_indicators(path, view.period)
     if allowed is None or view.indikator in allowed:
         return params
     return {k: v for k, v in params.items() if k in urlstate.INDICATOR_FREE}

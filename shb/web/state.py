@@ -43,7 +43,7 @@ def current_view(default_indicator: str | None = None) -> View:
         asked = st.session_state.get(VIEW_KEY) or urlstate.defaults_for(f, default_indicator or f.default_indicator)
         asked = replace(asked, notices=())
     view = asked
-    allowed = site.page_indicators(site.this_page())
+    allowed = site.page_indicators(site.this_page(), asked.period)
     if allowed and view.indikator not in allowed:
         view = urlstate.defaults_for(f, default_indicator if default_indicator in allowed else allowed[0], base=view)
     for notice in asked.notices:
