@@ -47,10 +47,10 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
                                "goal_description": prog["goal"]["description"].strip()}])
     goal_areas = pd.DataFrame([
         {"id": ga.id, "title": ga.title, "slug": ga.slug, "description": ga.description,
-         "responsible": ga.responsible} for ga in cat.goal_areas])
+         "responsible": ga.responsible} for ga in cat.all_goal_areas])  # the övergripande mål as 0, first
     targets = pd.DataFrame([
         {"id": t.id, "goal_area_id": t.goal_area, "title": t.title, "sort_key": i}
-        for i, t in enumerate(cat.targets)])
+        for i, t in enumerate(t for ga in cat.all_goal_areas for t in ga.targets)])
     indicators = pd.DataFrame([
         {"id": i.id, "target_id": i.target, "title": i.title, "kind": i.kind, "unit": i.unit,
          "unit_label": i.unit_label, "direction": i.direction, "source": i.source,
@@ -58,7 +58,7 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
          "licence": i.licence, "lowest_level": i.lowest_level, "levels": i.levels,
          "group_dimensions": i.group_dimensions, "population": i.population, "survey": i.survey,
          "frequency": i.frequency, "definition": i.definition.strip(), "caveats": list(i.caveats),
-         "sort_key": n} for n, i in enumerate(cat.indicators)])
+         "sort_key": n, "life_stages": list(i.life_stages)} for n, i in enumerate(cat.indicators)])
     groups = pd.DataFrame([
         {"dimension": dim, "value": value, "dimension_label": d["label"], "label": label,
          "sort_key": n}
