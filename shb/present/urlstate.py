@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from shb.core.catalog import LEVEL_LABELS
+from shb.core.catalog import LEVEL_LABELS, LIFE_STAGE_ORDER
 from shb.store.db import is_version_id
 
 MAX_LENGTH = 200  # longer values are never ids
@@ -19,14 +19,15 @@ MAX_AREAS = 20
 EXTENTS = ("tatort", "kommun")
 MAP_LEVELS = ("regso", "deso", "district")
 # Parameters that mean the same whatever the indicator (kept on a link to a page of another indicator).
-INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v")
-ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "visning", "v")
+INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v", "livsfas")
+ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "livsfas", "visning", "v")
 _SAFE = re.compile(r"^[A-Za-z0-9_\-.,:]*$")
 PARAM_LABELS = {
     "indikator": "indikator", "ar": "år", "fran": "från år", "till": "till år", "niva": "nivå",
     "omrade": "område", "jamfor": "jämförelse", "grupp": "grupp", "utsnitt": "kartutsnitt",
-    "visning": "visning", "v": "dataversion",
+    "visning": "visning", "v": "dataversion", "livsfas": "livsfas",
 }
+LIFE_STAGE_UNKNOWN = "Okänd livsfas ignorerades; välj barn, unga, vuxna eller aldre."
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,7 @@ class View:
     utsnitt: str = "tatort"
     visning: str = ""
     v: str = ""
+    livsfas: str = ""  # one of LIFE_STAGE_ORDER on the Livscykeln page; "" = every stage
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -109,7 +111,7 @@ def defaults_for(facts: Facts, indicator: str, base: View | None = None) -> View
     return View(indikator=indicator, ar=ar, fran=fran, till=till, niva=niva,
                 omrade=base.omrade if base else (), jamfor=base.jamfor if base else facts.default_set,
                 grupp=grupp, utsnitt=base.utsnitt if base else "tatort",
-                visning=base.visning if base else "", v=facts.version)
+                visning=base.visning if base else "", v=facts.version, livsfas=base.livsfas if base else "")
 
 
 def _raw_values(params: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
@@ -169,7 +171,7 @@ def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, view: View
     allowed = {
         "niva": tuple(lvl for lvl in MAP_LEVELS if lvl in f.levels), "jamfor": facts.set_ids,
         "grupp": ("total", *f.group_dimensions, *f.group_values), "utsnitt": EXTENTS,
-        "visning": ("presentation", ""),
+        "visning": ("presentation", ""), "livsfas": (*LIFE_STAGE_ORDER, ""),
     }
     changes = {}
     for key, options in allowed.items():
@@ -182,6 +184,8 @@ def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, view: View
             elif key == "niva" and values[key] in MAP_LEVELS:
                 notices.append(f"Nivån {LEVEL_LABELS[values[key]]} finns inte för indikatorn; "
                                f"visar {LEVEL_LABELS.get(view.niva, view.niva)}.")
+            elif key == "livsfas":
+                notices.append(LIFE_STAGE_UNKNOWN)
             else:
                 notices.append(f"Okänt värde för {PARAM_LABELS[key]} ignorerades.")
     return changes
@@ -212,6 +216,6 @@ def to_params(view: View) -> dict[str, str]:
     out = {
         "indikator": view.indikator, "ar": str(view.ar), "fran": str(view.fran), "till": str(view.till),
         "niva": view.niva, "omrade": ",".join(view.omrade), "jamfor": view.jamfor, "grupp": view.grupp,
-        "utsnitt": view.utsnitt, "visning": view.visning, "v": view.v,
+        "utsnitt": view.utsnitt, "livsfas": view.livsfas, "visning": view.visning, "v": view.v,
     }
     return {k: v for k, v in out.items() if v != ""}
