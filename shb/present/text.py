@@ -402,11 +402,14 @@ def stage_sentence(stage: str, gaps: list, titles: dict[str, str], set_title: st
     compared = [g for g in gaps if g.area_level and not np.isnan(g.gap)]
     closing = sum(g.trend.verdict == "minskar" for g in compared)
     widening = sum(g.trend.verdict == "ökar" for g in compared)
-    municipal = len(gaps) - len(compared)
+    municipal = sum(not g.area_level for g in gaps)
+    unknown = len(gaps) - len(compared) - municipal  # per area, but no gap the latest year (a hidden area)
     parts = [f"{label}: {len(gaps)} indikatorer"]
     if compared:
         parts.append(f"{len(compared)} jämför {set_title} med övriga staden – skillnaden minskar för {closing} och "
                      f"ökar för {widening}")
+    if unknown:
+        parts.append(f"för {unknown} saknas jämförelsen det senaste året")
     if municipal:
         parts.append(f"{municipal} finns bara för hela kommunen")
     sentence = "; ".join(parts) + "."
