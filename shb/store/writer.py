@@ -65,8 +65,11 @@ def catalog_frames(cat: Catalog, geo: Geography) -> dict[str, pd.DataFrame]:
         for dim, d in cat.groups.items() for n, (value, label) in enumerate(d["values"].items())])
     indicator_groups = pd.DataFrame(
         [{"indicator_id": i.id, "dimension": "total", "value": "alla", "sort_key": 0} for i in cat.indicators]
+        # one running sort_key per indicator across its dimensions, so the declared order of dimensions is
+        # kept (a key restarting per dimension tied kon/1 with alder/1, and the order came out at random)
         + [{"indicator_id": i.id, "dimension": dim, "value": v, "sort_key": n + 1}
-           for i in cat.indicators for dim, values in i.groups.items() for n, v in enumerate(values)])
+           for i in cat.indicators
+           for n, (dim, v) in enumerate((dim, v) for dim, values in i.groups.items() for v in values)])
     area_sets = pd.DataFrame([
         {"id": s.id, "title": s.title, "description": s.description, "is_default": s.id == geo.default_set}
         for s in geo.sets])
