@@ -71,7 +71,7 @@ def test_livscykeln_in_presentation_mode_shows_the_chosen_stage_only(aldre_page)
 
 def test_livscykeln_values_are_the_sets_and_the_rest_of_the_citys_from_sql(demo_db, aldre_page):
     table = aldre_page.dataframe[0].value
-    aldre = [i for i in CAT.indicators if "aldre" in i.stages]
+    aldre = [i for i in CAT.indicators if "aldre" in i.life_stages]
     assert sorted(table.Indikator) == sorted(i.title for i in aldre)
     checked = 0
     for ind in aldre:
@@ -91,7 +91,7 @@ def test_livscykeln_lists_the_worst_gaps_first(demo_db, aldre_page):
     table = aldre_page.dataframe[0].value
     severities = {}
     for ind in CAT.indicators:
-        if "aldre" in ind.stages and ind.lowest_level != "municipality" and ind.kind == "share":
+        if "aldre" in ind.life_stages and ind.lowest_level != "municipality" and ind.kind == "share":
             e = set_and_rest(demo_db, ind.id).dropna(subset=["focus"]).iloc[-1]
             if pd.isna(e.rest):
                 continue
@@ -132,7 +132,8 @@ def test_an_unknown_life_stage_gives_a_notice_and_every_stage(demo_db):
     at = run_page(LIFE, {"livsfas": "pensionar", "indikator": "aldre_god_halsa"}, timeout=180)
     assert not at.exception, at.exception
     assert any("Okänd livsfas" in w.value for w in at.warning)
-    assert [s.value for s in at.subheader][:4] == ["Barn 0–15 år", "Unga 16–24 år", "Vuxna 25–64 år", "Äldre 65+ år"]
+    assert [s.value for s in at.subheader][:5] == ["Barn 0–15 år", "Unga 16–24 år", "Vuxna 25–64 år", "Äldre 65+ år",
+                                                   "Alla åldrar"]
     assert "livsfas" not in dict(at.query_params)
 
 
@@ -217,7 +218,7 @@ def test_oversikt_starts_with_the_goal_indicators(demo_db):
 # --- the URL contract ------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(("given", "kept", "noticed"), [
-    ("aldre", "aldre", False), ("barn", "barn", False), ("alla", "", True), ("Äldre", "", True), ("", "", False)])
+    ("aldre", "aldre", False), ("barn", "barn", False), ("alla", "alla", False), ("pensionar", "", True), ("Äldre", "", True), ("", "", False)])
 def test_livsfas_is_checked_against_the_life_stages(given, kept, noticed):
     view = urlstate.parse({"livsfas": given}, FACTS)
     assert view.livsfas == kept

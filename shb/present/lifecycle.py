@@ -14,13 +14,16 @@ from shb.present import charts, provenance, text, views
 from shb.present.urlstate import View
 from shb.store.db import Database
 
+# The panels of Livscykeln, in order: the four stages, then the indicators that concern every age (`alla`)
+# once, not repeated in every stage.
+STAGES = (*LIFE_STAGE_ORDER, "alla")
 STAGE_COLUMNS = ["stage", "stage_label", "indicator_id", "title", "goal_level", "year", "focus", "rest", "city",
                  "gap", "severity", "verdict", "better", "area_level", "focus_text", "rest_text", "city_text",
                  "gap_text", "severity_text", "trend_text", "demo", "source_text", "stage_gap"]
 
 
 def life_course(database: Database, set_id: str) -> pd.DataFrame:
-    """One row per life stage × indicator that concerns it (`alla` counts in every stage): the set and the
+    """One row per life stage × indicator that concerns it (`alla` is a panel of its own): the set and the
     rest of the city in the indicator's latest year, the gap, how much worse or better the set is
     (`severity`), the gap's trend, and whether the values are real or demo. Within a stage the worst gaps
     come first; indicators that exist for the kommun only come last."""
@@ -45,9 +48,9 @@ def life_course(database: Database, set_id: str) -> pd.DataFrame:
             "severity_text": text.severity_cell(g.severity), "trend_text": text.verdict_cell(g.trend),
             "demo": origins[ind_id].demo, "source_text": origins[ind_id].cell, "stage_gap": g,
         }
-        out += [{**base, "stage": stage, "stage_label": text.life_stage_label(stage)} for stage in ind.stages]
+        out += [{**base, "stage": stage, "stage_label": text.life_stage_label(stage)} for stage in ind.life_stages]
     frame = pd.DataFrame(out, columns=STAGE_COLUMNS)
-    order = {s: n for n, s in enumerate(LIFE_STAGE_ORDER)}
+    order = {s: n for n, s in enumerate(STAGES)}
     catalog_order = {i: n for n, i in enumerate(inds)}
     frame = frame.assign(_stage=frame.stage.map(order), _worse=-frame.severity.astype(float),
                          _no_set=~frame.area_level.astype(bool), _catalog=frame.indicator_id.map(catalog_order))
@@ -59,7 +62,7 @@ def stage_summaries(rows: pd.DataFrame, set_title: str) -> dict[str, str]:
     """Per life stage (in order) the sentence of `text.stage_sentence`, from `life_course` rows."""
     titles = dict(zip(rows.indicator_id, rows.title))
     return {stage: text.stage_sentence(stage, rows.loc[rows.stage == stage, "stage_gap"].tolist(), titles, set_title)
-            for stage in LIFE_STAGE_ORDER if (rows.stage == stage).any()}
+            for stage in STAGES if (rows.stage == stage).any()}
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from shb.core.catalog import LEVEL_LABELS, LIFE_STAGE_ORDER
+from shb.core.catalog import LEVEL_LABELS, LIFE_STAGES
 from shb.store.db import is_version_id
 
 MAX_LENGTH = 200  # longer values are never ids
@@ -27,7 +27,7 @@ PARAM_LABELS = {
     "omrade": "område", "jamfor": "jämförelse", "grupp": "grupp", "utsnitt": "kartutsnitt",
     "visning": "visning", "v": "dataversion", "livsfas": "livsfas",
 }
-LIFE_STAGE_UNKNOWN = "Okänd livsfas ignorerades; välj barn, unga, vuxna eller aldre."
+LIFE_STAGE_UNKNOWN = "Okänd livsfas ignorerades; välj barn, unga, vuxna, aldre eller alla."
 
 
 @dataclass(frozen=True)
@@ -69,7 +69,7 @@ class View:
     utsnitt: str = "tatort"
     visning: str = ""
     v: str = ""
-    livsfas: str = ""  # one of LIFE_STAGE_ORDER on the Livscykeln page; "" = every stage
+    livsfas: str = ""  # a life stage code (barn, unga, vuxna, aldre, alla) on Livscykeln; "" = every stage
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -171,7 +171,7 @@ def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, view: View
     allowed = {
         "niva": tuple(lvl for lvl in MAP_LEVELS if lvl in f.levels), "jamfor": facts.set_ids,
         "grupp": ("total", *f.group_dimensions, *f.group_values), "utsnitt": EXTENTS,
-        "visning": ("presentation", ""), "livsfas": (*LIFE_STAGE_ORDER, ""),
+        "visning": ("presentation", ""), "livsfas": (*LIFE_STAGES, ""),
     }
     changes = {}
     for key, options in allowed.items():

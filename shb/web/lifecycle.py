@@ -9,7 +9,6 @@ from urllib.parse import urlencode
 import pandas as pd
 import streamlit as st
 
-from shb.core.catalog import LIFE_STAGE_ORDER
 from shb.present import lifecycle, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
@@ -42,7 +41,7 @@ def gradient(view: View) -> lifecycle.Gradient | None:
 
 
 def choose_life_stage(view: View, where=st) -> View:
-    options = ["", *LIFE_STAGE_ORDER]
+    options = ["", *lifecycle.STAGES]
     chosen = where.radio("Livsfas", options, index=options.index(view.livsfas) if view.livsfas in options else 0,
                          format_func=lambda s: text.life_stage_label(s) if s else text.ALL_STAGES_LABEL)
     return update(view, livsfas=chosen)
@@ -63,7 +62,7 @@ def stage_panels(view: View) -> None:
     rows = life_course(view.jamfor)
     set_title = views.set_members(data.database(), view.jamfor)[0]
     summaries = lifecycle.stage_summaries(rows, set_title)
-    for stage in ([view.livsfas] if view.livsfas else LIFE_STAGE_ORDER):
+    for stage in ([view.livsfas] if view.livsfas else lifecycle.STAGES):
         r = rows[rows.stage == stage].reset_index(drop=True)
         with st.container(border=True):
             st.subheader(text.life_stage_label(stage))
