@@ -72,7 +72,12 @@ def stage_panels(view: View) -> None:
             table = tables.life_stage_table(r, set_title, _links(view, r.indicator_id.tolist()))
             better = r.better.tolist()
             styled = table.style.apply(lambda _, t=table, b=better: tables.trend_cell_styles(t, b), axis=None)
-            st.dataframe(styled, hide_index=True, width="stretch", key=f"stage_{stage}", column_config={
+            # In a meeting the room reads the set, the rest of the city, the gap and its direction at a glance
+            compact = [set_title, text.REST_LABEL, "Skillnad", "Jämfört med övriga staden", text.trend_column_label(),
+                       tables.SOURCE_COLUMN]
+            order = ["Indikator", *compact] if view.presentation else None
+            st.dataframe(styled, hide_index=True, width="stretch", key=f"stage_{stage}", column_order=order,
+                         column_config={
                 "Indikator": st.column_config.TextColumn(width="large"),
                 tables.SOURCE_COLUMN: st.column_config.TextColumn(width="medium", help=SOURCE_HELP),
                 "År": st.column_config.NumberColumn(width="small", format="%d"),
