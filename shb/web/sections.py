@@ -75,7 +75,9 @@ def goal_indicators(view: View) -> None:
     with st.container(border=True):
         st.subheader(f"{text.GOAL_HEADING}: hälsa och livsvillkor genom livet")
         colour, words, how = text.goal_status_badge(status)
-        st.markdown(f":{colour}-badge[{words}] :gray[{how}]")
+        judged = rows[rows.area_level]
+        demo_note = text.status_demo_note(int(judged.demo.sum()), len(judged))
+        st.markdown(f":{colour}-badge[{words}] :gray[{how}]" + (f" :orange[{demo_note}]" if demo_note else ""))
         st.caption(text.goal_block_intro(len(rows), int((~rows.demo.astype(bool)).sum()), set_title))
         st.page_link(page, label="Öppna Livscykeln", icon=":material/timeline:",
                      query_params=site.page_params(view, page))
