@@ -15,5 +15,6 @@ if snap is not None:
     st.markdown(f"**Övergripande mål:** {programme.goal_title}")
     st.caption(programme.goal_description)
     view = controls.choose_set(view, where=st.sidebar)
+    sections.goal_indicators(view)
     sections.overview(view)
     layout.footer(snap)

@@ -21,7 +21,8 @@ select
     i.survey,
     i.frequency,
     i.definition,
-    i.caveats
+    i.caveats,
+    i.life_stages
 from indicator as i
 inner join target as t on i.target_id = t.id
 order by i.sort_key

@@ -114,3 +114,29 @@ def test_changing_a_control_is_a_step_in_history(server, page):
     page.go_back()
     page.wait_for_url("**ar=2024**", timeout=TIMEOUT)
     page.wait_for_function("document.body.innerText.includes('2024')", timeout=TIMEOUT)
+
+
+@pytest.fixture(scope="module")
+def life_server(demo_db):
+    """A server of its own for Livscykeln (SHB_TEST_PORT picks the port when a fixed one is wanted)."""
+    import os
+
+    require_chromium()
+    with streamlit_server(demo_db, port=int(os.environ.get("SHB_TEST_PORT", "0")) or None) as url:
+        yield url
+
+
+def test_livscykeln_in_presentation_mode_at_1280x720(life_server, browser):
+    from tests.browser import ARTIFACTS
+
+    with browser_page(1280, 720, browser) as p:
+        p.goto(f"{life_server}/livscykeln?livsfas=aldre&visning=presentation", wait_until="domcontentloaded")
+        p.get_by_text("Äldre 65+ år:").first.wait_for(timeout=TIMEOUT)
+        p.wait_for_function("document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1", timeout=TIMEOUT)
+        wait_for_charts(p, 1)
+        assert not p.locator('[data-testid="stSidebar"]').is_visible(), "presentation mode hides the sidebar"
+        assert p.get_by_text("Demodata").first.is_visible()
+        assert "livsfas=aldre" in p.url and "visning=presentation" in p.url
+        ARTIFACTS.mkdir(exist_ok=True)
+        p.screenshot(path=str(ARTIFACTS / "livscykeln_presentation_1280x720.png"))
+        screenshot(p, "livscykeln_presentation_full")

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from shb.core import paths
-from shb.core.catalog import DIRECTIONS, KIND_UNITS, load_catalog
+from shb.core.catalog import DIRECTIONS, GOAL_TARGET, KIND_UNITS, LIFE_STAGES, load_catalog
 from shb.core.errors import CatalogError
 from shb.ingest.demo import load_profiles
 from tests.conftest import reference
@@ -34,7 +34,8 @@ def test_titles_match_the_malbild_reference():
 def test_at_least_45_indicators_and_three_per_target():
     per_target = Counter(i.target for i in CAT.indicators)
     assert len(CAT.indicators) >= 45
-    assert {t.id for t in CAT.targets} == set(per_target)
+    # every effektmål has indicators; the övergripande mål's own ("0") are counted in test_life_course.py
+    assert {t.id for t in CAT.targets} | {GOAL_TARGET} == set(per_target)
     assert min(per_target.values()) >= 3, per_target
 
 
@@ -166,4 +167,44 @@ def test_a_kolada_mapping_needs_a_confirmed_id(tmp_path):
     raw["indicators"][0]["source_ref_confirmed"] = False
     path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
     with pytest.raises(CatalogError, match="Indikatorn 'gymnasieexamen_4_ar_hemkommun': .*vara bekräftat"):
+        load_catalog(indicators=path)
+
+
+# --- the övergripande mål and life stages -------------------------------------------------------------------
+
+def test_the_overarching_goal_is_target_0_under_goal_area_0_titled_from_the_malbild():
+    assert GOAL_TARGET == "0" and CAT.goal.id == 0
+    assert [t.id for t in CAT.goal.targets] == ["0"]
+    assert CAT.goal.title == CAT.programme["goal"]["title"] == "Skapa jämlika livsvillkor och god hälsa"
+    assert [ga.id for ga in CAT.all_goal_areas] == [0, 1, 2, 3]
+    assert GOAL_TARGET not in {t.id for t in CAT.targets}  # the målområden's pages never list it
+
+
+def test_every_indicator_declares_its_life_stages():
+    assert set(LIFE_STAGES) == {"barn", "unga", "vuxna", "aldre", "alla"}
+    for ind in CAT.indicators:
+        assert ind.life_stages and set(ind.life_stages) <= set(LIFE_STAGES), ind.id
+        assert "alla" not in ind.life_stages or ind.life_stages == ("alla",), ind.id
+
+
+def test_at_least_twelve_goal_indicators_six_real_kolada_and_five_for_aldre():
+    goal = CAT.goal_indicators
+    assert len(goal) >= 12
+    confirmed_kolada = [i for i in goal if i.source_ref_confirmed and i.fetch and i.fetch.kolada]
+    assert len(confirmed_kolada) >= 6
+    only_aldre = [i for i in CAT.indicators if i.life_stages == ("aldre",)]
+    assert len(only_aldre) >= 5, [i.id for i in only_aldre]
+
+
+@pytest.mark.parametrize("stages", [[], ["vuxen"], ["alla", "barn"], ["barn", "barn"], None])
+def test_bad_life_stages_are_refused_when_the_catalog_is_read(tmp_path, stages):
+    raw = yaml.safe_load(paths.INDICATORS.read_text(encoding="utf-8"))
+    first = raw["indicators"][0]
+    if stages is None:
+        first.pop("life_stages")
+    else:
+        first["life_stages"] = stages
+    path = tmp_path / "indicators.yaml"
+    path.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CatalogError, match="life_stages"):
         load_catalog(indicators=path)

@@ -55,6 +55,17 @@ def test_build_without_demo_flag_builds_real_values_where_they_exist(tmp_path):
     assert "indikatorer har riktiga värden ur data/real/" in out.stdout
     info = json.loads(shb("info", "--db", str(tmp_path / "x.duckdb"), "--json").stdout)
     assert info["real_indicators"] >= 15 and info["demo"]  # the rest is still demo, and the file says so
+    # the övergripande mål: at least 12 health indicators, 6 of them real; äldre covered by at least 5
+    assert info["goal_indicators"] >= 12 and info["goal_indicators_real"] >= 6
+    assert info["goal_indicators"] == info["goal_indicators_real"] + info["goal_indicators_demo"]
+    assert len(info["goal_indicator_ids"]) == info["goal_indicators"]
+    assert info["goal_areas"] == 3 and info["targets"] == 13
+    assert set(info["indicators_by_life_stage"]) == {"barn", "unga", "vuxna", "aldre"}
+    assert info["indicators_by_life_stage"]["aldre"] >= 5
+    entries = {e["id"]: e for e in json.loads(shb("catalog", "--db", str(tmp_path / "x.duckdb"), "--json").stdout)}
+    assert entries["medellivslangd_man"]["life_stages"] == ["alla"] and entries["medellivslangd_man"]["target"] == "0"
+    assert entries["ensamboende_65"]["life_stages"] == ["aldre"]
+    assert all(e["life_stages"] for e in entries.values())
 
 
 def test_every_command_on_a_database_without_tables_says_so_in_swedish(tmp_path):

@@ -328,6 +328,7 @@ def test_templates_tab_offers_both_files_for_the_chosen_indicator(page_db):
     assert not at.exception, at.exception
     labels = [b.label for b in at.get("download_button")]
     assert {"Ladda ner CSV-mall", "Ladda ner Excel-mall"} <= set(labels)
+    assert "Ladda ner mall för Fokus Äldres Hälsa (alla dess indikatorer)" in labels
     assert any("inga grupper" in c.value for c in at.caption)
     assert any("en rad per område (1 rad)" in m.value for m in at.markdown)
 
@@ -375,3 +376,36 @@ def test_fetch_tab_warns_about_an_unconfirmed_scb_mapping(page_db):
     at.run()
     assert not at.exception
     assert any("inte bekräftad" in w.value for w in at.warning)
+
+
+# --- Fokus Äldres Hälsa: every indicator of the survey in one file -------------------------------------------
+
+def test_fokus_aldres_halsa_template_has_every_survey_indicator_area_and_group(database):
+    s = filetemplates.survey_template(database)
+    ids = [t.indicator_id for t in s.templates]
+    assert ids == ["aldre_god_halsa", "aldre_ensamhet", "aldre_otrygghet"]
+    lines = _csv_lines(filetemplates.survey_csv(s))
+    header = lines.index(list(filetemplates.COLUMNS))
+    rows = lines[header + 1:]
+    expected = sum(len(t.areas) * (1 + len(t.groups)) for t in s.templates)
+    assert len(rows) == expected == 73 * (1 + 5) + 2 * 73 * (1 + 2)
+    assert {(r[4], r[5]) for r in rows if r[0] == "aldre_god_halsa"} == {
+        ("", ""), ("kon", "kvinnor"), ("kon", "man"), ("utbildning", "forgymnasial"), ("utbildning", "gymnasial"),
+        ("utbildning", "eftergymnasial")}
+    assert "Fokus Äldres Hälsa" in lines[0][0] and s.file_name("csv") == "mall_fokus_aldres_halsa.csv"
+
+
+def test_filled_fokus_aldres_halsa_template_imports_cleanly(private_db, database, tmp_path):
+    from shb.ingest import importer as ingest
+
+    s = filetemplates.survey_template(database)
+    lines = _csv_lines(filetemplates.survey_csv(s))
+    header = lines.index(list(filetemplates.COLUMNS))
+    rows = [r[:3] + ["42,5"] + r[4:6] + ["17", "40"] + r[8:] for r in lines[header + 1:]]
+    out = io.StringIO()
+    csv.writer(out, delimiter=";", lineterminator="\r\n").writerows(lines[: header + 1] + rows)
+    path = tmp_path / "fokus.csv"
+    path.write_bytes(out.getvalue().encode("utf-8-sig"))
+    result = ingest.import_file(path, private_db, dry_run=True)
+    assert result.rows == len(rows) and result.new == len(rows) and (result.changed, result.unchanged) == (0, 0)
+    assert set(result.by_indicator_year.indicator_id) == {"aldre_god_halsa", "aldre_ensamhet", "aldre_otrygghet"}

@@ -107,7 +107,7 @@ def test_presentation_mode_states_the_message_without_controls(demo_db):
 def test_overview_has_a_row_per_indicator(demo_db):
     at = run_page("app.py")
     frames = [df.value for df in at.dataframe]
-    assert len(frames) == 13, "one table per effektmål"
+    assert len(frames) == 14, "one table for the övergripande mål's indicators, then one per effektmål"
     total = sum(len(f) for f in frames)
     assert total == len(CAT.indicators)
 

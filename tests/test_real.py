@@ -25,6 +25,7 @@ from shb.core.catalog import load_catalog
 from shb.core.errors import CatalogError
 from shb.ingest import real
 from shb.store.schema import OBS_COLUMNS, OBSERVATION_KEY
+from tests.conftest import reference
 
 CAT = load_catalog()
 GEO = load_geography()
@@ -94,6 +95,35 @@ DUMP = [
     ("U65861", "T", "2022", "valdeltagande_kommunval", ("bakgrund", "utrikes_fodda"), 54.0),
     ("U01413", "K", "2022", "tillit_saknas_16_84", ("kon", "kvinnor"), None),
 ]
+
+
+HEALTH = [  # the övergripande mål's key figures; README's rounded values where it gives them
+    ("N00923", "T", "2022", "medellivslangd_man", ("total", "alla"), 80.12),
+    ("N00925", "T", "2022", "medellivslangd_kvinnor", ("total", "alla"), 84.23),
+    ("N00957", "T", "2022", "ohalsotal", ("total", "alla"), 25.13),
+    ("N00938", "K", "2022", "sjukpenningtal", ("kon", "kvinnor"), None),
+    ("U01402", "M", "2007", "daglig_rokning_16_84", ("kon", "man"), None),
+    ("N01717", "T", "2017", "ensamboende_65", ("total", "alla"), None),
+    ("U20462", "T", "2022", "fallskador_65", ("total", "alla"), None),
+]
+
+
+@pytest.mark.parametrize(("kpi", "gender", "year", "indicator", "group", "rounded"), HEALTH, ids=lambda v: str(v))
+def test_health_key_figures_are_the_files(obs, kpi, gender, year, indicator, group, rounded):
+    raw = only([r for r in rows(real.KOLADA_HEALTH) if (r["kpi"], r["gender"], r["year"]) == (kpi, gender, year)])
+    o = one(obs, indicator, int(year), group=group)
+    assert o.status == "ok" and o.value == float(raw["value"]) and not o.is_demo
+    if rounded is not None:
+        assert round(o.value, 2) == rounded
+    assert o.source_version.startswith(f"data/real/{real.KOLADA_HEALTH} sha256:")
+
+
+def test_the_health_file_is_the_reference_dumps_rows_for_its_key_figures():
+    full = reference("real/kolada_ddf_dump_boras_all_kpis_2024-08.csv.gz")
+    text = gzip.decompress(full.read_bytes()).decode("utf-8")
+    ids = set(yaml.safe_load((FOLDER / f"{real.KOLADA_HEALTH}.meta.yaml").read_text(encoding="utf-8"))["source_ids"])
+    wanted = [r for r in csv.DictReader(io.StringIO(text, newline="")) if r["kpi"] in ids]
+    assert rows(real.KOLADA_HEALTH) == wanted and len(ids) == 15
 
 
 @pytest.mark.parametrize(("kpi", "gender", "year", "indicator", "group", "rounded"), DUMP, ids=lambda v: str(v))
@@ -293,7 +323,8 @@ def test_levels_groups_and_areas_are_the_catalogs(obs):
 
 
 RANGES = {"procent": (0, 100), "per_1000": (0, math.inf), "per_100000": (0, math.inf), "per_invanare": (0, math.inf),
-          "poang": (0, 340), "index": (0, 100), "kod": (0, 2), "antal": (0, math.inf)}
+          "poang": (0, 340), "index": (0, 100), "kod": (0, 2), "antal": (0, math.inf),
+          "ar": (60, 100), "dagar": (0, 366)}
 
 
 def test_values_lie_in_their_units_range_and_statuses_are_kept_apart(obs):
@@ -381,7 +412,7 @@ def test_every_real_kolada_series_names_its_key_figures_in_the_catalog():
         assert ind.fetch is None or ind.fetch.kolada is None or ind.fetch.kolada.kpi == series.kpi, ind.id
 
 
-TITLE_UNITS = [("antal/100 000 inv", "per_100000"), ("antal/1000 inv", "per_1000"), ("antal/inv", "per_invanare"),
+TITLE_UNITS = [("antal/100 000 inv", "per_100000"), ("/100 000 inv", "per_100000"), ("dagar", "dagar"), (", år", "ar"), ("antal/1000 inv", "per_1000"), ("antal/inv", "per_invanare"),
                ("andel (%)", "procent"), ("genomsnitt", "poang"), ("Underskott=0", "kod")]
 
 

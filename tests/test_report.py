@@ -44,7 +44,7 @@ def test_report_sentences_are_the_apps(built, database):
 def test_summary_counts_match_the_sections(built):
     text = built[0].read_text(encoding="utf-8")
     counts = re.findall(r"Skillnaden minskar för (\d+), ökar för (\d+) och är oförändrad för (\d+)", text)
-    assert len(counts) == 3
+    assert len(counts) == 4  # the övergripande mål's own indicators, then the three målområden
     badges = re.findall(r'<span class="badge[^"]*">([^<]+)</span>', text)
     closing = sum(b == "Skillnaden minskar" for b in badges)
     assert sum(int(m) for m, _, _ in counts) == closing
@@ -108,3 +108,19 @@ def test_a_note_for_all_years_is_in_the_report(private_db):
     html_text = report.render_html(Database(private_db), 2023)
     assert "Gäller alla år: ny mätmetod &amp;amp; &lt;b&gt;x&lt;/b&gt;." in html_text  # shown as typed
     assert re.search(r"Anteckning \(Norrby, Test\)", html_text)
+
+
+def test_the_overarching_goal_comes_first_with_every_goal_indicator_and_the_life_course(built):
+    text = built[0].read_text(encoding="utf-8")
+    goal = text.index("<h2>Övergripande mål: Skapa jämlika livsvillkor och god hälsa</h2>")
+    assert goal < text.index("<h2>Sammanfattning") < text.index("<h2>Målområde 1:")
+    section = text[goal:text.index("<h2>Sammanfattning")]
+    goal_ids = [i.id for i in CAT.indicators if i.goal_level]
+    assert re.findall(r'data-indicator="([a-z0-9_]+)"', section) == goal_ids
+    for stage in ("Barn 0–15 år: ", "Unga 16–24 år: ", "Vuxna 25–64 år: ", "Äldre 65+ år: ", "Alla åldrar: "):
+        assert stage in section
+    graded = [i.title for i in CAT.indicators if i.goal_level and "utbildning" in i.groups]
+    assert re.findall(r"<h3>Social gradient: ([^<]+)</h3>", section) == graded
+    assert "eftergymnasial minus förgymnasial utbildning" in section
+    summary = text[text.index("<h2>Sammanfattning"):text.index("<h2>Målområde 1:")]
+    assert summary.index("<h3>Övergripande mål:") < summary.index("<h3>Målområde 1:")

@@ -19,6 +19,7 @@ FULL = {
     "pages/6_grupper.py": "sysselsattning_20_64_fodelseregion",
     "pages/7_data_och_metod.py": "lag_ekonomisk_standard",
     "pages/8_importera.py": "sysselsattningsgrad_20_64",
+    "pages/9_livscykeln.py": "sjalvskattad_god_halsa_16_84",
     "pages/10_prioritering.py": "hemloshet_per_1000",
 }
 

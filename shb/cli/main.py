@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from shb.core import paths
+from shb.core.catalog import GOAL_AREA_ID, GOAL_TARGET, LIFE_STAGE_ORDER
 from shb.core.errors import GeometryRejected, ImportRejected, ShbError
 from shb.store import db as dbmod
 
@@ -31,8 +32,8 @@ def info(database: dbmod.Database) -> dict:
         "version": snap.version,
         "created_at": snap.created_at.isoformat(),
         "demo": bool(snap.is_demo),
-        "goal_areas": int(structure.goal_area_id.nunique()),
-        "targets": int(structure.target_id.nunique()),
+        "goal_areas": int(structure.goal_area_id[structure.goal_area_id != GOAL_AREA_ID].nunique()),
+        "targets": int(structure.target_id[structure.target_id != GOAL_TARGET].nunique()),
         "indicators": len(catalog),
         "areas_by_level": {lvl: int(counts.get(lvl, 0)) for lvl in ("municipality", "district", "regso", "deso")},
         "years": [int(summary.first_year), int(summary.last_year)],
@@ -44,6 +45,21 @@ def info(database: dbmod.Database) -> dict:
         "real_indicators": counted.real,
         "demo_indicators": counted.demo,
         "targets_with_aims": len(with_aims & set(catalog.id)),
+        **life_course_counts(catalog, provenance.sources(database)),
+    }
+
+
+def life_course_counts(catalog, origins: dict) -> dict:
+    """The övergripande mål's indicators (all, real, demo, ids) and the indicators per life stage."""
+    goal = catalog[catalog.target_id == GOAL_TARGET].id.tolist()
+    stages = [set(s if s is not None else ()) for s in catalog.life_stages]
+    return {
+        "goal_indicators": len(goal),
+        "goal_indicators_real": sum(not origins[i].demo for i in goal if i in origins),
+        "goal_indicators_demo": sum(origins[i].demo for i in goal if i in origins),
+        "goal_indicator_ids": goal,
+        "indicators_by_life_stage": {stage: sum(stage in s or "alla" in s for s in stages)
+                                     for stage in LIFE_STAGE_ORDER},
     }
 
 
@@ -53,7 +69,8 @@ def catalog_entries(database: dbmod.Database) -> list[dict]:
     return [
         {"id": r.id, "title": r.title, "target": r.target_id, "unit": r.unit, "unit_label": r.unit_label,
          "direction": r.direction, "levels": list(r.levels), "group_dimensions": list(r.group_dimensions),
-         "source": r.source, "source_ref": r.source_ref}
+         "source": r.source, "source_ref": r.source_ref,
+         "life_stages": list(r.life_stages) if r.life_stages is not None else []}
         for r in cat.itertuples(index=False)
     ]
 
@@ -81,6 +98,8 @@ def _cmd_info(args) -> int:
     demo = " (DEMODATA)" if data["demo"] else ""
     print(f"Version {data['version']}{demo}, byggd {data['created_at']}")
     print(f"{data['goal_areas']} målområden, {data['targets']} effektmål, {data['indicators']} indikatorer")
+    print(f"Övergripande mål: {data['goal_indicators']} indikatorer ({data['goal_indicators_real']} riktiga); "
+          "per livsfas: " + ", ".join(f"{k} {v}" for k, v in data["indicators_by_life_stage"].items()))
     print("Områden: " + ", ".join(f"{k} {v}" for k, v in data["areas_by_level"].items()))
     print(f"År {data['years'][0]}–{data['years'][1]}, {data['observations']:,} observationer".replace(",", " "))
     return 0

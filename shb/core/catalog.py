@@ -1,4 +1,9 @@
-"""The målbild, indicators and population groups, read from data/ and checked on the way in."""
+"""The målbild, indicators and population groups, read from data/ and checked on the way in.
+
+Why one module of about 530 lines: the catalog's declarations (units, kinds, life stages, the
+övergripande mål) and the checks of every field, including the optional `fetch:` block, belong together;
+splitting the fetch checks off would only move the declarations they check.
+"""
 
 from __future__ import annotations
 
@@ -32,11 +37,13 @@ UNITS = {
     "antal": "antal",
     "kod": "kod",
     "index": "index",
+    "ar": "år",
+    "dagar": "dagar",
 }
 KIND_UNITS = {
     "share": {"procent"},
     "rate": {"per_1000", "per_100000", "per_invanare"},
-    "mean": {"poang", "index"},
+    "mean": {"poang", "index", "ar", "dagar"},
     "count": {"antal"},
     "code": {"kod"},
 }
@@ -72,8 +79,23 @@ UNIT_RANGES = {
     "antal": UnitRange(0, 100_000_000, "ett antal"),
     "kod": UnitRange(0, 99, "en kod"),
     "index": UnitRange(0, 100, "ett index"),
+    "ar": UnitRange(0, 120, "ett värde i år"),
+    "dagar": UnitRange(0, 366, "ett antal dagar"),
 }
 COUNT_RANGE = UNIT_RANGES["antal"]  # täljare, nämnare and befolkning are counts
+# The övergripande mål (jämlika livsvillkor och god hälsa) as a pseudo-effektmål "0" under a pseudo-målområde 0:
+# its indicators measure health and living conditions over the whole life course, above the målområden.
+GOAL_TARGET = "0"
+GOAL_AREA_ID = 0
+# Life stages an indicator concerns (declared per indicator as `life_stages`): a subset of the four, or alla.
+LIFE_STAGES = {
+    "barn": "Barn 0–15 år",
+    "unga": "Unga 16–24 år",
+    "vuxna": "Vuxna 25–64 år",
+    "aldre": "Äldre 65+ år",
+    "alla": "Alla åldrar",
+}
+LIFE_STAGE_ORDER = ("barn", "unga", "vuxna", "aldre")
 _SLUG = re.compile(r"^[a-z][a-z0-9_]*$")
 
 
@@ -184,6 +206,17 @@ class Indicator:
     definition: str
     caveats: list[str] = field(default_factory=list)
     fetch: FetchSpec | None = None
+    life_stages: tuple[str, ...] = ()
+
+    @property
+    def stages(self) -> tuple[str, ...]:
+        """The life stages the indicator covers, `alla` spelt out as all four."""
+        return LIFE_STAGE_ORDER if "alla" in self.life_stages else self.life_stages
+
+    @property
+    def goal_level(self) -> bool:
+        """True for an indicator of the övergripande mål (not of an effektmål)."""
+        return self.target == GOAL_TARGET
 
     @property
     def levels(self) -> list[str]:
@@ -236,6 +269,24 @@ class Catalog:
     def targets(self) -> list[Target]:
         return [t for ga in self.goal_areas for t in ga.targets]
 
+    @property
+    def goal(self) -> GoalArea:
+        """The övergripande mål as goal area 0 with the one pseudo-effektmål "0", built from the målbild's
+        `goal:` block, so the joins indicator → target → goal_area hold for its indicators too."""
+        g = self.programme["goal"]
+        return GoalArea(id=GOAL_AREA_ID, title=g["title"], slug="overgripande_mal",
+                        description=" ".join(str(g["description"]).split()), responsible="Kommunstyrelsen",
+                        targets=(Target(GOAL_TARGET, GOAL_AREA_ID, g["title"]),))
+
+    @property
+    def all_goal_areas(self) -> tuple[GoalArea, ...]:
+        """The övergripande mål (0) first, then the målområden: what the snapshot's tables hold."""
+        return (self.goal, *self.goal_areas)
+
+    @property
+    def goal_indicators(self) -> list[Indicator]:
+        return [i for i in self.indicators if i.goal_level]
+
     def indicator(self, indicator_id: str) -> Indicator:
         for ind in self.indicators:
             if ind.id == indicator_id:
@@ -256,7 +307,8 @@ def _read_yaml(path: Path) -> dict:
 
 def _parse_indicator(raw: dict, target_ids: set[str], groups: dict) -> Indicator:
     try:
-        ind = Indicator(**{**raw, "target": str(raw["target"]), "groups": raw.get("groups") or {}, "fetch": None})
+        ind = Indicator(**{**raw, "target": str(raw["target"]), "groups": raw.get("groups") or {}, "fetch": None,
+                           "life_stages": tuple(raw.get("life_stages") or ())})
     except TypeError as exc:
         raise CatalogError(f"Indikatorn {raw.get('id')!r} har fel fält: {exc}") from exc
     problems = _field_problems(ind, target_ids, groups)
@@ -285,6 +337,11 @@ def _field_problems(ind: Indicator, target_ids: set[str], groups: dict) -> list[
         known = groups.get(dim, {}).get("values", {})
         if dim == "total" or not values or any(v not in known for v in values):
             problems.append(f"okända grupper {dim}: {values}")
+    stages = ind.life_stages
+    if not stages or any(s not in LIFE_STAGES for s in stages) or len(set(stages)) < len(stages) or (
+            "alla" in stages and len(stages) > 1):
+        problems.append(f"life_stages ska vara några av {', '.join(LIFE_STAGE_ORDER)} eller [alla], fick "
+                        f"{list(stages)}")
     for name in ("title", "source", "source_ref", "definition", "population", "licence"):
         if not str(getattr(ind, name) or "").strip():
             problems.append(f"{name} saknas")
@@ -460,7 +517,7 @@ def load_catalog(
         )
         for ga in mb["goal_areas"]
     )
-    target_ids = {t.id for ga in goal_areas for t in ga.targets}
+    target_ids = {t.id for ga in goal_areas for t in ga.targets} | {GOAL_TARGET}
     raw = _read_yaml(indicators)["indicators"]
     inds = tuple(_parse_indicator(r, target_ids, grp) for r in raw)
     ids = [i.id for i in inds]

@@ -14,7 +14,7 @@ An indicator is real or demo, never both: years, areas and groups a file lacks a
 are given where the source has them; Kolada's status Privacy is kept as suppressed and Missing as
 missing, a zero denominator gives not_applicable.
 
-Why one module of about 500 lines: one reader per shipped source file (Kolada, SCB area type,
+Why one module of about 530 lines: one reader per shipped source file (Kolada, SCB area type,
 population, tenure, turnout) and the provenance they share; each reader is a small function.
 """
 
@@ -37,6 +37,7 @@ from shb.store.schema import OBS_COLUMNS
 REAL_DIR = paths.DATA / "real"
 KOLADA_LATEST = "kolada_boras_latest.csv"
 KOLADA_DUMP = "kolada_ddf_dump_boras_selected_kpis_2024-08.csv"
+KOLADA_HEALTH = "kolada_ddf_dump_boras_health_kpis_2024-08.csv"  # the övergripande mål: health, habits, äldre
 SCB_AREA_TYPE = "scb_regso_omradestyp_boras_2022_2023.csv"
 SCB_POPULATION = "scb_regso_befolkning_fodelseregion_boras_2020_2023.csv"
 SCB_TENURE = "scb_regso_lagenheter_upplatelseform_boras_2020_2023.csv"
@@ -98,6 +99,21 @@ KOLADA_SERIES = (
         ("U65864", "utbildning", "eftergymnasial"))),
     KoladaSeries("valdeltagande_lagsta_valdistrikt", KOLADA_DUMP, "N05831", elections_only=True),
     KoladaSeries("valdeltagande_hogsta_valdistrikt", KOLADA_DUMP, "N05833", elections_only=True),
+    KoladaSeries("medellivslangd_man", KOLADA_HEALTH, "N00923"),
+    KoladaSeries("medellivslangd_kvinnor", KOLADA_HEALTH, "N00925"),
+    KoladaSeries("ohalsotal", KOLADA_HEALTH, "N00957"),
+    KoladaSeries("sjukpenningtal", KOLADA_HEALTH, "N00938"),
+    KoladaSeries("fortida_dodsfall_25_64", KOLADA_HEALTH, "N01451"),
+    KoladaSeries("gott_psykiskt_valbefinnande_16_84", KOLADA_HEALTH, "U01473"),
+    KoladaSeries("daglig_rokning_16_84", KOLADA_HEALTH, "U01402"),
+    KoladaSeries("riskabla_alkoholvanor_16_84", KOLADA_HEALTH, "U01404"),
+    KoladaSeries("fetma", KOLADA_HEALTH, "U01411"),
+    KoladaSeries("fysiskt_aktiva_150_min_16_84", KOLADA_HEALTH, "U01429"),
+    KoladaSeries("avstatt_tandvard_16_84", KOLADA_HEALTH, "N01464"),
+    KoladaSeries("avsaknad_emotionellt_stod", KOLADA_HEALTH, "U01435"),
+    KoladaSeries("ensamboende_65", KOLADA_HEALTH, "N01717"),
+    KoladaSeries("fallskador_65", KOLADA_HEALTH, "U20462"),
+    KoladaSeries("lag_ekonomisk_standard_65", KOLADA_HEALTH, "N66079"),
 )
 
 # Indicators derived here from SCB's RegSO counts: (files, what was done).

@@ -3,7 +3,8 @@
 A template holds the columns `shb.ingest` reads, one row per area at the indicator's levels for the
 next year to report, the indicator id filled in and the values empty; it describes the allowed groups
 and statuses (above the header in the CSV, on an "Instruktioner" sheet in the Excel file). A filled-in
-template passes `ingest.import_file` unchanged: that is what the tests check.
+template passes `ingest.import_file` unchanged: that is what the tests check. A survey template
+(`survey_template`, e.g. Fokus Äldres Hälsa) holds every indicator of one survey in one file.
 """
 
 from __future__ import annotations
@@ -229,3 +230,59 @@ def _instructions(sheet, t: Template, font) -> None:
     sheet.column_dimensions["A"].width = 16
     sheet.column_dimensions["B"].width = 60
     sheet.column_dimensions["C"].width = 24
+
+
+# --- Fokus Äldres Hälsa: one file for a survey's aggregated results -----------------------------------------
+
+@dataclass(frozen=True)
+class SurveyTemplate:
+    """A template for every indicator of one survey: a row per indicator × area × group (the total and each
+    group the indicator has), so the survey's aggregated results go in as one file."""
+
+    survey: str
+    templates: tuple[Template, ...]
+
+    def rows(self) -> pd.DataFrame:
+        parts = []
+        for t in self.templates:
+            groups = [("", "")] + list(zip(t.groups.dimension, t.groups.value))
+            for dim, value in groups:
+                parts.append(t.rows().assign(grupp_typ=dim, grupp=value))
+        return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=list(COLUMNS))
+
+    def file_name(self, extension: str) -> str:
+        slug = "".join(c if c.isalnum() else "_" for c in self.survey.lower().replace("ä", "a").replace("å", "a")
+                       .replace("ö", "o")).strip("_")
+        return f"mall_{slug}.{extension}"
+
+
+FOKUS_ALDRES_HALSA = "Fokus Äldres Hälsa"
+
+
+def survey_template(database: dbmod.Database, survey: str = FOKUS_ALDRES_HALSA,
+                    today: date | None = None) -> SurveyTemplate:
+    """The template for every indicator whose source reference names `survey` (e.g. Borås Stad's own
+    survey of older residents, Fokus Äldres Hälsa); UnknownIndicator when the catalog has none."""
+    cat = database.run("indicator_catalog")
+    ids = cat.loc[cat.source_ref.str.contains(survey, regex=False), "id"].tolist()
+    if not ids:
+        raise UnknownIndicator(f"Ingen indikator har {survey!r} som källa; se python -m shb catalog.")
+    return SurveyTemplate(survey, tuple(template(database, i, today) for i in ids))
+
+
+def survey_csv(s: SurveyTemplate) -> bytes:
+    """The survey's CSV template (UTF-8 with BOM, semicolons): a description above the header, then the rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    statuses = ", ".join(f"'{code}' {text.split(':')[0]}" for code, text in STATUS_TEXT)
+    lines = [f"Mall för {s.survey}: aggregerade resultat för {len(s.templates)} indikatorer, en rad per indikator, "
+             "område och grupp. Raderna ovanför rubrikraden läses inte in.",
+             *(f"{t.indicator_id}: {t.title}, enhet {t.unit_label}, år {t.year}. {group_text(t)}" for t in s.templates),
+             "Skriv andelen i varde och gärna antal svarande i namnare och antal med svaret i taljare, så kan "
+             "värden för områdesmängder räknas rätt. Radera rader för grupper som inte redovisas.",
+             f"Saknas värdet (t.ex. för få svarande): lämna varde tomt och skriv status {statuses}."]
+    for line in lines:
+        writer.writerow([line])
+    writer.writerow(COLUMNS)
+    writer.writerows(s.rows().itertuples(index=False, name=None))
+    return buffer.getvalue().encode("utf-8-sig")

@@ -1,6 +1,6 @@
-"""Pure Altair chart builders (trend, gap, ranking, groups) and PNG/SVG export.
+"""Pure Altair chart builders (trend, gap, ranking, groups, social gradient) and PNG/SVG export.
 
-Why one module of about 600 lines: the four builders share the house encodings (colours, Swedish
+Why one module of about 680 lines: the five builders share the house encodings (colours, Swedish
 number format, the subtitle with direction, source and demo lines) and the input checks that say how
 to fix a bad call; splitting them would spread those shared pieces over several files.
 """
@@ -581,6 +581,60 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     height = len(groups) * (len(domain) * 22 + 14)
     chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
         title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container", height=height)
+    return finish_chart(chart)
+
+
+# --- social gradient -------------------------------------------------------------------------------
+
+GRADIENT_COLUMNS = ("group_value", "group_label", "series", "label", "value")
+
+
+def gradient_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_label: str, decimals: int = 1,
+                   demo: bool = False, citation: str | None = None, height: int = 320) -> alt.LayerChart:
+    """The value by education level, lowest to highest, one line per series (focus set and whole city):
+    the social gradient. A steeper line is a larger difference between the education levels.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Columns ``group_value`` (the level's code), ``group_label`` (its Swedish name, in the order of the
+        x axis as they first appear), ``series`` (``"focus"``, ``"rest"`` or ``"city"``), ``label`` (the
+        series' display name) and ``value`` (NaN where the level has no value; no point is drawn).
+    title, unit_label, direction_label, decimals, demo, citation :
+        As for `group_chart`.
+
+    Returns
+    -------
+    alt.LayerChart
+        Lines with points and value labels, the house colours per series.
+    """
+    who = "gradient_chart"
+    _check_call(frame, GRADIENT_COLUMNS, who, demo, citation, decimals, title=title, unit_label=unit_label,
+                direction_label=direction_label)
+    bad = sorted(set(frame["series"].astype(str)) - set(MAIN_SERIES))
+    if bad:
+        raise ValueError(f"{who}: series must be focus, rest or city; got {', '.join(bad)}")
+    if frame.duplicated(["group_value", "series"]).any():
+        raise ValueError(f"{who}: one row per group_value and series; some pairs are repeated")
+    data = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"), group_label=frame.group_label.astype(str))
+    domain, colours = _main_labels(data, who)
+    levels = list(dict.fromkeys(data.group_label))
+    value_format = number_format(decimals)
+    x = alt.X("group_label:N", sort=levels, title="Utbildningsnivå", axis=alt.Axis(labelAngle=0, labelLimit=200))
+    y = alt.Y("value:Q", title=unit_label, scale=alt.Scale(zero=False),
+              axis=alt.Axis(format=number_format(decimals, trim=True)))
+    colour = alt.Color("label:N", scale=alt.Scale(domain=domain, range=colours),
+                       legend=alt.Legend(title=None, orient="top", direction="horizontal"))
+    tooltip = [alt.Tooltip("label:N", title="Serie"), alt.Tooltip("group_label:N", title="Utbildningsnivå"),
+               alt.Tooltip("value:Q", title=f"Värde ({unit_label})", format=value_format)]
+    base = alt.Chart().transform_filter("isValid(datum.value)")
+    lines = base.mark_line(strokeWidth=3).encode(x=x, y=y, color=colour, detail="label:N")
+    points = base.mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tooltip)
+    labels = base.mark_text(dy=-14, fontSize=FONT_SIZES["mark"], color="#222222").encode(
+        x=x, y=y, text=alt.Text("value:Q", format=value_format), detail="label:N")
+    chart = alt.layer(lines, points, labels, data=alt.Data(values=records(data, GRADIENT_COLUMNS))).properties(
+        title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container",
+        height=height)
     return finish_chart(chart)
 
 

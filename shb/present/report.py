@@ -21,12 +21,12 @@ import pandas as pd
 
 from shb.analysis import measures
 from shb.core import format as fmt
-from shb.core.catalog import DIRECTION_LABELS
+from shb.core.catalog import DIRECTION_LABELS, GOAL_AREA_ID
 from shb.core.errors import ShbError
 from shb.core.text import as_typed
 from shb.geo import geometry
 from shb.ingest import analyses
-from shb.present import charts, periods, provenance, steering, text, urlstate, views
+from shb.present import charts, lifecycle, periods, provenance, steering, text, urlstate, views
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -116,7 +116,7 @@ def analysis_of_year(database: Database, year: int) -> dict[str, dict]:
 
 def _summary(goal_areas: list[dict]) -> list[dict]:
     out = []
-    for ga in goal_areas:
+    for ga in goal_areas:  # the övergripande mål (id 0) first, then the målområden
         inds = [i for t in ga["targets"] for i in t["indicators"] if i["verdict"] != "kommun"]
         counts = Counter({"minskar": 0, "ökar": 0, "oförändrad": 0, "okänd": 0})
         counts.update(i["verdict"] for i in inds)
@@ -124,7 +124,8 @@ def _summary(goal_areas: list[dict]) -> list[dict]:
                  for i in inds if i["verdict"] in ("minskar", "ökar")]
         targets = [{"id": t["id"], "title": t["title"], "status": t["status"], "css": t["status_css"],
                     "demo_note": t["demo_note"]} for t in ga["targets"]]
-        out.append({"id": ga["id"], "title": ga["title"], "counts": dict(counts), "items": items, "targets": targets,
+        out.append({"id": ga["id"], "title": ga["title"], "heading": ga["heading"], "counts": dict(counts),
+                    "items": items, "targets": targets,
                     "demo_count": sum(i["demo"] for i in inds), "judged": len(inds)})
     return out
 
@@ -152,15 +153,19 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
     linked = steering.links(database) if current else steering.links(database).iloc[0:0]
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
-        goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0],
+        heading = text.GOAL_HEADING if ga_id == GOAL_AREA_ID else f"Målområde {ga_id}"
+        goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "heading": heading,
                            "responsible": targets.responsible.iloc[0], "targets": [
             _target(t.target_id, t.target_title, [
                 indicator_section(database, f, i.id, year, set_id, schematic_geometry=schematic)
                 for i in inds.values() if belongs.get(i.id) == t.target_id and f.indicators[i.id].years],
                 collected.get(t.target_id), text.steering_line(steering.documents_of(linked, t.target_id)))
             for t in targets.itertuples()]})
+    goal = next((ga for ga in goal_areas if ga["id"] == GOAL_AREA_ID), None)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("report.html.j2").render(
+        goal=goal, life_course=life_course_section(database, f, set_id, year) if goal else None,
+        goal_area_sections=[ga for ga in goal_areas if ga["id"] != GOAL_AREA_ID],
         programme=database.run("programme").iloc[0], year=year, version=snap.version, kind=counts.kind,
         real_count=counts.real, demo_count=counts.demo, total_count=counts.total, demo_text=text.DEMO_TEXT,
         set_title=views.set_members(database, set_id)[0], created=datetime.now().strftime("%Y-%m-%d %H:%M"),
@@ -168,6 +173,34 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
         significance_method=text.SIGNIFICANCE_METHOD, min_population_share=measures.MIN_POPULATION_SHARE,
         window_words=text.number_word(measures.TREND_WINDOW), change_rule=text.change_rule(),
         steering_basis=linked.basis.iloc[0] if len(linked) else "", period_title=periods.title(database, period))
+
+
+LIFE_COURSE_WORST = 3  # the largest gaps named per life stage
+
+
+def life_course_section(database: Database, f: urlstate.Facts, set_id: str, year: int) -> dict:
+    """The life-cycle summary for the övergripande mål's section: per life stage the sentence and the
+    largest gaps on the worse side (as on the Livscykeln page), and the social gradient of every goal
+    indicator with an utbildning dimension (chart and sentences). Values up to `year`."""
+    rows = lifecycle.life_course(database, set_id)
+    rows = rows[rows.year.isna() | (rows.year <= year)]
+    set_title = views.set_members(database, set_id)[0]
+    summaries = lifecycle.stage_summaries(rows, set_title)
+    stages = []
+    for stage in lifecycle.STAGES:
+        r = rows[(rows.stage == stage) & (rows.severity > 0)].head(LIFE_COURSE_WORST)
+        stages.append({"label": text.life_stage_label(stage), "sentence": summaries.get(stage, ""),
+                       "worst": [{"title": w.title, "gap": w.gap_text, "severity": w.severity_text,
+                                  "trend": w.trend_text, "demo": bool(w.demo)} for w in r.itertuples()]})
+    gradients = []
+    for ind in views.indicators(database).values():
+        if not ind.goal_level or "utbildning" not in ind.groups or not f.indicators[ind.id].years:
+            continue
+        g = lifecycle.gradient(database, replace(urlstate.defaults_for(f, ind.id), jamfor=set_id))
+        if g is not None:
+            gradients.append({"title": ind.title, "svg": charts.export_svg(g.chart), "sentences": g.sentences,
+                              "note": g.note})
+    return {"stages": stages, "gradients": gradients}
 
 
 def chromium_binary() -> str:

@@ -193,3 +193,20 @@ def population_metrics(population: pd.DataFrame) -> list[tuple[str, str, str | N
          f"{fmt.number(last.population - first.population, 0, sign=True)} sedan {first.year}"),
         (f"Utrikes födda {last.year}", f"{fmt.number(share, 1)} %", None),
     ]
+
+
+def life_stage_table(rows: pd.DataFrame, set_title: str, links: list[str]) -> pd.DataFrame:
+    """One life stage's indicators (`lifecycle.life_course` rows), worst gaps first: the set, the rest of
+    the city, the difference, how much worse or better, the gap's trend and where the values come from."""
+    return pd.DataFrame({
+        "Indikator": rows.title,
+        "År": rows.year.astype("Int64"),
+        set_title: [t if a else "redovisas inte per område" for t, a in zip(rows.focus_text, rows.area_level)],
+        text.REST_LABEL: rows.rest_text,
+        text.CITY_LABEL: rows.city_text,
+        "Skillnad": rows.gap_text,
+        "Jämfört med övriga staden": rows.severity_text,
+        text.trend_column_label(): rows.trend_text,
+        SOURCE_COLUMN: rows.source_text,
+        "Visa": links,
+    }).reset_index(drop=True)

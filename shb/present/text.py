@@ -16,7 +16,7 @@ import pandas as pd
 from shb.analysis import measures
 from shb.analysis.measures import DispersionTrend, GapTrend, Significance, TargetStatus
 from shb.core import format as fmt
-from shb.core.catalog import LEVEL_LABELS, Indicator
+from shb.core.catalog import GOAL_AREA_ID, LEVEL_LABELS, LIFE_STAGES, Indicator
 from shb.present.urlstate import Facts, View
 
 CITY_LABEL = "Hela Borås"
@@ -84,6 +84,8 @@ NO_GROUPS = "redovisas inte per grupp"
 
 
 def other_goal_area(goal_area: int) -> str:
+    if goal_area == GOAL_AREA_ID:
+        return "hör till det övergripande målet (sidan Livscykeln)"
     return f"hör till målområde {goal_area}"
 
 
@@ -512,3 +514,87 @@ def pinned_version_notice(shown: str, current: str) -> str:
 def old_link_notice(link_version: str, current: str) -> str:
     return (f"Länken gjordes på data från version {link_version}; siffrorna kan ha ändrats sedan dess. "
             f"Nu visas version {current}.")
+
+
+# --- the övergripande mål and the life course (Översikt, Livscykeln, report) ---------------------------
+
+GOAL_HEADING = "Övergripande mål"
+LIFE_CYCLE_TITLE = "Livscykeln"
+ALL_STAGES_LABEL = "Alla livsfaser"
+
+
+def life_stage_label(stage: str) -> str:
+    """'Äldre 65+ år' for 'aldre'; the one place life stages get their Swedish names (shb.core.catalog)."""
+    return LIFE_STAGES.get(stage, stage)
+
+
+def goal_block_intro(n: int, real: int, set_title: str) -> str:
+    """The sentence under the övergripande mål's heading on Översikt and in the report."""
+    noun = "indikator" if n == 1 else "indikatorer"
+    return (f"Målet följs med {n} {noun} om hälsa, levnadsvanor och livsvillkor över hela livet ({real} med "
+            f"riktiga värden). Där värden finns per område jämförs {set_title} med hela Borås; övriga redovisas "
+            "för hela kommunen.")
+
+
+def stage_sentence(stage: str, gaps: list, titles: dict[str, str], set_title: str) -> str:
+    """One sentence per life stage from its indicators' `lifecycle.StageGap`s: how many gaps to the rest of
+    the city close and widen, how many cannot be compared, and the largest gap on the worse side."""
+    label = life_stage_label(stage)
+    compared = [g for g in gaps if g.area_level and not np.isnan(g.gap)]
+    closing = sum(g.trend.verdict == "minskar" for g in compared)
+    widening = sum(g.trend.verdict == "ökar" for g in compared)
+    municipal = sum(not g.area_level for g in gaps)
+    unknown = len(gaps) - len(compared) - municipal  # per area, but no gap the latest year (a hidden area)
+    parts = [f"{label}: {len(gaps)} indikatorer"]
+    if compared:
+        parts.append(f"{len(compared)} jämför {set_title} med övriga staden – skillnaden minskar för {closing} och "
+                     f"ökar för {widening}")
+    if unknown:
+        parts.append(f"för {unknown} saknas jämförelsen det senaste året")
+    if municipal:
+        parts.append(f"{municipal} finns bara för hela kommunen")
+    sentence = "; ".join(parts) + "."
+    worse = [g for g in compared if not np.isnan(g.severity) and g.severity > 0]
+    if worse:
+        top = max(worse, key=lambda g: g.severity)
+        sentence += (f" Störst skillnad åt det sämre hållet: {titles.get(top.indicator_id, top.indicator_id)} "
+                     f"({fmt.number(100 * top.severity, 0)} % sämre än övriga staden {top.year}).")
+    return sentence
+
+
+def goal_status_badge(s: TargetStatus) -> tuple[str, str, str]:
+    """(colour, badge words, how it was reached) for the övergripande mål, judged like an effektmål from its
+    indicators followed per area."""
+    return STATUS_COLOURS[s.status], f"Målet {s.status}", target_status_text(s).replace("Effektmålet", "Målet")
+
+
+def severity_cell(value: float) -> str:
+    """The relative gap to the rest of the city for a table cell: '23 % sämre', '5 % bättre', '–'."""
+    if value is None or np.isnan(value):
+        return "–"
+    if round(100 * value) == 0:
+        return "0 %"
+    return f"{fmt.number(100 * abs(value), 0)} % {'sämre' if value > 0 else 'bättre'}"
+
+
+GRADIENT_MUNICIPALITY_ONLY = ("Uppdelningen efter utbildningsnivå finns bara för hela kommunen, inte per område; "
+                              "därför visas ingen kurva för {set_title}.")
+NO_GRADIENT = "Indikatorn har ingen uppdelning efter utbildningsnivå."
+
+
+def gradient_title(ind: Indicator, year: int) -> str:
+    return f"{ind.title} efter utbildningsnivå, {year}"
+
+
+def gradient_sentence(ind: Indicator, series_label: str, trend: GapTrend, latest: float, year: int) -> str:
+    """Whether the gap between eftergymnasial and förgymnasial utbildning narrows, for one series: the
+    numbers the chart shows and the verdict from `lifecycle.gradient_trend`."""
+    unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)
+    d = fmt.decimals_for(ind.unit)
+    now = (f"{series_label} {year}: eftergymnasial minus förgymnasial utbildning är "
+           f"{fmt.number(latest, d, sign=True)} {unit}")
+    if trend.verdict not in VERDICT_ARROWS:
+        return now + "; utvecklingen kan inte bedömas (för få år med båda värdena)."
+    said = {"minskar": "gradienten minskar", "ökar": "gradienten ökar", "oförändrad": "gradienten är oförändrad"}
+    return (now + f", mot {fmt.number(trend.start, d, sign=True)} {unit} {trend.start_year}: "
+            f"{said[trend.verdict]}.")

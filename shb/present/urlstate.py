@@ -11,7 +11,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from shb.core.catalog import LEVEL_LABELS
+from shb.core.catalog import LEVEL_LABELS, LIFE_STAGES
 from shb.store.db import is_version_id
 
 MAX_LENGTH = 200  # longer values are never ids
@@ -19,14 +19,16 @@ MAX_AREAS = 20
 EXTENTS = ("tatort", "kommun")
 MAP_LEVELS = ("regso", "deso", "district")
 # Parameters that mean the same whatever the indicator (kept on a link to a page of another indicator).
-INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v", "period")
-ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "visning", "v", "period")
+INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v", "livsfas", "period")
+ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "livsfas", "visning", "v",
+         "period")
 _SAFE = re.compile(r"^[A-Za-z0-9_\-.,:]*$")
 PARAM_LABELS = {
     "indikator": "indikator", "ar": "år", "fran": "från år", "till": "till år", "niva": "nivå",
     "omrade": "område", "jamfor": "jämförelse", "grupp": "grupp", "utsnitt": "kartutsnitt",
-    "visning": "visning", "v": "dataversion", "period": "målbildsperiod",
+    "visning": "visning", "v": "dataversion", "livsfas": "livsfas", "period": "målbildsperiod",
 }
+LIFE_STAGE_UNKNOWN = "Okänd livsfas ignorerades; välj barn, unga, vuxna, aldre eller alla."
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,7 @@ class View:
     visning: str = ""
     v: str = ""
     period: str = ""  # målbild period id; "" is the current period
+    livsfas: str = ""  # a life stage code (barn, unga, vuxna, aldre, alla) on Livscykeln; "" = every stage
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -112,7 +115,8 @@ def defaults_for(facts: Facts, indicator: str, base: View | None = None) -> View
     return View(indikator=indicator, ar=ar, fran=fran, till=till, niva=niva,
                 omrade=base.omrade if base else (), jamfor=base.jamfor if base else facts.default_set,
                 grupp=grupp, utsnitt=base.utsnitt if base else "tatort",
-                visning=base.visning if base else "", v=facts.version, period=base.period if base else "")
+                visning=base.visning if base else "", v=facts.version, livsfas=base.livsfas if base else "",
+                period=base.period if base else "")
 
 
 def _raw_values(params: Mapping[str, object]) -> tuple[dict[str, str], list[str]]:
@@ -172,7 +176,7 @@ def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, view: View
     allowed = {
         "niva": tuple(lvl for lvl in MAP_LEVELS if lvl in f.levels), "jamfor": facts.set_ids,
         "grupp": ("total", *f.group_dimensions, *f.group_values), "utsnitt": EXTENTS,
-        "visning": ("presentation", ""),
+        "visning": ("presentation", ""), "livsfas": (*LIFE_STAGES, ""),
     }
     changes = {}
     for key, options in allowed.items():
@@ -185,6 +189,8 @@ def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, view: View
             elif key == "niva" and values[key] in MAP_LEVELS:
                 notices.append(f"Nivån {LEVEL_LABELS[values[key]]} finns inte för indikatorn; "
                                f"visar {LEVEL_LABELS.get(view.niva, view.niva)}.")
+            elif key == "livsfas":
+                notices.append(LIFE_STAGE_UNKNOWN)
             else:
                 notices.append(f"Okänt värde för {PARAM_LABELS[key]} ignorerades.")
     return changes
@@ -221,6 +227,7 @@ def to_params(view: View) -> dict[str, str]:
     out = {
         "indikator": view.indikator, "ar": str(view.ar), "fran": str(view.fran), "till": str(view.till),
         "niva": view.niva, "omrade": ",".join(view.omrade), "jamfor": view.jamfor, "grupp": view.grupp,
-        "utsnitt": view.utsnitt, "visning": view.visning, "v": view.v, "period": view.period,
+        "utsnitt": view.utsnitt, "livsfas": view.livsfas, "visning": view.visning, "v": view.v,
+        "period": view.period,
     }
     return {k: v for k, v in out.items() if v != ""}

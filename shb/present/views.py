@@ -49,7 +49,7 @@ def _read_indicators(database: Database) -> dict[str, Indicator]:
             licence=r.licence, lowest_level=r.lowest_level,
             groups={d: gg.value.tolist() for d, gg in g.groupby("dimension", sort=False)},
             population=r.population, survey=bool(r.survey), frequency=r.frequency, definition=r.definition,
-            caveats=list(r.caveats))
+            caveats=list(r.caveats), life_stages=tuple(r.life_stages if r.life_stages is not None else ()))
     return out
 
 

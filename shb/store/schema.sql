@@ -18,7 +18,8 @@ create table indicator (
     source_ref_confirmed boolean not null, licence varchar not null, lowest_level varchar not null,
     levels varchar[] not null, group_dimensions varchar[] not null, population varchar,
     survey boolean not null, frequency varchar not null, definition varchar not null,
-    caveats varchar[] not null, sort_key integer not null
+    caveats varchar[] not null, sort_key integer not null,
+    life_stages varchar[] -- barn, unga, vuxna, aldre or alla; null in snapshots written before it existed
 );
 create table area (
     code varchar primary key, name varchar not null, level varchar not null, parent_code varchar,

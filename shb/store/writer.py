@@ -51,10 +51,10 @@ def catalog_frames(cat: Catalog, geo: Geography, period_files: list[Path] | None
                                "goal_description": prog["goal"]["description"].strip()}])
     goal_areas = pd.DataFrame([
         {"id": ga.id, "title": ga.title, "slug": ga.slug, "description": ga.description,
-         "responsible": ga.responsible} for ga in cat.goal_areas])
+         "responsible": ga.responsible} for ga in cat.all_goal_areas])  # the övergripande mål as 0, first
     targets = pd.DataFrame([
         {"id": t.id, "goal_area_id": t.goal_area, "title": t.title, "sort_key": i}
-        for i, t in enumerate(cat.targets)])
+        for i, t in enumerate(t for ga in cat.all_goal_areas for t in ga.targets)])
     indicators = pd.DataFrame([
         {"id": i.id, "target_id": i.target, "title": i.title, "kind": i.kind, "unit": i.unit,
          "unit_label": i.unit_label, "direction": i.direction, "source": i.source,
@@ -62,15 +62,18 @@ def catalog_frames(cat: Catalog, geo: Geography, period_files: list[Path] | None
          "licence": i.licence, "lowest_level": i.lowest_level, "levels": i.levels,
          "group_dimensions": i.group_dimensions, "population": i.population, "survey": i.survey,
          "frequency": i.frequency, "definition": i.definition.strip(), "caveats": list(i.caveats),
-         "sort_key": n} for n, i in enumerate(cat.indicators)])
+         "sort_key": n, "life_stages": list(i.life_stages)} for n, i in enumerate(cat.indicators)])
     groups = pd.DataFrame([
         {"dimension": dim, "value": value, "dimension_label": d["label"], "label": label,
          "sort_key": n}
         for dim, d in cat.groups.items() for n, (value, label) in enumerate(d["values"].items())])
     indicator_groups = pd.DataFrame(
         [{"indicator_id": i.id, "dimension": "total", "value": "alla", "sort_key": 0} for i in cat.indicators]
+        # one running sort_key per indicator across its dimensions, so the declared order of dimensions is
+        # kept (a key restarting per dimension tied kon/1 with alder/1, and the order came out at random)
         + [{"indicator_id": i.id, "dimension": dim, "value": v, "sort_key": n + 1}
-           for i in cat.indicators for dim, values in i.groups.items() for n, v in enumerate(values)])
+           for i in cat.indicators
+           for n, (dim, v) in enumerate((dim, v) for dim, values in i.groups.items() for v in values)])
     area_sets = pd.DataFrame([
         {"id": s.id, "title": s.title, "description": s.description, "is_default": s.id == geo.default_set}
         for s in geo.sets])

@@ -20,7 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from shb.core import paths
-from shb.core.errors import ImportFailed, ImportRejected, ShbError
+from shb.core.errors import ImportFailed, ImportRejected, ShbError, UnknownIndicator
 from shb.core.format import number
 from shb.core.text import clean_name, spreadsheet_safe_frame
 from shb.ingest import importer as ingest
@@ -324,6 +324,13 @@ def template_section(db: Path, default: str) -> None:
                           on_click="ignore", key=f"{PREFIX}template_xlsx")
     st.caption("CSV-mallen är semikolonseparerad och kodad som UTF-8 med BOM, så att Excel visar å, ä och ö. "
                "Excel-mallen har en flik med instruktioner: kolumnerna, statusarna och tillåtna områden och grupper.")
+    try:
+        survey = filetemplates.survey_template(current)
+    except UnknownIndicator:  # a snapshot from before the survey's indicators existed
+        return
+    st.download_button(f"Ladda ner mall för {survey.survey} (alla dess indikatorer)",
+                       data=lambda: filetemplates.survey_csv(survey), file_name=survey.file_name("csv"),
+                       mime="text/csv", icon=":material/elderly:", on_click="ignore", key=f"{PREFIX}template_survey")
 
 
 def log_section(db: Path) -> None:

@@ -12,7 +12,8 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from shb.analysis import measures
-from shb.present import export, periods, provenance, steering, tables, text, urlstate, views
+from shb.core.catalog import GOAL_AREA_ID, GOAL_TARGET
+from shb.present import export, lifecycle, periods, provenance, steering, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.web import controls, data, site
 from shb.web.analysis_form import analysis_section
@@ -44,7 +45,8 @@ def overview(view: View) -> None:
     structure = periods.structure(data.database(), view.period)
     set_title = views.set_members(data.database(), view.jamfor)[0]
     statuses = views.target_statuses(ov)
-    for goal_area_id, targets in structure.groupby("goal_area_id", sort=True):
+    målområden = structure[structure.goal_area_id != GOAL_AREA_ID]  # the övergripande mål: goal_indicators
+    for goal_area_id, targets in målområden.groupby("goal_area_id", sort=True):
         page = site.GOAL_AREA_PAGES.get(int(goal_area_id))  # a later period may have a målområde without a page
         with st.container(border=True):
             st.subheader(f"Målområde {goal_area_id}: {targets.goal_area_title.iloc[0]}")
@@ -61,6 +63,29 @@ def overview(view: View) -> None:
                 links = [f"{site.page_url_path(page.path)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
                          if page is not None else None for i in rows.indicator_id]
                 _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
+
+
+def goal_indicators(view: View) -> None:
+    """The övergripande mål's health indicators first on Översikt: the status from those followed per area,
+    and per indicator the set, the city, the gap and its direction, each linking to Livscykeln."""
+    rows = lifecycle.goal_rows(data.overview(view.jamfor))
+    if rows.empty:
+        return
+    set_title = views.set_members(data.database(), view.jamfor)[0]
+    status = views.target_statuses(rows).get(GOAL_TARGET) or measures.target_status([])
+    page = site.LIFE_CYCLE_PAGE
+    with st.container(border=True):
+        st.subheader(f"{text.GOAL_HEADING}: hälsa och livsvillkor genom livet")
+        colour, words, how = text.goal_status_badge(status)
+        judged = rows[rows.area_level]
+        demo_note = text.status_demo_note(int(judged.demo.sum()), len(judged))
+        st.markdown(f":{colour}-badge[{words}] :gray[{how}]" + (f" :orange[{demo_note}]" if demo_note else ""))
+        st.caption(text.goal_block_intro(len(rows), int((~rows.demo.astype(bool)).sum()), set_title))
+        st.page_link(page, label="Öppna Livscykeln", icon=":material/timeline:",
+                     query_params=site.page_params(view, page))
+        links = [f"{site.page_url_path(page)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
+                 for i in rows.indicator_id]
+        _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
 
 
 def _overview_table(table, better: list, set_title: str) -> None:
@@ -269,7 +294,8 @@ def profile_tables(profile) -> None:
     """The area's indicators per målområde, sortable, the assessment coloured by direction."""
     structure = data.frame("goal_structure").drop_duplicates("goal_area_id").set_index("goal_area_id")
     for goal_area_id, rows in profile.groupby("goal_area", sort=True):
-        st.subheader(f"Målområde {goal_area_id}: {structure.loc[goal_area_id, 'goal_area_title']}")
+        heading = text.GOAL_HEADING if goal_area_id == GOAL_AREA_ID else f"Målområde {goal_area_id}"
+        st.subheader(f"{heading}: {structure.loc[goal_area_id, 'goal_area_title']}")
         table = tables.profile_table(rows)
         styled = table.style.map(lambda v: tables.ASSESSMENT_CSS.get(v, ""), subset=["Bedömning"])
         st.dataframe(styled, hide_index=True, width="stretch", column_config={

@@ -34,10 +34,12 @@ PAGES = (
     PageInfo("pages/6_grupper.py", "Grupper", ":material/groups:", "Utforska"),
     PageInfo("pages/7_data_och_metod.py", "Data och metod", ":material/dataset:", "Om data"),
     PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
+    PageInfo("pages/9_livscykeln.py", "Livscykeln", ":material/timeline:", "Uppföljning"),
     PageInfo("pages/10_prioritering.py", "Prioritering", ":material/low_priority:", "Uppföljning"),
 )
 GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
 AREA_PAGE, MAP_PAGE, GROUPS_PAGE = PAGES[4].path, PAGES[5].path, PAGES[6].path
+LIFE_CYCLE_PAGE = PAGES[9].path  # the övergripande mål's indicators live here
 PAGE_KEY = "shb_page"  # the page this run shows (for links and the share link)
 
 
@@ -52,6 +54,11 @@ def goal_area_of(indicator: str, period: str = "") -> int | None:
     return int(structure.loc[data.indicators()[indicator].target, "goal_area_id"])
 
 
+def own_page(indicator: str) -> PageInfo:
+    """The page an indicator belongs to: its målområde's, or Livscykeln for the övergripande mål's."""
+    return GOAL_AREA_PAGES.get(goal_area_of(indicator), PAGES[9])
+
+
 def page_indicators(path: str, period: str = "") -> list[str] | None:
     """The indicators the page at `path` can show (in the målbild period), in catalog order; None when it
     shows any."""
@@ -59,6 +66,8 @@ def page_indicators(path: str, period: str = "") -> list[str] | None:
     goal_area = next((n for n, p in GOAL_AREA_PAGES.items() if p.path == path), None)
     if goal_area is not None:
         return [i for i in inds if goal_area_of(i, period) == goal_area]
+    if path == LIFE_CYCLE_PAGE:
+        return [i for i, ind in inds.items() if ind.goal_level]
     if path == MAP_PAGE:
         return [i.id for i in inds.values() if i.lowest_level != "municipality"]
     if path == GROUPS_PAGE:

@@ -60,7 +60,7 @@ def replaced_notice(asked: View, shown: View, f: urlstate.Facts) -> None:
     """Say which indicator was asked for and what is shown instead; link to the indicator's own page."""
     here = site.this_page()
     st.info(text.replaced_view(asked, shown, f, _not_shown_here(here, asked.indikator)), icon=":material/swap_horiz:")
-    own = site.GOAL_AREA_PAGES[site.goal_area_of(asked.indikator)]
+    own = site.own_page(asked.indikator)
     if own.path != here:
         st.page_link(own.path, label=f"Visa {f.name(asked.indikator)} under {own.label}",
                      icon=":material/arrow_forward:", query_params=urlstate.to_params(replace(asked, notices=())))
