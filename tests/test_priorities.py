@@ -21,7 +21,8 @@ def _independent_order(db_path) -> list[str]:
     try:
         aims = con.execute("select t.indicator_id, t.value, t.year, i.direction, i.target_id from indicator_target t "
                            "join indicator i on i.id = t.indicator_id where t.scope = 'city'").fetchall()
-        targets = [r[0] for r in con.execute("select id from target order by sort_key").fetchall()]
+        # effektmål only: the övergripande mål (target "0") is not ranked
+        targets = [r[0] for r in con.execute("select id from target where id <> '0' order by sort_key").fetchall()]
         series = {i: con.execute(
             "select year, value from published_observation where indicator_id = $i and level = 'municipality' "
             "and group_dim = 'total' and status = 'ok' order by year", {"i": i}).fetchall() for i, *_ in aims}

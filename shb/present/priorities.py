@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from shb.analysis import aims as measures
+from shb.core.catalog import GOAL_TARGET
 from shb.core.targets import CITY
 from shb.present import aims, periods, text, views
 from shb.store.db import Database
@@ -39,7 +40,9 @@ def priorities(database: Database, set_id: str, ov: pd.DataFrame, period: str = 
     views.overview for the set; `period` the målbild period ("": the current one)."""
     per_indicator = indicator_progress(database, set_id, period)
     ov = periods.regroup(ov, database, period)
-    structure = periods.structure(database, period).reset_index(drop=True)
+    structure = periods.structure(database, period)
+    # Effektmål only: the övergripande mål is summed up on Översikt and Livscykeln, not ranked beside them.
+    structure = structure[structure.target_id != GOAL_TARGET].reset_index(drop=True)
     statuses = views.target_statuses(ov)
     per_target = pd.DataFrame({
         "target_id": structure.target_id, "sort_key": range(len(structure)),
