@@ -53,7 +53,8 @@ class SnapshotInfo:
         source = self.built_from or {}
         kind = source.get("kind")
         what = {"import": f"import av {clean_name(source.get('file'))}", "demo": "demodata (genererad)",
-                "note": "ny anteckning" if source.get("added") else "borttagen anteckning"}.get(kind, str(kind or "?"))
+                "note": "ny anteckning" if source.get("added") else "borttagen anteckning",
+                "deck": "sparat bildspel" if source.get("saved") else "borttaget bildspel"}.get(kind, str(kind or "?"))
         return what + (", innehåller demodata" if self.is_demo and kind != "demo" else "")
 
 

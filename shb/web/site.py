@@ -34,9 +34,11 @@ PAGES = (
     PageInfo("pages/6_grupper.py", "Grupper", ":material/groups:", "Utforska"),
     PageInfo("pages/7_data_och_metod.py", "Data och metod", ":material/dataset:", "Om data"),
     PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
+    PageInfo("pages/11_bildspel.py", "Bildspel", ":material/slideshow:", "Uppföljning"),
 )
 GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
 AREA_PAGE, MAP_PAGE, GROUPS_PAGE = PAGES[4].path, PAGES[5].path, PAGES[6].path
+DECK_PAGE = "pages/11_bildspel.py"
 PAGE_KEY = "shb_page"  # the page this run shows (for links and the share link)
 
 
