@@ -9,14 +9,16 @@ A slide is addressed by a view URL relative to the app, e.g. ``god_start?diagram
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import altair as alt
 import pandas as pd
 
 from shb.analysis import measures
-from shb.present import charts, text
+from shb.present import charts, text, urlstate, views
+from shb.present.urlstate import Facts, View
+from shb.store.db import Database
 
 CAPTION_SEPARATOR = " · "
 # The URL path of each page a slide can show (shb.web.site.PAGES names the scripts; a test keeps the
@@ -152,3 +154,51 @@ def goal_area_slide(ov: pd.DataFrame, structure: pd.DataFrame, goal_area_id: int
     spec = status_chart(counts, labels, "target_id").to_dict()
     return Slide(title, caption, spec, " ".join(lines), demo, slide_url(GOAL_AREA_PATHS[goal_area_id],
                                                                           {"diagram": "effektmal"}), lines)
+
+
+# --- any slide from its URL (the Bildspel page, the export and the command line) ------------------
+
+def indicator_slide(database: Database, view: View, kind: str, map_height: int = 560) -> Slide:
+    """The view's indicator as one chart (`kind`: trend, skillnad, rangordning or karta) under a title
+    that states the message; the gap chart falls back to the trend when no year has a gap."""
+    c = views.comparison(database, view)
+    if kind == "karta":
+        chart = views.map_chart(database, view, view.ar, height=map_height)
+    elif kind == "rangordning" and c.year and not views.ranking_frame(database, view, c.members, c.year).empty:
+        chart = views.ranking_chart(database, view, c)
+    elif kind == "skillnad" and not c.gaps.dropna().empty:
+        chart = views.gap_chart(c)
+    else:
+        chart = views.trend_chart(c)
+    return chart_slide(text.presentation_title(c), chart.to_dict(), c.sentence, c.origin.demo)
+
+
+def summary_slide(database: Database, set_id: str, goal_area: int = 0) -> Slide:
+    """The övergripande mål summary (goal_area 0) or one målområde's effektmål, for the set."""
+    ov = views.overview(database, set_id)
+    structure = database.run("goal_structure")
+    set_title = views.set_members(database, set_id)[0]
+    demo = bool(ov[ov.area_level].demo.any())
+    caption = text.summary_caption(set_title, demo)
+    if goal_area:
+        return goal_area_slide(ov, structure, goal_area, demo, caption)
+    return goal_slide(ov, structure, database.run("programme").iloc[0], demo, caption)
+
+
+def build_slide(database: Database, url: str, facts: Facts) -> Slide | None:
+    """The slide a view URL shows, its parameters checked as a link's are; None for a page that has no
+    presentation view. The slide keeps its URL."""
+    path, params = split_url(url)
+    view = urlstate.parse(params, facts)
+    goal_area = next((g for g, p in GOAL_AREA_PATHS.items() if p == path), None)
+    if path == OVERVIEW_PATH:
+        slide = summary_slide(database, view.jamfor)
+    elif goal_area is not None and view.diagram == "effektmal":
+        slide = summary_slide(database, view.jamfor, goal_area)
+    elif goal_area is not None:
+        slide = indicator_slide(database, view, view.diagram or "trend")
+    elif path == MAP_PATH:
+        slide = indicator_slide(database, view, "karta")
+    else:
+        return None
+    return replace(slide, url=url)

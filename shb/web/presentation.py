@@ -6,11 +6,9 @@ A page in presentation mode calls `show(slide)`; the Bildspel page shows any sli
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import streamlit as st
 
-from shb.present import deck, text, urlstate, views
+from shb.present import deck, text, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 from shb.web import data
@@ -23,28 +21,29 @@ def indicator_slide(view: View, kind: str) -> deck.Slide:
     """The view's indicator as one chart (`kind`: trend, skillnad, rangordning or karta) under a title
     that states the message."""
     c = data.comparison(view)
+    nothing = {"skillnad": lambda: c.gaps.dropna().empty,  # then the trend says what there is
+               "rangordning": lambda: not c.year or data.frame("indicator_year_values", indicator=view.indikator,
+                                                               level=view.niva, year=c.year).empty}
+    if kind in nothing and nothing[kind]():
+        kind = "trend"
     spec = data.spec_of(CHART_OF[kind], view, option="year" if kind == "karta" else "")
-    if kind == "skillnad" and c.gaps.dropna().empty:
-        spec = data.spec_of("trend", view)
     return deck.chart_slide(text.presentation_title(c), spec, c.sentence, c.origin.demo)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _summary(_d: dbmod.Database, key: str, set_id: str, goal_area: int) -> deck.Slide:
-    ov = views.overview(_d, set_id)
-    structure = _d.run("goal_structure")
-    set_title = views.set_members(_d, set_id)[0]
-    demo = bool(ov[ov.area_level].demo.any())
-    caption = text.summary_caption(set_title, demo)
-    if goal_area:
-        return deck.goal_area_slide(ov, structure, goal_area, demo, caption)
-    return deck.goal_slide(ov, structure, _d.run("programme").iloc[0], demo, caption)
+    return deck.summary_slide(_d, set_id, goal_area)
 
 
 def summary_slide(set_id: str, goal_area: int = 0) -> deck.Slide:
     """The övergripande mål summary (goal_area 0) or one målområde's effektmål, for the set."""
     d = data.database()
     return _summary(d, data.data_key(d), set_id, goal_area)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def _slide(_d: dbmod.Database, key: str, url: str) -> deck.Slide | None:
+    return deck.build_slide(_d, url, views.facts(_d))
 
 
 def show(slide: deck.Slide, key: str = "slide", **chart_kwargs):
@@ -66,18 +65,7 @@ def goal_area_view(view: View, goal_area: int) -> None:
         show(indicator_slide(view, kind))
 
 
-def slide_of_url(url: str, base: View, facts: urlstate.Facts) -> tuple[deck.Slide, View] | None:
-    """The slide a view URL shows, read as a link would be (checked against the facts); None for a
-    page that has no presentation view."""
-    path, params = deck.split_url(url)
-    view = replace(urlstate.parse(params, facts), visning="presentation")
-    if path == deck.OVERVIEW_PATH:
-        return summary_slide(view.jamfor), view
-    goal_area = next((g for g, p in deck.GOAL_AREA_PATHS.items() if p == path), None)
-    if goal_area is not None:
-        if view.diagram == "effektmal":
-            return summary_slide(view.jamfor, goal_area), view
-        return indicator_slide(view, view.diagram or "trend"), view
-    if path == deck.MAP_PATH:
-        return indicator_slide(view, "karta"), view
-    return None
+def slide_of_url(url: str) -> deck.Slide | None:
+    """The slide a view URL shows (None for a page without a presentation view), once per data version."""
+    d = data.database()
+    return _slide(d, data.data_key(d), url)
