@@ -169,3 +169,24 @@ def test_a_bad_slide_number_says_so_and_shows_a_slide(demo_db, bild, notice):
     assert not at.exception
     assert any(notice in w.value for w in at.warning)
     assert len(at.get("vega_lite_chart")) == 1
+
+
+def test_overview_opens_with_how_we_are_doing(demo_db):
+    """The leadership block comes first: the övergripande mål with the counts of gaps closing and widening,
+    a link to the bildspel, and per målområde its link, counts and the status of each effektmål."""
+    ov = views.overview(dbmod.connect(demo_db), "omradesutveckling")
+    area = ov[ov.area_level]
+    at = run_page("app.py")
+    assert not at.exception
+    assert at.subheader[0].value == text.LEADERSHIP_HEADING
+    closing, widening = int((area.verdict == "minskar").sum()), int((area.verdict == "ökar").sum())
+    assert f"minskar för {closing} och ökar för {widening} av {len(area)} indikatorer" in at.markdown[0].value
+    links = [(e.proto.page, e.proto.label) for e in at.main.get("page_link")]
+    assert links[0][1] == "Visa som bildspel" and links[0][0].endswith("bildspel")
+    for n in (1, 2, 3):
+        assert any(label.startswith(f"Målområde {n}:") for _, label in links[:5])
+        rows = area[area.goal_area_id == n]
+        counts = text.gap_counts(int((rows.verdict == "minskar").sum()), int((rows.verdict == "ökar").sum()))
+        assert counts.capitalize() in [c.value for c in at.caption]
+    status_lines = [m.value for m in at.markdown if "-badge[Effektmålet" in m.value and "skillnaden minskar" in m.value]
+    assert len(status_lines) == 13
