@@ -3,6 +3,7 @@ line, saved named decks (checked, carried through imports), and the Bildspel pag
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -124,3 +125,17 @@ def test_the_page_shows_a_saved_deck_and_says_when_one_is_unknown(private_db, mo
 def test_a_slide_url_of_no_page_is_not_a_slide(demo_db):
     d = dbmod.connect(demo_db)
     assert deck.build_slide(d, "data_och_metod?x=1", views.facts(d)) is None
+
+
+def test_a_view_page_offers_its_presentation_link_and_a_slide_of_its_own(demo_db):
+    """Under the map and a målområde's charts: the view in presentation mode, and the view as one
+    PowerPoint slide with the view's stating title."""
+    at = run_page("pages/2_arbete.py", {"indikator": "sysselsattningsgrad_20_64"})
+    assert not at.exception
+    links = [e for e in at.main.get("page_link") if e.proto.label == "Öppna i presentationsläge"]
+    assert len(links) == 1 and "visning=presentation" in links[0].proto.query_string
+    assert "indikator=sysselsattningsgrad_20_64" in links[0].proto.query_string
+    d = dbmod.connect(demo_db)
+    one = slides.build_slides(d, ["arbete?indikator=sysselsattningsgrad_20_64"])
+    prs = Presentation(io.BytesIO(slides.to_pptx(one, d.version)))
+    assert len(prs.slides) == 1 and prs.slides[0].shapes.title.text.startswith("Sysselsättningsgrad 20–64 år 2024:")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from shb.present import deck, text, views
+from shb.present import deck, text, urlstate, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
-from shb.web import data
+from shb.web import data, site
 from shb.web.layout import demo_flag, fitted_chart, presentation_header
 
 CHART_OF = {"trend": "trend", "skillnad": "gap", "rangordning": "ranking", "karta": "map"}
@@ -69,3 +69,17 @@ def slide_of_url(url: str) -> deck.Slide | None:
     """The slide a view URL shows (None for a page without a presentation view), once per data version."""
     d = data.database()
     return _slide(d, data.data_key(d), url)
+
+
+def links(path: str, view: View) -> None:
+    """Under a view: open it in presentation mode, or take it to the meeting as a PowerPoint slide."""
+    from shb.present import slides
+
+    left, right = st.columns(2)
+    left.page_link(path, label="Öppna i presentationsläge", icon=":material/slideshow:",
+                   query_params={**urlstate.to_params(view), "visning": "presentation"})
+    url = deck.slide_url(site.page_url_path(path), {k: v for k, v in urlstate.to_params(view).items() if k != "v"})
+    d = data.database()
+    right.download_button("Vyn som PowerPoint-bild", icon=":material/co_present:", on_click="ignore",
+                          data=lambda: slides.to_pptx(slides.build_slides(d, [url]), d.version),
+                          file_name=f"{text.deck_file_name(view.indikator, d.version)}.pptx", mime=slides.DECK_MIME)

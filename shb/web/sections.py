@@ -105,6 +105,7 @@ def goal_area_page(goal_area_id: int) -> None:
         view = controls.choose_individual_areas(view)
     target = ga[ga.target_id == inds[view.indikator].target].iloc[0]
     st.markdown(f"**Effektmål {target.target_id}:** {target.target_title}")
+    presentation.links(page.path, view)
     comparison_section(view, snap, show_areas=bool(view.omrade))
 
 
@@ -188,8 +189,7 @@ def map_page(snap: dict) -> None:
     schematic_note(views.geometry_manifest(data.database()), view.niva)
     _open_selected_area(view, event)
     downloads(spec, f"karta_{view.indikator}_{view.ar}")
-    st.page_link(site.MAP_PAGE, label="Öppna i presentationsläge", icon=":material/slideshow:",
-                 query_params={**urlstate.to_params(view), "visning": "presentation"})
+    presentation.links(site.MAP_PAGE, view)
     footer(snap)
 
 
