@@ -31,9 +31,12 @@ MEASURE = """() => {
   const chart = document.querySelector('[data-testid="stVegaLiteChart"]').getBoundingClientRect();
   const h1 = document.querySelector('h1');
   const label = document.querySelector('[data-testid="stVegaLiteChart"] svg text');
+  const marks = [...document.querySelectorAll('[data-testid="stVegaLiteChart"] svg .role-mark')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.height > 0);
+  const drawn = Math.max(0, ...marks.map(r => Math.min(r.bottom, innerHeight) - Math.max(r.top, 0)));
   return {scroll: main.scrollHeight, client: main.clientHeight, width: innerWidth, height: innerHeight,
           chart: [chart.left, chart.top, chart.right, chart.bottom],
-          title_lines: h1.getBoundingClientRect().height / parseFloat(getComputedStyle(h1).lineHeight),
+          drawn: drawn, title_lines: h1.getBoundingClientRect().height / parseFloat(getComputedStyle(h1).lineHeight),
           page_font: getComputedStyle(document.body).fontFamily,
           chart_font: label ? getComputedStyle(label).fontFamily : ''};
 }"""
@@ -76,6 +79,8 @@ def test_every_presentation_view_fits_the_screen(server, browser, width, height)
                 problems.append(f"{name}: chart {m['chart']} outside {m['width']}×{m['height']}")
             if bottom - top < 0.45 * height:
                 problems.append(f"{name}: chart only {bottom - top:.0f} px high")
+            if m["drawn"] < 0.35 * height:  # the tallest group of marks on screen: the plot takes the height
+                problems.append(f"{name}: marks drawn over only {m['drawn']:.0f} px")
             if m["title_lines"] > 2.2:
                 problems.append(f"{name}: title of {m['title_lines']:.1f} lines")
             if "Source Sans" not in m["chart_font"] or "Source Sans" not in m["page_font"]:

@@ -484,7 +484,8 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
                    .encode(x="city_value:Q", tooltip=alt.Tooltip("city_text:N", title="Jämförelse")),
                    city.mark_text(align="center", dy=6, baseline="top", fontSize=FONT_SIZES["mark"],
                                   fontWeight="bold", color=SERIES_COLORS["city"])
-                   .encode(x="city_value:Q", y=alt.value(len(order) * ROW_HEIGHT), text="city_text:N")]
+                   # At the plot's foot whatever its height ("height"), also when a presentation fits it
+                   .encode(x="city_value:Q", y=alt.YValue("height"), text="city_text:N")]
     columns = ["area_code", "area_name", "row_label", "value", "value_text", "status", "status_text", "is_focus",
                "has_value", "group"]
     sort_note = {"higher": "Sorterat med högst värde först", "lower": "Sorterat med lägst värde först",
