@@ -24,7 +24,7 @@ from shb.store.db import Database
 
 SLIDE_WIDTH, SLIDE_HEIGHT = Inches(13.333), Inches(7.5)  # 16:9
 MARGIN = Inches(0.45)
-CHART_WIDTH, CHART_HEIGHT = 1500, 620  # pixels of the chart before the 2× scale of the picture
+CHART_WIDTH, CHART_HEIGHT = 1100, 470  # pixels before the 2× scale: type as large as on a screen
 DEMO_COLOUR = RGBColor(0xA0, 0x40, 0x00)
 MUTED = RGBColor(0x55, 0x55, 0x55)
 DECK_MIME = "application/vnd.openxmlformats-officedocument.presentationml.presentation"
@@ -91,7 +91,7 @@ def to_pptx(slides: list[deck.Slide], version: str) -> bytes:
         for paragraph in title.text_frame.paragraphs:
             paragraph.alignment = 1  # left
             for run in paragraph.runs:
-                run.font.size, run.font.bold = Pt(28), True
+                run.font.size, run.font.bold = Pt(26), True
         _text_box(page, MARGIN, Inches(1.45), SLIDE_WIDTH - 2 * MARGIN, Inches(0.35), s.caption, 12, colour=MUTED)
         if s.demo:
             _text_box(page, SLIDE_WIDTH - MARGIN - Inches(3.6), Inches(0.02), Inches(3.6), Inches(0.3),
@@ -109,7 +109,7 @@ PDF_CSS = """
 body { margin: 0; font-family: "Source Sans 3", "Source Sans Pro", "DejaVu Sans", sans-serif; color: #222; }
 section { width: 13.333in; height: 7.5in; box-sizing: border-box; padding: 0.3in 0.45in; page-break-after: always;
   display: flex; flex-direction: column; position: relative; }
-h1 { font-size: 26pt; line-height: 1.15; margin: 0.1in 0 0.05in; }
+h1 { font-size: 23pt; line-height: 1.15; margin: 0.1in 0 0.05in; }
 p.caption { font-size: 11pt; color: #555; margin: 0 0 0.1in; }
 p.demo { position: absolute; top: 0.05in; right: 0.45in; margin: 0; font-size: 11pt; font-weight: bold; color: #a04000; }
 img { flex: 1; min-height: 0; object-fit: contain; width: 100%; }
