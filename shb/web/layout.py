@@ -110,15 +110,19 @@ def chart(spec, key: str | None = None, **kwargs):
 
 # --- presentation mode: one screen, no scrolling ---------------------------------------------------
 #
-# How a page uses it (the page's `setup` already adds PRESENTATION_CSS when `visning=presentation`):
+# How a page uses it (`setup` already adds PRESENTATION_CSS when the URL has `visning=presentation`):
 #
-#     slide = deck.chart_slide(title, spec)            # shb.present.deck: the chart without its own
-#     presentation_header(slide.title, slide.caption)  # title; its subtitle lines as one caption
-#     fitted_chart(slide.spec, key="...")              # the chart takes the height that is left
+#     if view.presentation:
+#         slide = deck.chart_slide(stating_title, spec, sentence, demo)   # shb.present.deck: the chart
+#         presentation.show(slide, key="...")                            # without its title, its subtitle
+#         return                                                         # lines as one caption line
 #
-# The title states the message in at most two lines; the caption is one small line (direction, source,
-# demo, schematic); the demo flag is the compact one-line warning from `setup` (all demo) or
-# `demo_flag` (a demo indicator in a database with real ones).
+# `presentation.show` (shb.web.presentation) is `presentation_header` + `demo_flag` + `fitted_chart`; use
+# them one by one for another layout. The title states the message in at most two lines; the caption
+# is one small line (direction, source, demo, schematic); the demo flag is the compact one-line warning
+# from `setup` (all demo) or `demo_flag` (a demo indicator among real ones); the one chart given to
+# `fitted_chart` takes the height that is left (put nothing tall after it). A page whose URL is a
+# slide of its own can be added to the bildspel by extending `shb.present.deck.build_slide`.
 
 def presentation_header(title: str, caption: str = "") -> None:
     """The stating title (two lines at most) and the one small caption line of a presentation view."""
