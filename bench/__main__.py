@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.big_import import time_big_import
+from bench.presentation import lines as presentation_lines
+from bench.presentation import time_first_presentation_chart
 from shb.ingest.build import build_demo_snapshot
 from shb.store import db as dbmod
 
@@ -120,6 +122,7 @@ def main() -> None:
         results["pages"] = time_pages(path)
         results["report"] = time_report(path)
         results["first_page"] = time_first_page(path)
+        results["first_presentation_chart"] = time_first_presentation_chart(path)
         results["big_import"] = time_big_import(path, Path(tmp) / "big")
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Benchmark results ({results['measured_at']}, {results['machine']})", "",
@@ -135,6 +138,7 @@ def main() -> None:
     lines += ["", "First page after a server start: " + (
         f"healthy after {first['server_healthy_s']} s, deep-linked målområde page drawn {first['first_page_drawn_s']} s later"
         if first else "not measured (chromium missing)")]
+    lines += presentation_lines(results["first_presentation_chart"])
     big = results["big_import"]
     rows = f"{big['rows']:,}".replace(",", " ")
     lines += ["", f"Import of a {rows}-row valid CSV ({big['file_mb']} MB, `python -m shb import --replace`): "

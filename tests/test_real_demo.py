@@ -395,7 +395,9 @@ def test_presentation_mode_says_it_of_the_one_indicator_shown(on_real_db, real):
     at = run_page("pages/5_karta.py", {"indikator": real_one, "visning": "presentation"})
     assert not at.exception
     assert not any(says_demo(w.value) for w in at.warning), "no banner: the map says where its values come from"
-    assert any(real[real_one][1] in m.value for m in at.markdown)
+    # The source is in the one caption line under the stating title (it was a markdown line before the
+    # presentation views were made to fit one screen).
+    assert any(real[real_one][1] in c.value for c in at.caption)
     at = run_page("pages/5_karta.py", {"indikator": demo_one, "visning": "presentation"})
     assert [w.value for w in at.warning] == [f"**{text.DEMO_TEXT}**"]
 

@@ -32,6 +32,9 @@ DIRECTIONS = ("higher", "lower", "balance")
 STATUSES = ("ok", "suppressed", "missing", "not_applicable")
 NO_VALUE_TEXT = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}
 
+# The page's font (Streamlit's theme "sans serif" is Source Sans), so charts read as part of the page;
+# where it is missing (vl-convert's PNG export) the generic sans-serif stands in.
+PAGE_FONT = '"Source Sans", "Source Sans Pro", sans-serif'
 # Read on a projector: nothing smaller than 13 px, titles at least 18 px.
 FONT_SIZES = {"axis_label": 14, "axis_title": 15, "legend": 14, "title": 22, "subtitle": 15, "mark": 14}
 ROW_HEIGHT = 18
@@ -169,11 +172,11 @@ def finish_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         The same chart with ``usermeta.embedOptions.formatLocale`` (read by vega-embed),
         ``config.locale`` (read by Vega itself, so it also holds where the embed options are
         dropped, as in Streamlit and vl-convert), width-only autosizing and font sizes for a
-        projector.
+        projector, in the page's font (PAGE_FONT).
     """
     return (
         chart.properties(usermeta=copy.deepcopy(LOCALE_USERMETA), autosize=AUTOSIZE)
-        .configure(locale={"number": dict(D3_LOCALE)})
+        .configure(locale={"number": dict(D3_LOCALE)}, font=PAGE_FONT)
         .configure_axis(labelFontSize=FONT_SIZES["axis_label"], titleFontSize=FONT_SIZES["axis_title"],
                         labelColor="#333333", titleColor="#333333", titleFontWeight="normal")
         .configure_legend(labelFontSize=FONT_SIZES["legend"], titleFontSize=FONT_SIZES["legend"],
@@ -504,7 +507,8 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
                    .encode(x="city_value:Q", tooltip=alt.Tooltip("city_text:N", title="Jämförelse")),
                    city.mark_text(align="center", dy=6, baseline="top", fontSize=FONT_SIZES["mark"],
                                   fontWeight="bold", color=SERIES_COLORS["city"])
-                   .encode(x="city_value:Q", y=alt.value(len(order) * ROW_HEIGHT), text="city_text:N")]
+                   # At the plot's foot whatever its height ("height"), also when a presentation fits it
+                   .encode(x="city_value:Q", y=alt.YValue("height"), text="city_text:N")]
     columns = ["area_code", "area_name", "row_label", "value", "value_text", "status", "status_text", "is_focus",
                "has_value", "group"]
     sort_note = {"higher": "Sorterat med högst värde först", "lower": "Sorterat med lägst värde först",

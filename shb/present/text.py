@@ -417,6 +417,101 @@ def presentation_title(c) -> str:
             f"hela Borås {fmt.value_with_unit(city, ind.unit, ind.unit_label, dec)}{trend}")
 
 
+# --- presentation summaries (the bildspel's first slides and the leadership overview) --------------
+
+VERDICT_LEGEND = {"minskar": "Skillnaden minskar", "oförändrad": "Oförändrad", "ökar": "Skillnaden ökar",
+                  "okänd": "Kan inte bedömas"}
+COUNT_AXIS = "Antal indikatorer"
+
+
+def goal_summary_title(goal_title: str, closing: int, widening: int, total: int) -> str:
+    """'Jämlika livsvillkor …: skillnaden mot hela Borås minskar för 12 och ökar för 7 av 30 indikatorer'."""
+    noun = "indikator" if total == 1 else "indikatorer"
+    return (f"{goal_title.rstrip('.')}: skillnaden mot hela Borås minskar för {closing} och ökar för {widening} "
+            f"av {total} {noun}")
+
+
+def goal_summary_sentence(goal_title: str, counts: dict) -> str:
+    """The summary slide in a plain sentence, every count said."""
+    n = {v: int(counts.get(v, 0)) for v in VERDICT_LEGEND}
+    total = sum(n.values())
+    return (f"Övergripande mål: {goal_title.rstrip('.')}. Av {total} indikatorer som följs per område minskar "
+            f"skillnaden mot hela Borås för {n['minskar']}, ökar för {n['ökar']} och är oförändrad för "
+            f"{n['oförändrad']}; för {n['okänd']} kan utvecklingen inte bedömas.")
+
+
+def goal_area_slide_title(goal_area_id: int, title: str, statuses: list[str]) -> str:
+    """'Målområde 1, God start …: 2 effektmål går åt rätt håll, 1 åt fel håll, 1 blandat'."""
+    order = ("går åt rätt håll", "går åt fel håll", "blandat", "oförändrat", "kan inte bedömas")
+    parts = [f"{statuses.count(s)} {s}" for s in order if statuses.count(s)]
+    said = ", ".join(parts) if parts else "inga effektmål"
+    return f"Målområde {goal_area_id}, {title}: effektmålen – {said}"
+
+
+LEADERSHIP_HEADING = "Hur går det?"
+
+
+def gap_counts(closing: int, widening: int) -> str:
+    """'skillnaden minskar för 2, ökar för 1' (indicators followed per area)."""
+    return f"skillnaden minskar för {closing}, ökar för {widening}"
+
+
+def summary_caption(set_title: str, demo: bool) -> str:
+    """The one caption line of a summary slide: what is compared, and demo while values are demo."""
+    line = f"Indikatorer som följs per område: {set_title.lower()} mot hela Borås"
+    return f"{line} · {DEMO_TEXT}" if demo else line
+
+
+# --- the bildspel (deck) --------------------------------------------------------------------------
+
+DEFAULT_DECK_TITLE = "Uppföljningen i korthet"
+DECK_HELP = ("Bläddra med knapparna under bilden eller med piltangenterna ← och →. Varje bild är en länk "
+             "(bild=N) som visar samma sak för den som öppnar den.")
+
+
+DECK_PDF_NEEDS_CHROMIUM = "PDF kräver chromium på servern (Debian-paketet chromium); PowerPoint-filen går alltid."
+DECK_EXPORT_NOTE = ("En bild per vy: den påstående rubriken, diagrammet som bild, källraden och demomärkningen; "
+                    "talaranteckningarna har meningen, dataversionen och vyns länk. Att skapa filen tar en halv "
+                    "minut. Från kommandoraden: python -m shb deck --out FIL.pptx --pdf FIL.pdf [--deck NAMN]")
+NO_SAVED_DECKS = "Inga sparade bildspel ännu."
+DECK_URL_HELP = ("En vy per rad, som länkarna i appen: t.ex. karta?indikator=sysselsattningsgrad_20_64 eller "
+                 "arbete?indikator=sysselsattningsgrad_20_64&diagram=skillnad (diagram: trend, skillnad, "
+                 "rangordning, effektmal). Hela adresser går också.")
+
+
+def deck_saved(deck_id: str, version: str) -> str:
+    return f"Bildspelet {deck_id} sparades (version {version})."
+
+
+def deck_file_name(title: str, version: str) -> str:
+    """'bildspel_uppfoljningen-i-korthet_20261204T175549Z' (ASCII, for any file system)."""
+    import re
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", title.lower()).encode("ascii", "ignore").decode()
+    return f"bildspel_{re.sub(r'[^a-z0-9]+', '-', plain).strip('-')[:50]}_{version}"
+
+
+def unknown_deck(deck_id: str) -> str:
+    return f"Det finns inget sparat bildspel som heter {deck_id[:60]}; visar standardbildspelet."
+
+
+def slide_out_of_range(asked: int, total: int) -> str:
+    return f"Bild {asked} finns inte; bildspelet har {total} bilder. Visar bild {total}."
+
+
+def slide_not_shown(url: str) -> str:
+    return f"Bilden kan inte visas: {url[:80]} är ingen vy som finns som bild."
+
+
+def slide_position(n: int, total: int) -> str:
+    return f"Bild {n} av {total}"
+
+
+def slide_label(n: int, title: str) -> str:
+    return f"{n}. {title}"
+
+
 def group_gap_title(ind: Indicator, first: str, second: str) -> str:
     """The title of the chart of the gap between two groups (labels as shown), with its unit."""
     unit = fmt.DIFF_UNITS.get(ind.unit, ind.unit_label)

@@ -21,12 +21,17 @@ MAP_LEVELS = ("regso", "deso", "district")
 # Parameters that mean the same whatever the indicator (kept on a link to a page of another indicator).
 INDICATOR_FREE = ("omrade", "jamfor", "utsnitt", "visning", "v", "livsfas", "period")
 ORDER = ("indikator", "ar", "fran", "till", "niva", "omrade", "jamfor", "grupp", "utsnitt", "livsfas", "visning", "v",
-         "period")
+         "period", "diagram", "bildspel", "bild")
+# What a målområde page shows in presentation mode (`diagram`); the bildspel page's slide (`bild`, from 1)
+# of a saved deck (`bildspel`, its id) or of the default deck.
+DIAGRAMS = ("trend", "skillnad", "rangordning", "effektmal")
+DECK_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,59}$")
 _SAFE = re.compile(r"^[A-Za-z0-9_\-.,:]*$")
 PARAM_LABELS = {
     "indikator": "indikator", "ar": "år", "fran": "från år", "till": "till år", "niva": "nivå",
     "omrade": "område", "jamfor": "jämförelse", "grupp": "grupp", "utsnitt": "kartutsnitt",
     "visning": "visning", "v": "dataversion", "livsfas": "livsfas", "period": "målbildsperiod",
+    "diagram": "diagram", "bildspel": "bildspel", "bild": "bild",
 }
 LIFE_STAGE_UNKNOWN = "Okänd livsfas ignorerades; välj barn, unga, vuxna, aldre eller alla."
 
@@ -74,6 +79,9 @@ class View:
     v: str = ""
     period: str = ""  # målbild period id; "" is the current period
     livsfas: str = ""  # a life stage code (barn, unga, vuxna, aldre, alla) on Livscykeln; "" = every stage
+    diagram: str = ""
+    bildspel: str = ""
+    bild: int = 0  # 0: no slide asked for
     notices: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -176,7 +184,7 @@ def _choices(values: dict[str, str], facts: Facts, f: IndicatorFacts, view: View
     allowed = {
         "niva": tuple(lvl for lvl in MAP_LEVELS if lvl in f.levels), "jamfor": facts.set_ids,
         "grupp": ("total", *f.group_dimensions, *f.group_values), "utsnitt": EXTENTS,
-        "visning": ("presentation", ""), "livsfas": (*LIFE_STAGES, ""),
+        "visning": ("presentation", ""), "livsfas": (*LIFE_STAGES, ""), "diagram": DIAGRAMS,
     }
     changes = {}
     for key, options in allowed.items():
@@ -214,6 +222,16 @@ def parse(params: Mapping[str, object], facts: Facts, default_indicator: str | N
         else:
             shown = facts.current_period.replace("-", "–") or "den aktuella"
             notices.append(f"Okänd målbildsperiod ignorerades; visar {shown}.")
+    if "bild" in values:
+        if re.fullmatch(r"[1-9]\d{0,2}", values["bild"]):
+            changes["bild"] = int(values["bild"])
+        else:
+            notices.append("Ogiltigt bildnummer ignorerades; bildspelet börjar på bild 1.")
+    if "bildspel" in values:
+        if DECK_ID.match(values["bildspel"]):
+            changes["bildspel"] = values["bildspel"]
+        else:
+            notices.append("Ogiltigt namn på bildspel ignorerades; visar standardbildspelet.")
     if "v" in values:
         if is_version_id(values["v"]):  # the whole text: a trailing newline is no version
             changes["v"] = values["v"]
@@ -228,6 +246,7 @@ def to_params(view: View) -> dict[str, str]:
         "indikator": view.indikator, "ar": str(view.ar), "fran": str(view.fran), "till": str(view.till),
         "niva": view.niva, "omrade": ",".join(view.omrade), "jamfor": view.jamfor, "grupp": view.grupp,
         "utsnitt": view.utsnitt, "livsfas": view.livsfas, "visning": view.visning, "v": view.v,
-        "period": view.period,
+        "period": view.period, "diagram": view.diagram, "bildspel": view.bildspel,
+        "bild": str(view.bild) if view.bild else "",
     }
     return {k: v for k, v in out.items() if v != ""}

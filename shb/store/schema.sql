@@ -66,6 +66,11 @@ create table note (
     id varchar primary key, indicator_id varchar not null, area_code varchar not null,
     year integer, body varchar not null, author varchar not null, created_at timestamptz not null
 );
+create table deck (
+    id varchar primary key, -- from the title: lower case a–z, 0–9 and hyphens
+    title varchar not null, slides varchar[] not null, -- view URLs relative to the app, in order
+    author varchar not null, created_at timestamptz not null
+);
 create table import_log (
     logged_at timestamptz not null, username varchar not null, file_name varchar not null,
     sha256 varchar not null, rows integer not null, new_values integer not null,

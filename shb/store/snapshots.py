@@ -54,7 +54,8 @@ class SnapshotInfo:
         kind = source.get("kind")
         what = {"import": f"import av {clean_name(source.get('file'))}", "demo": "demodata (genererad)",
                 "note": "ny anteckning" if source.get("added") else "borttagen anteckning",
-                "analysis": f"samlad analys {clean_name(source.get('target'))} {source.get('year')}"}.get(kind, str(kind or "?"))
+                "analysis": f"samlad analys {clean_name(source.get('target'))} {source.get('year')}",
+                "deck": "sparat bildspel" if source.get("saved") else "borttaget bildspel"}.get(kind, str(kind or "?"))
         return what + (", innehåller demodata" if self.is_demo and kind != "demo" else "")
 
 

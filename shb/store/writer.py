@@ -220,11 +220,14 @@ def write_derived_snapshot(
     new_notes: pd.DataFrame | None = None,
     removed_notes: tuple[str, ...] = (),
     new_analyses: pd.DataFrame | None = None,
+    new_decks: pd.DataFrame | None = None,
+    removed_decks: tuple[str, ...] = (),
 ) -> bool:
     """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
     which the observations in `added` replace stored rows with the same key or are added, the notes in
     `new_notes` are added and those with ids in `removed_notes` left out, the samlade analyser in
-    `new_analyses` replace those of the same effektmål and year; then a new snapshot row and,
+    `new_analyses` replace those of the same effektmål and year (saved decks likewise: `new_decks`
+    replace decks with the same id); then a new snapshot row and,
     given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
     true while any observation or population row is demo data.
 
@@ -250,6 +253,13 @@ def write_derived_snapshot(
             con.execute(statement("replace_analyses"))
             con.execute(statement("insert_analyses"))
             con.unregister("new_analyses")
+        if new_decks is not None and len(new_decks):
+            removed_decks = (*removed_decks, *new_decks.id)
+        if removed_decks:
+            con.execute(statement("delete_decks"), {"ids": list(removed_decks)})
+        if new_decks is not None and len(new_decks):
+            con.register("new_decks", new_decks)
+            con.execute(statement("insert_decks"))
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
         if len(added):

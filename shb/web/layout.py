@@ -14,16 +14,29 @@ from shb.web import data, site
 
 DEMO_BANNER = text.DEMO_BANNER
 SCHEMATIC_NOTE = "Schematisk indelning: kartans områden är förenklade celler, inte verkliga gränser."
+# Presentation mode fits one screen (1280×720 up to 1920×1080) without scrolling: the main block is a
+# column as tall as the viewport, the title and caption take what they need, and a chart shown with
+# `fitted_chart` (height "stretch") gets the rest. The title is at most two lines (clamped as a guard).
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header, footer,
 [data-testid="stToolbar"], [data-testid="stDecoration"] { display: none !important; }
-.block-container { padding-top: 1.5rem !important; max-width: 100% !important; }
-h1 { font-size: 3rem !important; line-height: 1.15 !important; }
-p, li { font-size: 1.35rem !important; }
+[data-testid="stMainBlockContainer"] { padding: 0.9rem 2.5rem 0.2rem !important; max-width: 100% !important;
+  height: 100vh; display: flex; flex-direction: column; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] { flex: 1 1 auto; min-height: 0;
+  gap: 0.45rem; }
+[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > :not(:has([data-testid="stVegaLiteChart"])) {
+  flex-shrink: 0; }
+h1 { font-size: clamp(1.5rem, 4.1vh, 2.9rem) !important; line-height: 1.18 !important; padding: 0 !important;
+  display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+p, li { font-size: clamp(1rem, 2.2vh, 1.35rem) !important; }
+[data-testid="stCaptionContainer"] p { font-size: clamp(0.8rem, 1.7vh, 1.05rem) !important; white-space: nowrap;
+  overflow: hidden; text-overflow: ellipsis; }
+[data-testid="stAlert"] > div { padding: 0.2rem 0.8rem !important; }
+[data-testid="stAlert"] p { font-size: clamp(0.85rem, 1.8vh, 1.1rem) !important; }
+.st-key-deck_steps { min-height: 2.6rem; align-items: center; overflow: hidden; }
 </style>
 """
-
 
 def setup(title: str, script: str = "app.py") -> dict | None:
     """Page config and the banner for the page in `script` (its path or `__file__`): all demo, how many
@@ -32,7 +45,8 @@ def setup(title: str, script: str = "app.py") -> dict | None:
     Returns the snapshot row, or None (and a Swedish message on screen) when there is no database.
     """
     st.session_state[site.PAGE_KEY] = site.relative_script(script)
-    presentation = st.query_params.get("visning") == "presentation"
+    presentation = (st.query_params.get("visning") == "presentation"
+                    or (site.relative_script(script) == site.DECK_PAGE and "bild" in st.query_params))
     st.set_page_config(page_title=f"{title} · {site.APP_TITLE}", page_icon=":material/query_stats:",
                        layout="wide", initial_sidebar_state="collapsed" if presentation else "auto")
     try:
@@ -57,6 +71,8 @@ def source_banner(presentation: bool = False) -> str | None:
     counts = data.summary()
     if presentation and counts.kind == "mixed":
         return None
+    if presentation and counts.kind == "demo":  # compact, one line, still read from the back of the room
+        return f"**{text.DEMO_TEXT}**"
     return text.source_banner(counts.real, counts.demo)
 
 
@@ -90,6 +106,43 @@ def chart(spec, key: str | None = None, **kwargs):
     """
     spec = spec if isinstance(spec, dict) else spec.to_dict()
     return st.vega_lite_chart(spec, width="stretch", theme=None, key=key, **kwargs)
+
+
+# --- presentation mode: one screen, no scrolling ---------------------------------------------------
+#
+# How a page uses it (`setup` already adds PRESENTATION_CSS when the URL has `visning=presentation`):
+#
+#     if view.presentation:
+#         slide = deck.chart_slide(stating_title, spec, sentence, demo)   # shb.present.deck: the chart
+#         presentation.show(slide, key="...")                            # without its title, its subtitle
+#         return                                                         # lines as one caption line
+#
+# `presentation.show` (shb.web.presentation) is `presentation_header` + `demo_flag` + `fitted_chart`; use
+# them one by one for another layout. The title states the message in at most two lines; the caption
+# is one small line (direction, source, demo, schematic); the demo flag is the compact one-line warning
+# from `setup` (all demo) or `demo_flag` (a demo indicator among real ones); the one chart given to
+# `fitted_chart` takes the height that is left (put nothing tall after it). A page whose URL is a
+# slide of its own can be added to the bildspel by extending `shb.present.deck.build_slide`.
+
+def presentation_header(title: str, caption: str = "") -> None:
+    """The stating title (two lines at most) and the one small caption line of a presentation view."""
+    st.title(title, anchor=False)
+    if caption:
+        st.caption(caption)
+
+
+def demo_flag(demo: bool) -> None:
+    """The compact demo flag for one indicator's values, when the page banner does not already say it."""
+    if demo and data.summary().kind != "demo":
+        st.warning(f"**{text.DEMO_TEXT}**", icon=":material/science:")
+
+
+def fitted_chart(spec: dict, key: str | None = None, **kwargs):
+    """A chart that fills the height left on a presentation screen (the CSS makes the main block as
+    tall as the viewport, and Streamlit's "stretch" height gives the chart what remains). The plot
+    follows the container in both directions ("fit"), so title-less legends and axes stay inside it."""
+    spec = {**spec, "autosize": {"type": "fit", "contains": "padding"}, "height": "container"}
+    return st.vega_lite_chart(spec, width="stretch", height="stretch", theme=None, key=key, **kwargs)
 
 
 def downloads(spec: dict, name: str) -> None:

@@ -15,7 +15,7 @@ from shb.analysis import measures
 from shb.core.catalog import GOAL_AREA_ID, GOAL_TARGET
 from shb.present import export, lifecycle, periods, provenance, steering, tables, text, urlstate, views
 from shb.present.urlstate import View
-from shb.web import controls, data, site
+from shb.web import controls, data, presentation, site
 from shb.web.analysis_form import analysis_section
 from shb.web.layout import (
     chart,
@@ -118,6 +118,9 @@ def goal_area_page(goal_area_id: int) -> None:
     options = site.page_indicators(page.path, period) or site.page_indicators(page.path)
     area_level = views.prefer_real(data.database(), [i for i in options if inds[i].lowest_level != "municipality"])
     view = current_view(default_indicator=(area_level or options)[0])
+    if view.presentation:
+        presentation.goal_area_view(view, goal_area_id)
+        return
     navigation(view)
     structure = periods.structure(data.database(), view.period)
     ga = structure[structure.goal_area_id == goal_area_id]
@@ -144,6 +147,7 @@ def goal_area_page(goal_area_id: int) -> None:
     if steering.documents_of(linked, target.target_id):
         st.caption(text.steering_line(steering.documents_of(linked, target.target_id), linked.basis.iloc[0]))
     analysis_section(target.target_id, view)
+    presentation.links(page.path, view)
     comparison_section(view, snap, show_areas=bool(view.omrade))
 
 
@@ -222,37 +226,37 @@ def indicator_facts(ind, origin: provenance.Origin) -> None:
 def map_page(snap: dict) -> None:
     """The map page; in presentation mode only the title that states the message and the map."""
     view = current_view()
-    if not view.presentation:
-        navigation(view)
-        with st.sidebar:
-            st.divider()
-            view = controls.choose_indicator(view, site.page_indicators(site.MAP_PAGE))
-            view = controls.choose_set(view)
-            view = controls.choose_group_value(view)
-            view = controls.choose_level(view)
-        view = controls.choose_extent(view)
+    if view.presentation:
+        event = presentation.show(presentation.indicator_slide(view, "karta"), key="karta", on_select="rerun",
+                                  selection_mode="omrade")
+        _open_selected_area(view, event)
+        return
+    navigation(view)
+    with st.sidebar:
+        st.divider()
+        view = controls.choose_indicator(view, site.page_indicators(site.MAP_PAGE))
+        view = controls.choose_set(view)
+        view = controls.choose_group_value(view)
+        view = controls.choose_level(view)
+    view = controls.choose_extent(view)
     c = data.comparison(view)
-    st.title(text.presentation_title(c) if view.presentation else f"Karta: {c.indicator.title}")
-    if not view.presentation:
-        st.markdown(c.sentence)
-    # On a projector the demo label must be read from the back (the banner says it when all is demo).
-    if view.presentation and c.origin.demo and data.summary().kind != "demo":
-        st.warning(f"**{c.origin.citation}**", icon=":material/science:")
-    else:
-        st.markdown(origin_badge(c.origin))
-    if not view.presentation:
-        view = controls.choose_year(view, label="År", slider=True)
+    st.title(f"Karta: {c.indicator.title}")
+    st.markdown(c.sentence)
+    st.markdown(origin_badge(c.origin))
+    view = controls.choose_year(view, label="År", slider=True)
     spec = data.spec_of("map", view, option="year")
     event = chart(spec, key="karta", on_select="rerun", selection_mode="omrade")
     schematic_note(views.geometry_manifest(data.database()), view.niva)
+    _open_selected_area(view, event)
+    downloads(spec, f"karta_{view.indikator}_{view.ar}")
+    presentation.links(site.MAP_PAGE, view)
+    footer(snap)
+
+
+def _open_selected_area(view: View, event) -> None:
     selected = controls.selected_area(event)
     if selected:
         st.switch_page(site.AREA_PAGE, query_params=urlstate.to_params(replace(view, omrade=(selected,))))
-    if not view.presentation:
-        downloads(spec, f"karta_{view.indikator}_{view.ar}")
-        st.page_link(site.MAP_PAGE, label="Öppna i presentationsläge", icon=":material/slideshow:",
-                     query_params={**urlstate.to_params(view), "visning": "presentation"})
-        footer(snap)
 
 
 # --- Områden ----------------------------------------------------------------------------------------

@@ -36,10 +36,12 @@ PAGES = (
     PageInfo("pages/8_importera.py", "Läs in data", ":material/upload_file:", "Om data"),
     PageInfo("pages/9_livscykeln.py", "Livscykeln", ":material/timeline:", "Uppföljning"),
     PageInfo("pages/10_prioritering.py", "Prioritering", ":material/low_priority:", "Uppföljning"),
+    PageInfo("pages/11_bildspel.py", "Bildspel", ":material/slideshow:", "Uppföljning"),
 )
 GOAL_AREA_PAGES = {1: PAGES[1], 2: PAGES[2], 3: PAGES[3]}
 AREA_PAGE, MAP_PAGE, GROUPS_PAGE = PAGES[4].path, PAGES[5].path, PAGES[6].path
 LIFE_CYCLE_PAGE = PAGES[9].path  # the övergripande mål's indicators live here
+DECK_PAGE = PAGES[11].path
 PAGE_KEY = "shb_page"  # the page this run shows (for links and the share link)
 
 
