@@ -10,7 +10,8 @@ from shb.store import db as dbmod
 from shb.store import writer as store_writer
 
 NAMES = dbmod.query_names()
-EMPTY_ON_DEMO = {"notes_for_year", "notes", "import_log", "analyses"}  # no notes, analyses or imports in the demo
+EMPTY_ON_DEMO = {"notes_for_year", "notes", "import_log", "analyses", "decks", "deck_by_id"}  # no notes, analyses,
+# saved decks or imports in the demo
 
 
 @pytest.fixture(scope="module")

@@ -611,6 +611,11 @@ def old_link_notice(link_version: str, current: str) -> str:
             f"Nu visas version {current}.")
 
 
+def old_format_notice(link_version: str) -> str:
+    return (f"Version {link_version} är sparad i ett äldre format som den här versionen av programmet inte kan "
+            f"visa; siffrorna nedan är den aktuella versionens.")
+
+
 # --- the övergripande mål and the life course (Översikt, Livscykeln, report) ---------------------------
 
 GOAL_HEADING = "Övergripande mål"

@@ -17,6 +17,7 @@ import pandas as pd
 
 from shb.core import paths
 from shb.core.errors import DatabaseMissing, ImportFailed, QueryParameterError, UnknownQuery
+from shb.store.schema import SCHEMA, statement
 
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _PARAM = re.compile(r"\$([a-z_][a-z0-9_]*)")
@@ -106,6 +107,11 @@ class Database:
             self._con.close()
             raise DatabaseMissing(f"Databasen {self.path} är ingen databas för Socialt hållbart Borås: den "
                                   f"saknar versionsraden i tabellen snapshot. {REBUILD}") from exc
+        lacking = lacking_parts(self._columns())
+        if lacking:  # a file written by an earlier format: every query would fail on what it lacks
+            self._con.close()
+            raise DatabaseMissing(f"Databasen {self.path} (version {self.version}) har ett äldre format än "
+                                  f"programmet och kan inte visas: den saknar {lacking}. {REBUILD}")
 
     def run(self, name: str, **params) -> pd.DataFrame:
         """Run the named query with its declared parameters bound; return a frame."""
@@ -124,6 +130,11 @@ class Database:
         finally:
             cur.close()
 
+    def _columns(self) -> set[tuple[str, str]]:
+        with self._lock:
+            rows = self._con.execute(statement("schema_columns"), {"database": "snapshot_file"}).fetchall()
+        return {(t, c) for t, c in rows}
+
     def is_current(self) -> bool:
         """False once the file on disk has been replaced by a newer snapshot."""
         try:
@@ -134,6 +145,32 @@ class Database:
 
     def close(self) -> None:
         self._con.close()
+
+
+@cache
+def expected_columns() -> frozenset[tuple[str, str]]:
+    """Every (table, column) the schema creates: what a snapshot file must have to be read."""
+    con = duckdb.connect()
+    try:
+        con.execute(SCHEMA)
+        return frozenset((t, c) for t, c in con.execute(statement("schema_columns"), {"database": "memory"}).fetchall())
+    finally:
+        con.close()
+
+
+def lacking_parts(found: set[tuple[str, str]]) -> str:
+    """What a file lacks of today's schema, in words ("" when nothing): whole tables by name, then the
+    columns missing from tables it has."""
+    missing = expected_columns() - found
+    if not missing:
+        return ""
+    have = {t for t, _ in found}
+    tables = sorted({t for t, _ in missing if t not in have})
+    columns = sorted(f"{t}.{c}" for t, c in missing if t in have)
+    parts = ([("tabellen " if len(tables) == 1 else "tabellerna ") + ", ".join(tables)] if tables else []) + (
+        [("kolumnen " if len(columns) == 1 else "kolumnerna ") + ", ".join(columns[:6])
+         + (f" och {len(columns) - 6} till" if len(columns) > 6 else "")] if columns else [])
+    return " och ".join(parts)
 
 
 _current: Database | None = None
@@ -210,5 +247,5 @@ def example_parameters(database: Database) -> dict[str, object]:
         "indicator": area_level.id, "level": "regso", "year": int(summary.last_year),
         "group_dim": "total", "set_id": "omradesutveckling", "area_code": "1490R025",
         "from_year": int(summary.first_year), "to_year": int(summary.last_year),
-        "period_id": str(database.run("periods").id.iloc[0]),
+        "period_id": str(database.run("periods").id.iloc[0]), "deck_id": "ledning",
     }

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 from pathlib import Path
 
 SCHEMA = (Path(__file__).parent / "schema.sql").read_text(encoding="utf-8")
+SQL = Path(__file__).parent / "sql"
+
+
+@cache
+def statement(name: str) -> str:
+    """The fixed statement in `shb/store/sql/<name>.sql` (its $parameters are bound by the caller)."""
+    return (SQL / f"{name}.sql").read_text(encoding="utf-8")
+
 
 # Every table of a snapshot, in the order SCHEMA creates them (names from code, never from users).
 TABLES = tuple(re.findall(r"create table (\w+)", SCHEMA))

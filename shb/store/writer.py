@@ -18,7 +18,6 @@ import os
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -31,15 +30,7 @@ from shb.core.malbild import load_periods
 from shb.core.steering import load_steering
 from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
-from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES
-
-SQL = Path(__file__).parent / "sql"
-
-
-@cache
-def statement(name: str) -> str:
-    """The fixed statement in `shb/store/sql/<name>.sql` (its $parameters are bound by the caller)."""
-    return (SQL / f"{name}.sql").read_text(encoding="utf-8")
+from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES, statement
 
 
 def catalog_frames(cat: Catalog, geo: Geography, period_files: list[Path] | None = None) -> dict[str, pd.DataFrame]:

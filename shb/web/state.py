@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import streamlit as st
 
+from shb.core.errors import ShbError
 from shb.present import text, urlstate
 from shb.present.urlstate import View
 from shb.store import db as dbmod
@@ -78,8 +79,14 @@ def version_notice(link_version: str, shown_version: str) -> None:
     if not link_version or link_version == current:
         return
     st.info(text.old_link_notice(link_version, current), icon=":material/history:")
-    if dbmod.snapshot_exists(link_version) and st.button(f"Visa data från version {link_version}",
-                                                          icon=":material/history:"):
+    if not dbmod.snapshot_exists(link_version):
+        return
+    try:
+        dbmod.snapshot(link_version)
+    except ShbError:  # kept, but written in a format this program cannot read
+        st.warning(text.old_format_notice(link_version), icon=":material/history_toggle_off:")
+        return
+    if st.button(f"Visa data från version {link_version}", icon=":material/history:"):
         st.session_state[PIN_KEY] = link_version
         st.rerun()
 
