@@ -184,12 +184,16 @@ def write_derived_snapshot(
     on_stage: Callable[[str], None] = lambda stage: None,
     new_notes: pd.DataFrame | None = None,
     removed_notes: tuple[str, ...] = (),
+    source_version: str | None = None,
 ) -> bool:
     """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
     which the observations in `added` replace stored rows with the same key or are added, the notes in
     `new_notes` are added and those with ids in `removed_notes` left out; then a new snapshot row and,
     given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
     true while any observation or population row is demo data.
+
+    `added` is a frame, or a Parquet file of observation rows (an import's, handed over from its work
+    connection); `source_version`, when given, is written into every added row.
 
     `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
     """
@@ -210,18 +214,28 @@ def write_derived_snapshot(
             con.execute(statement("insert_notes"))
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
-        if len(added):
-            con.register("added", added)
+        if isinstance(added, Path):
+            con.execute("create temp table added_file as select * from read_parquet($p)", {"p": str(added)})
+            if source_version is not None:
+                con.execute("update added_file set source_version = $s", {"s": source_version})
+            n_added, touched = con.execute("select count(*), list(distinct indicator_id) from added_file").fetchall()[0]
+        else:
+            if source_version is not None:
+                added = added.assign(source_version=source_version)
+            n_added, touched = len(added), sorted(set(added.indicator_id))
+        if n_added:
+            if not isinstance(added, Path):
+                con.register("added_file", added)
             # Key and sort columns from code (OBSERVATION_KEY, OBSERVATION_ORDER): the written-down exception.
             con.execute(
                 "insert into observation by name select * from ("
-                f"  select p.* from previous.observation as p anti join added as a using ({keys})"
-                "  union all by name select * from added"
+                f"  select p.* from previous.observation as p anti join added_file as a using ({keys})"
+                "  union all by name select * from added_file"
                 f") order by {OBSERVATION_ORDER}")
         else:  # already sorted
             con.execute(statement("copy_observations"))
         has_published = "published_observation" in present
-        publish(con, sorted(set(added.indicator_id)) if has_published else None)
+        publish(con, sorted(touched or []) if has_published else None)
         (is_demo,) = con.execute(statement("snapshot_is_demo")).fetchone()
         con.execute(statement("insert_snapshot_row"),
                     {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
