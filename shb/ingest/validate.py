@@ -265,43 +265,51 @@ _TEXT_NUMBER = {"comma": r"[+-]?\d*,\d+", "point": r"[+-]?(\d+\.\d*|\.\d+)([eE][
 NUMBERS = ("ar", *NUMBER_COLUMNS)
 
 
-def _number_sql(c: str) -> str:
-    """Columns v_<c> (value), bad_<c> (not a number), comma_<c>/point_<c> (decimal sign used) of the cell."""
-    cell = f"(case when s.symbol is not null then '' else t_{c} end)" if c == "varde" else f"t_{c}"
-    x = f"replace(regexp_replace({cell}, '{SPACE}', '', 'g'), '\u2212', '-')"
-    m = {k: f"regexp_full_match({x}, '{v}')" for k, v in _TEXT_NUMBER.items()}
-    parsed = (f"case when n_{c} then try_cast(t_{c} as double) when {m['comma']} then try_cast(replace({x}, ',', '.') "
-              f"as double) when {m['point']} or {m['int']} then try_cast({x} as double) end")
-    bad_text = f"(not n_{c} and {x} <> '' and not ({m['comma']} or {m['point']} or {m['int']}))"
-    return (f"{parsed} as p_{c}, {bad_text} as bt_{c}, (not n_{c} and {m['comma']}) as comma_{c}, "
-            f"(not n_{c} and {m['point']}) as point_{c}")
+def _number_table(con, c: str) -> None:
+    """Table l_num_<c>: per distinct cell (t, n) of column `c`, its value `p`, whether it is no number (`bad`)
+    and whether it uses a decimal comma or point (Excel's numbers use neither)."""
+    cell = "(case when s.symbol is not null then '' else d.t end)" if c == "varde" else "d.t"
+    symbol = "left join l_symbol as s on d.t = s.t and not d.n" if c == "varde" else ""
+    m = {k: f"regexp_full_match(x, '{v}')" for k, v in _TEXT_NUMBER.items()}
+    con.execute(f"""
+        create or replace table l_num_{c} as
+        with d as (select distinct t_{c} as t, n_{c} as n from cells),
+        x as (
+            select d.t, d.n, replace(regexp_replace({cell}, '{SPACE}', '', 'g'), '\u2212', '-') as x
+            from d {symbol}),
+        m as (select *, {m['comma']} as mc, {m['point']} as mp, {m['int']} as mi from x),
+        v as (
+            select *, case when n then try_cast(t as double) when mc then try_cast(replace(x, ',', '.') as double)
+                           when mp or mi then try_cast(x as double) end as p,
+                      (not n and x <> '' and not (mc or mp or mi)) as bt
+            from m)
+        select t, n, (bt or (p is not null and not isfinite(p))) as bad,
+               case when not (bt or (p is not null and not isfinite(p))) then p end as v,
+               (not n and mc) as comma, (not n and mp) as point
+        from v""")
 
 
 def _derive(con, ctx: Context) -> None:
     """Table `derived`: per row, every normalised value and every flag the rules need."""
-    numbers = ", ".join(_number_sql(c) for c in NUMBERS)
+    for c in NUMBERS:
+        _number_table(con, c)
+    numbers = ", ".join(f"n_{c}.bad as bad_{c}, n_{c}.v as v_{c}, n_{c}.comma as comma_{c}, n_{c}.point as point_{c}"
+                        for c in NUMBERS)
+    joins = " ".join(f"left join l_num_{c} as n_{c} on c.t_{c} = n_{c}.t and c.n_{c} = n_{c}.n" for c in NUMBERS)
     con.execute(f"""
-        create table parsed as
+        create table derived as
         select c.*, i.id as ind_text, i.known as ind_known, i.reason as ind_reason,
                a.code as area_text, a.lvl, g.dim_text, g.val_text, g.total as grp_total, g.dim, g.val,
-               st.word as status_word, s.symbol, {numbers}
+               st.word as status_word, s.symbol, {numbers},
+               case when i.known then i.id end as indicator_id, k.kind, k.unit, k.survey
         from cells as c
         left join l_indicator as i on c.t_indikator = i.t
         left join l_area as a on c.t_omrade = a.t
         left join l_group as g on c.t_grupp_typ = g.td and c.t_grupp = g.tv
         left join l_status as st on c.t_status = st.t
-        left join l_symbol as s on c.t_varde = s.t and not c.n_varde""")
-    cols = []
-    for c in NUMBERS:
-        bad = f"(bt_{c} or (p_{c} is not null and not isfinite(p_{c})))"
-        cols.append(f"{bad} as bad_{c}, case when not {bad} then p_{c} end as v_{c}")
-    con.execute(f"""
-        create table derived as
-        select p.*, {', '.join(cols)},
-               case when ind_known then ind_text end as indicator_id,
-               k.kind, k.unit, k.survey
-        from parsed as p left join l_info as k on k.indicator_id = (case when p.ind_known then p.ind_text end)""")
-    con.execute("drop table parsed")
+        left join l_symbol as s on c.t_varde = s.t and not c.n_varde
+        left join l_info as k on k.indicator_id = (case when i.known then i.id end)
+        {joins}""")
     con.execute("drop table cells")
     mix = con.execute(
         "select min(row) filter (where " + " or ".join(f"comma_{c}" for c in NUMBER_COLUMNS) + "), "

@@ -31,6 +31,7 @@ from shb.store.db import attach_read_only
 from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES
 
 SQL = Path(__file__).parent / "sql"
+PUBLISH_BATCH = 500_000  # observations published in one pass (whole indicators; one larger goes alone)
 
 
 @cache
@@ -107,12 +108,23 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
         con.execute(statement("copy_unrenewed_publication"))
         con.unregister("renewed")
         todo = [i for i in todo if i in set(indicators)]
-    for indicator in todo:
-        rows = con.execute(statement("observations_of_indicator"), {"indicator": indicator}).df()
-        out = suppression.apply(rows, rule, regso_of_deso, districts)
-        con.register("published", out)
-        con.execute(statement("insert_published"))
-        con.unregister("published")
+    # In batches of whole indicators (sums never cross indicators), so memory stays bounded.
+    sizes = dict(con.execute(statement("observations_per_indicator")).fetchall())
+    batch: list[str] = []
+    filled = 0
+    for indicator in [*todo, None]:
+        if indicator is not None and (not batch or filled + sizes.get(indicator, 0) <= PUBLISH_BATCH):
+            batch.append(indicator)
+            filled += sizes.get(indicator, 0)
+            continue
+        if batch:
+            con.register("batch", pd.DataFrame({"indicator_id": batch}, dtype=object))
+            rows = con.execute(statement("observations_of_indicators")).df()
+            con.unregister("batch")
+            con.register("published", suppression.apply_many(rows, rule, regso_of_deso, districts))
+            con.execute(statement("insert_published"))
+            con.unregister("published")
+        batch, filled = ([indicator], sizes.get(indicator, 0)) if indicator is not None else ([], 0)
     # Stored sorted by what queries filter on, like observation. Built from identifiers in code
     # (OBSERVATION_ORDER): the written-down exception to SQL in named files.
     con.execute(f"create or replace temp table sorted_publication as select * from published_observation "
