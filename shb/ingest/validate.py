@@ -418,8 +418,12 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[li
                               zip(wrong_groups.indicator_id, wrong_groups.dim, wrong_groups.val, strict=True)]
     _register(con, "l_group_reason", wrong_groups)
     order = {c: i for i, c in enumerate(labels)}
+    rules = _rules(ctx)
+    # The rows with any problem first (few, in a file that loads): each rule then reads only those.
+    con.execute("create table flagged as select * from judged where " + " or ".join(
+        f"coalesce({cond}, false)" for _, cond, _, _ in rules))
     selects = []
-    for seq, (col, cond, reason, value) in enumerate(_rules(ctx)):
+    for seq, (col, cond, reason, value) in enumerate(rules):
         label = _q(labels[col]) if col else "null"
         selects.append(f"select row, {order.get(col, -1) if col else -1} as ord, {seq} as seq, {label} as col, "
                        f"{value or f't_{col}'} as value, {reason} as reason from j where {cond}")
@@ -427,7 +431,7 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[li
         create table problems as
         with j as (
             select judged.*, {STATUS_SQL} as status_label, lr.reason as level_reason, gr.reason as group_reason
-            from judged
+            from flagged as judged
             left join l_level_reason as lr on lr.indicator_id = judged.indicator_id and lr.lvl = judged.lvl
             left join l_group_reason as gr
                 on gr.indicator_id = judged.indicator_id and gr.dim = judged.dim and gr.val = judged.val)
@@ -437,6 +441,7 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[li
         con.execute("insert into problems values (0, -2, -1, null, null, $reason)", {"reason": (
             f"filen blandar decimalkomma (t.ex. rad {comma}) och decimalpunkt (t.ex. rad {point}); använd samma "
             "decimaltecken i hela filen")})
+    con.execute("drop table flagged")
     _accept(con, order.get("indikator", -1), labels["indikator"])
     total = con.execute("select count(*) from problems").fetchall()[0][0]
     head = con.execute("select row, col, value, reason from problems order by row, ord, seq limit $n",

@@ -108,7 +108,17 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
         con.execute(statement("copy_unrenewed_publication"))
         con.unregister("renewed")
         todo = [i for i in todo if i in set(indicators)]
-    # In batches of whole indicators (sums never cross indicators), so memory stays bounded.
+    # Indicators without counts, or exempt from the rule, need no secondary suppression: one statement.
+    con.register("batch", pd.DataFrame({"indicator_id": todo}, dtype=object))
+    con.register("exempt", pd.DataFrame({"indicator_id": sorted(rule.exempt)}, dtype=object))
+    counted = {i for (i,) in con.execute(statement("indicators_with_counts")).fetchall()} - rule.exempt
+    con.unregister("batch")
+    con.register("batch", pd.DataFrame({"indicator_id": [i for i in todo if i not in counted]}, dtype=object))
+    con.execute(statement("publish_by_rule"), {"min_count": rule.min_count, "min_denominator": rule.min_denominator})
+    con.unregister("batch")
+    con.unregister("exempt")
+    todo = [i for i in todo if i in counted]
+    # The others in batches of whole indicators (sums never cross indicators), so memory stays bounded.
     sizes = dict(con.execute(statement("observations_per_indicator")).fetchall())
     batch: list[str] = []
     filled = 0
