@@ -393,8 +393,9 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[li
     ranges = ", ".join(f"coalesce(v_{c} < r.low - r.slack or v_{c} > r.high + r.slack, false) as r_{c}"
                        for c in ("varde", "ki_lag", "ki_hog"))
     given = f"(not {blank('t_varde')} and symbol is null)"
+    # A view: read twice (the flagged rows, the accepted rows), never stored whole.
     con.execute(f"""
-        create table judged as
+        create view judged as
         with e as (select d.*, {given} as given from derived as d)
         select e.*, r.low as r_low, r.text as r_text, {ranges},
                (e.indicator_id is not null and e.lvl is not null and lv.indicator_id is null) as level_wrong,
@@ -408,7 +409,6 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[li
         left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
         left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val
         cross join file_mix as f""")
-    con.execute("drop table derived")
     wrong_levels = con.execute("select distinct indicator_id, lvl from judged where level_wrong").df()
     wrong_levels["reason"] = [_level_reason(f"{i}|{lv}", ctx) for i, lv in zip(wrong_levels.indicator_id,
                                                                                  wrong_levels.lvl, strict=True)]
@@ -480,7 +480,8 @@ def _accept(con, order: int, label: str) -> None:
                val as group_value, v_varde as varde, v_taljare as taljare, v_namnare as namnare,
                v_ki_lag as ki_lag, v_ki_hog as ki_hog, v_befolkning as befolkning, status
         from judged where {_ok_sql()}""")
-    con.execute("drop table judged")
+    con.execute("drop view judged")
+    con.execute("drop table derived")
     key = ", ".join(KEY_SQL)
     (dups,) = con.execute(f"select count(*) from (select {key} from passed group by all having count(*) > 1)"
                           ).fetchall()[0]

@@ -103,6 +103,7 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
     if indicators is not None and not indicators:  # nothing renewed: the publication is copied whole
         con.execute(statement("copy_publication"))
         return
+    con.execute(statement("publication_parts"))
     if indicators is not None:
         con.register("renewed", pd.DataFrame({"indicator_id": list(indicators)}))
         con.execute(statement("copy_unrenewed_publication"))
@@ -137,9 +138,8 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
         batch, filled = ([indicator], sizes.get(indicator, 0)) if indicator is not None else ([], 0)
     # Stored sorted by what queries filter on, like observation. Built from identifiers in code
     # (OBSERVATION_ORDER): the written-down exception to SQL in named files.
-    con.execute(f"create or replace temp table sorted_publication as select * from published_observation "
-                f"order by {OBSERVATION_ORDER}")
-    con.execute(statement("store_publication_sorted"))
+    con.execute(f"insert into published_observation select * from publication_parts order by {OBSERVATION_ORDER}")
+    con.execute("drop table publication_parts")
 
 
 def file_sha256(path: Path) -> str:

@@ -2,7 +2,7 @@
 -- (no counts, or exempt from the rule): hidden where the source hid them or the rule hides them
 -- parameters: $min_count, $min_denominator
 -- value: the column of observation and published_observation is called so (RF04 off on that line)
-insert into published_observation
+insert into publication_parts
 with judged as (
     select
         observation.*,
