@@ -173,14 +173,11 @@ def write(db: Path, result: ImportResult, checked: Checked, overwrite: bool, use
           held: transaction.WritersLock | None = None) -> ImportResult:
     """Load the new values (and, with `overwrite`, the changed ones) as a new snapshot of `db`, through the
     one write transaction (under the writers' lock `held` when the caller holds it); the current file is
-    only ever replaced whole. The values go from the work connection to the writer as a Parquet file in
-    the work connection's temporary folder (memory stays bounded, whatever the file's size)."""
-    folder = Path(checked.con.execute("select current_setting('temp_directory')").fetchall()[0][0])
-    folder.mkdir(parents=True, exist_ok=True)
-    added = folder / "added.parquet"
+    only ever replaced whole. The values go from the work connection to the writer as a stream of Arrow
+    record batches (memory stays bounded, whatever the file's size)."""
     cols = ", ".join(OBS_COLUMNS)
-    checked.con.execute(f"copy (select {cols} from compared where change = 'ny' or (change = 'ändrad' and $over)) "
-                        "to '" + str(added).replace("'", "''") + "' (format parquet)", {"over": overwrite})
+    added = checked.con.sql(f"select {cols} from compared where change = 'ny' or (change = 'ändrad' and $over)",
+                            params={"over": overwrite}).to_arrow_reader(100_000)
     built_from = {"kind": "import", "file": result.file_name, "sha256": result.sha256,
                   "based_on": result.based_on, "rows": result.rows, "new": result.new,
                   "changed": result.changed if overwrite else 0, "replace": overwrite}

@@ -184,7 +184,7 @@ def validate(table: RawTable, ctx: Context, limits: Limits | None = None) -> Che
     con = stage(table, columns)
     try:
         _lookups(con, ctx)
-        _derive(con, ctx)
+        _derive(con, ctx, set(columns))
         problems, total = _problems(con, ctx, labels, limits.shown)
     except BaseException:
         close_connection(con)
@@ -289,27 +289,38 @@ def _number_table(con, c: str) -> None:
         from v""")
 
 
-def _derive(con, ctx: Context) -> None:
-    """Table `derived`: per row, every normalised value and every flag the rules need."""
+def _derive(con, ctx: Context, present: set[str]) -> None:
+    """Table `derived`: per row, every normalised value and every flag the rules need. A column the file
+    does not have is empty on every row: its meaning is a constant, not a join."""
+    numbers, joins = [], []
     for c in NUMBERS:
+        if c not in present:
+            numbers.append(f"false as bad_{c}, null::double as v_{c}, false as comma_{c}, false as point_{c}")
+            continue
         _number_table(con, c)
-    numbers = ", ".join(f"n_{c}.bad as bad_{c}, n_{c}.v as v_{c}, n_{c}.comma as comma_{c}, n_{c}.point as point_{c}"
-                        for c in NUMBERS)
-    joins = " ".join(f"left join l_num_{c} as n_{c} on c.t_{c} = n_{c}.t and c.n_{c} = n_{c}.n" for c in NUMBERS)
+        numbers.append(f"n_{c}.bad as bad_{c}, n_{c}.v as v_{c}, n_{c}.comma as comma_{c}, n_{c}.point as point_{c}")
+        joins.append(f"left join l_num_{c} as n_{c} on c.t_{c} = n_{c}.t and c.n_{c} = n_{c}.n")
+    if {"grupp_typ", "grupp"} & present:
+        group = "g.dim_text, g.val_text, g.total as grp_total, g.dim, g.val"
+        joins.append("left join l_group as g on c.t_grupp_typ = g.td and c.t_grupp = g.tv")
+    else:
+        group = "'' as dim_text, '' as val_text, true as grp_total, 'total' as dim, 'alla' as val"
+    if "status" in present:
+        status = "st.word as status_word"
+        joins.append("left join l_status as st on c.t_status = st.t")
+    else:
+        status = "'' as status_word"
     con.execute(f"""
         create table derived as
         select c.*, i.id as ind_text, i.known as ind_known, i.reason as ind_reason,
-               a.code as area_text, a.lvl, g.dim_text, g.val_text, g.total as grp_total, g.dim, g.val,
-               st.word as status_word, s.symbol, {numbers},
+               a.code as area_text, a.lvl, {group}, {status}, s.symbol, {", ".join(numbers)},
                case when i.known then i.id end as indicator_id, k.kind, k.unit, k.survey
         from cells as c
         left join l_indicator as i on c.t_indikator = i.t
         left join l_area as a on c.t_omrade = a.t
-        left join l_group as g on c.t_grupp_typ = g.td and c.t_grupp = g.tv
-        left join l_status as st on c.t_status = st.t
         left join l_symbol as s on c.t_varde = s.t and not c.n_varde
         left join l_info as k on k.indicator_id = (case when i.known then i.id end)
-        {joins}""")
+        {" ".join(joins)}""")
     con.execute("drop table cells")
     mix = con.execute(
         "select min(row) filter (where " + " or ".join(f"comma_{c}" for c in NUMBER_COLUMNS) + "), "

@@ -134,32 +134,14 @@ def apply(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],
 
     Only share and rate rows (those with counts) are checked; a `suppression` column says why a
     row is hidden: "källa" (by the source), "regel" (by the rule) or "skydd" (to protect another).
+    The rows may hold several indicators (the publication passes them in batches): sums never cross
+    indicators, and secondary suppression runs on each indicator that has counts and is not exempt, so
+    the result is the same as one indicator at a time.
     """
     r = rows.reset_index(drop=True).copy()
-    published = (r.status == "ok").to_numpy()
-    by_source = (r.status == "suppressed").to_numpy()
-    by_rule = primary(r, rule).to_numpy()
-    # Missing cells are unknown too (they count in a sum) but keep their own status; not-applicable
-    # cells are known to be empty (zero), so they cannot hide another cell in a sum.
-    hidden = r.status.isin(["suppressed", "missing"]).to_numpy() | by_rule
-    if r.numerator.notna().any() and not exempt(r, rule).all():
-        size = r.denominator.fillna(0).to_numpy(dtype=float)
-        hidden = secondary(hidden, relation_edges(r, regso_of_deso, district_members), size, eligible=published)
-    hidden &= published | by_source
-    protect = hidden & ~by_source & ~by_rule
-    r["suppression"] = np.select([by_source, by_rule, protect], ["källa", "regel", "skydd"], default="")
-    newly = hidden & ~by_source
-    r.loc[newly, "status"] = "suppressed"
-    r.loc[hidden, HIDDEN_COLUMNS] = np.nan
-    return r
-
-
-def apply_many(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],
-               district_members: dict[str, list[str]]) -> pd.DataFrame:
-    """`apply` to the rows of several indicators at once, with the same result as one indicator at a time:
-    sums never cross indicators, and secondary suppression runs on the indicators that have counts and are
-    not exempt (as `apply` decides per indicator)."""
-    r = rows.reset_index(drop=True).copy()
+    if "indicator_id" not in r:  # one unnamed indicator
+        r["indicator_id"] = ""
+        return apply(r, rule, regso_of_deso, district_members).drop(columns="indicator_id")
     published = (r.status == "ok").to_numpy()
     by_source = (r.status == "suppressed").to_numpy()
     by_rule = primary(r, rule).to_numpy()

@@ -132,7 +132,7 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
             con.register("batch", pd.DataFrame({"indicator_id": batch}, dtype=object))
             rows = con.execute(statement("observations_of_indicators")).df()
             con.unregister("batch")
-            con.register("published", suppression.apply_many(rows, rule, regso_of_deso, districts))
+            con.register("published", suppression.apply(rows, rule, regso_of_deso, districts))
             con.execute(statement("insert_published"))
             con.unregister("published")
         batch, filled = ([indicator], sizes.get(indicator, 0)) if indicator is not None else ([], 0)
@@ -214,8 +214,9 @@ def write_derived_snapshot(
     given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
     true while any observation or population row is demo data.
 
-    `added` is a frame, or a Parquet file of observation rows (an import's, handed over from its work
-    connection); `source_version`, when given, is written into every added row.
+    `added` is a frame, or a stream of Arrow record batches of observation rows (an import's, from its
+    work connection, read once in bounded batches); `source_version`, when given, is written into every
+    added row.
 
     `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
     """
@@ -236,8 +237,10 @@ def write_derived_snapshot(
             con.execute(statement("insert_notes"))
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
-        if isinstance(added, Path):
-            con.execute("create temp table added_file as select * from read_parquet($p)", {"p": str(added)})
+        if not isinstance(added, pd.DataFrame):  # a stream of record batches from an import's work connection
+            con.register("added_stream", added)
+            con.execute("create temp table added_file as select * from added_stream")
+            con.unregister("added_stream")
             if source_version is not None:
                 con.execute("update added_file set source_version = $s", {"s": source_version})
             n_added, touched = con.execute("select count(*), list(distinct indicator_id) from added_file").fetchall()[0]
@@ -246,7 +249,7 @@ def write_derived_snapshot(
                 added = added.assign(source_version=source_version)
             n_added, touched = len(added), sorted(set(added.indicator_id))
         if n_added:
-            if not isinstance(added, Path):
+            if isinstance(added, pd.DataFrame):
                 con.register("added_file", added)
             # Key and sort columns from code (OBSERVATION_KEY, OBSERVATION_ORDER): the written-down exception.
             con.execute(
