@@ -51,9 +51,13 @@ def import_file(path: Path, db: Path | None = None, *, dry_run: bool = False, ov
     """
     path, limits = Path(path), limits or Limits()
     table = read_table(path, limits)
-    transaction.stage("read")
-    return import_table(table, clean_name(path.name), store.file_sha256(path), db, dry_run=dry_run,
-                        overwrite=overwrite, limits=limits, username=username)
+    try:
+        transaction.stage("read")
+        return import_table(table, clean_name(path.name), store.file_sha256(path), db, dry_run=dry_run,
+                            overwrite=overwrite, limits=limits, username=username)
+    finally:
+        if table.staged is not None:  # closed by validation already, unless something failed before it
+            table.staged.close()
 
 
 def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *, dry_run: bool = False,

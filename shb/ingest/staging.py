@@ -41,7 +41,7 @@ def work_connection() -> duckdb.DuckDBPyConnection:
     # SET takes no bound parameters; the limit is checked against _LIMIT and the folder is made here.
     con.execute(f"set memory_limit = '{limit}'")
     folder = tempfile.mkdtemp(prefix="shb-import-")
-    con.execute(f"set temp_directory = '{folder}'")
+    con.execute("set temp_directory = '" + folder.replace("'", "''") + "'")
     return con
 
 
