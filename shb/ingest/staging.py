@@ -26,7 +26,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-MEMORY_ENV = "SHB_IMPORT_MEMORY"  # DuckDB's memory_limit for an import, e.g. "1GB" (the default)
+MEMORY_ENV = "SHB_IMPORT_MEMORY"  # DuckDB's memory_limit for checking an import, e.g. "400MB" (the default)
 BLOCK = 64 * 1024 * 1024
 # Python's str.isspace() characters, so a row DuckDB reads is blank exactly when the csv module's is.
 SPACE = r"[\s\x{000b}\x{001c}-\x{001f}\x{0085}\x{00a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
@@ -36,8 +36,8 @@ _LIMIT = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE)
 def work_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB connection whose memory is bounded (spilling to a temporary folder)."""
     con = duckdb.connect()
-    limit = os.environ.get(MEMORY_ENV, "1GB")
-    limit = limit if _LIMIT.match(limit) else "1GB"
+    limit = os.environ.get(MEMORY_ENV, "400MB")
+    limit = limit if _LIMIT.match(limit) else "400MB"
     # SET takes no bound parameters; the limit is checked against _LIMIT and the folder is made here.
     con.execute(f"set memory_limit = '{limit}'")
     folder = tempfile.mkdtemp(prefix="shb-import-")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -142,6 +143,16 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
     con.execute("drop table publication_parts")
 
 
+MEMORY_ENV = "SHB_WRITE_MEMORY"  # DuckDB's memory_limit for writing a snapshot, e.g. "500MB" (the default)
+
+
+def writer_config() -> dict[str, str]:
+    """Bounded memory for a writer: DuckDB spills what does not fit (sorting, joins) to a temporary folder
+    beside the new file, whatever the size of the data."""
+    limit = os.environ.get(MEMORY_ENV, "500MB")
+    return {"memory_limit": limit if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE) else "500MB"}
+
+
 def file_sha256(path: Path) -> str:
     h = hashlib.sha256()
     with path.open("rb") as f:
@@ -171,7 +182,7 @@ def write_snapshot(
 ) -> str:
     """Write a complete snapshot to `target` (which must not exist yet); return its version id."""
     version = version or new_version()
-    con = duckdb.connect(str(target))
+    con = duckdb.connect(str(target), config=writer_config())
     try:
         con.execute(SCHEMA)
         for name, frame in tables.items():
@@ -220,7 +231,7 @@ def write_derived_snapshot(
 
     `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
     """
-    con = duckdb.connect(str(target))
+    con = duckdb.connect(str(target), config=writer_config())
     try:
         con.execute(SCHEMA)
         # Kept in code: DuckDB's attach is not in the SQL linter's grammar (as the read side's, shb.store.db).
