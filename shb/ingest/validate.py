@@ -420,19 +420,20 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[li
         left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
         left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val
         cross join file_mix as f""")
-    wrong_levels = con.execute("select distinct indicator_id, lvl from judged where level_wrong").df()
+    order = {c: i for i, c in enumerate(labels)}
+    rules = _rules(ctx)
+    # The rows with any problem first (few, in a file that loads): each rule, and the texts naming what a
+    # row's indicator allows, then read only those.
+    con.execute("create table flagged as select * from judged where " + " or ".join(
+        f"coalesce({cond}, false)" for _, cond, _, _ in rules))
+    wrong_levels = con.execute("select distinct indicator_id, lvl from flagged where level_wrong").df()
     wrong_levels["reason"] = [_level_reason(f"{i}|{lv}", ctx) for i, lv in zip(wrong_levels.indicator_id,
                                                                                  wrong_levels.lvl, strict=True)]
     _register(con, "l_level_reason", wrong_levels)
-    wrong_groups = con.execute("select distinct indicator_id, dim, val from judged where group_wrong").df()
+    wrong_groups = con.execute("select distinct indicator_id, dim, val from flagged where group_wrong").df()
     wrong_groups["reason"] = [_group_reason(f"{i}|{d}|{v}", ctx) for i, d, v in
                               zip(wrong_groups.indicator_id, wrong_groups.dim, wrong_groups.val, strict=True)]
     _register(con, "l_group_reason", wrong_groups)
-    order = {c: i for i, c in enumerate(labels)}
-    rules = _rules(ctx)
-    # The rows with any problem first (few, in a file that loads): each rule then reads only those.
-    con.execute("create table flagged as select * from judged where " + " or ".join(
-        f"coalesce({cond}, false)" for _, cond, _, _ in rules))
     selects = []
     for seq, (col, cond, reason, value) in enumerate(rules):
         label = _q(labels[col]) if col else "null"
