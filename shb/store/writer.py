@@ -250,10 +250,11 @@ def write_derived_snapshot(
         keys = ", ".join(OBSERVATION_KEY)
         if not isinstance(added, pd.DataFrame):  # a stream of record batches from an import's work connection
             con.register("added_stream", added)
-            con.execute("create temp table added_file as select * from added_stream")
+            # A table of the new file, not a temporary one: DuckDB can move it out of memory (a temporary
+            # table of ten million rows does not fit in the writer's memory limit). Dropped before the end.
+            con.execute("create table added_file as select * replace (coalesce($s, source_version) as source_version) "
+                        "from added_stream", {"s": source_version})
             con.unregister("added_stream")
-            if source_version is not None:
-                con.execute("update added_file set source_version = $s", {"s": source_version})
             n_added, touched = con.execute("select count(*), list(distinct indicator_id) from added_file").fetchall()[0]
         else:
             if source_version is not None:
@@ -278,6 +279,8 @@ def write_derived_snapshot(
         if log_entry is not None:
             con.register("log_entry", pd.DataFrame([log_entry]))
             con.execute(statement("insert_import_log"))
+        if not isinstance(added, pd.DataFrame):
+            con.execute("drop table added_file")
         con.execute("detach previous")
         con.execute("checkpoint")
     finally:
