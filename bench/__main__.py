@@ -128,7 +128,9 @@ def big_import_lines(big: dict) -> list[str]:
                    f"peak memory {figures['peak_rss_mb']} MB; DuckDB-only baseline (bench/duckdb_baseline.py) in the "
                    f"same run {figures['baseline_s']} s, {figures['baseline_peak_rss_mb']} MB: ratio {figures['ratio']}; "
                    f"database afterwards {figures['db_after_mb']} MB")
-    if "ten_million" not in big:
+    if "ten_million_failed" in big:
+        out.append(f"The many-row import failed: {big['ten_million_failed']}")
+    elif "ten_million" not in big:
         out.append("10 000 000 rows: not measured in this run (set SHB_BENCH_10M=1).")
     return out
 

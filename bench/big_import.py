@@ -133,8 +133,11 @@ def time_big_import(demo_db: Path, folder: Path) -> dict:
         widen_catalog(wide10, clones=TEN_M_CLONES)
         data = folder / "tio_miljoner.csv"
         rows = write_csv(wide10, data, rows=10 * ROWS)
-        out["ten_million"] = compare_with_baseline(wide10, folder, data, rows, repeats=1,
-                                                   import_args=("bench.big_file_import",))
+        try:
+            out["ten_million"] = compare_with_baseline(wide10, folder, data, rows, repeats=1,
+                                                       import_args=("bench.big_file_import",))
+        except RuntimeError as exc:  # said in the results, not lost with the other figures
+            out["ten_million_failed"] = str(exc)[-1500:]
         data.unlink()
     return out
 
