@@ -146,11 +146,14 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
 MEMORY_ENV = "SHB_WRITE_MEMORY"  # DuckDB's memory_limit for writing a snapshot, e.g. "500MB" (the default)
 
 
-def writer_config() -> dict[str, str]:
+def writer_config() -> dict[str, object]:
     """Bounded memory for a writer: DuckDB spills what does not fit (sorting, joins) to a temporary folder
     beside the new file, whatever the size of the data."""
     limit = os.environ.get(MEMORY_ENV, "500MB")
-    return {"memory_limit": limit if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE) else "500MB"}
+    # Insertion order is not kept where no ORDER BY asks for it (what is stored sorted is inserted with one):
+    # keeping it makes DuckDB buffer whole results, which does not fit in the limit for ten million rows.
+    return {"memory_limit": limit if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE) else "500MB",
+            "preserve_insertion_order": False}
 
 
 def file_sha256(path: Path) -> str:
