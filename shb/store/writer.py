@@ -267,9 +267,13 @@ def write_derived_snapshot(
             if isinstance(added, pd.DataFrame):
                 con.register("added_file", added)
             # Key and sort columns from code (OBSERVATION_KEY, OBSERVATION_ORDER): the written-down exception.
+            # The stored rows an added row replaces are found with a left join (DuckDB builds its hash table on
+            # the smaller side; an anti join always builds on the added rows, which may be ten million).
             con.execute(
                 "insert into observation by name select * from ("
-                f"  select p.* from previous.observation as p anti join added_file as a using ({keys})"
+                f"  select p.* exclude (replaced) from (select o.*, a.replaced from previous.observation as o"
+                f"    left join (select {keys}, true as replaced from added_file) as a using ({keys})) as p"
+                "  where p.replaced is null"
                 "  union all by name select * from added_file"
                 f") order by {OBSERVATION_ORDER}")
         else:  # already sorted
