@@ -9,6 +9,10 @@ rows stay in the work connection (table `accepted`) for `shb.ingest.load`. Nothi
 
 The SQL is assembled from column names and rule texts in code (every text from a file is a value in a
 table, joined, never part of the SQL): the written-down exception to SQL in named files.
+
+Over 500 lines on purpose: every rule's condition, its Swedish reason and the order problems are listed
+in are read side by side here, with the staging they run over; split, a rule's text and its query would
+drift apart.
 """
 
 from __future__ import annotations
