@@ -123,8 +123,14 @@ def _sections(database: Database, f: urlstate.Facts, ids: list[str], year: int, 
               schematic: bool) -> dict[str, dict]:
     """Every indicator's section, built in parallel (the charts are drawn by vl-convert, which runs outside
     Python's lock) and kept per data version: a second report of the same data draws no chart again."""
+    try:  # the file itself too: a snapshot rebuilt within the same second has the same version id
+        stat = os.stat(database.path)
+        identity: tuple = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        identity = ()
+
     def one(ind_id: str) -> dict:
-        key = (str(database.path), database.version, ind_id, year, set_id, schematic)
+        key = (str(database.path), database.version, identity, ind_id, year, set_id, schematic)
         return _SECTIONS.get(key, lambda: indicator_section(database, f, ind_id, year, set_id,
                                                             schematic_geometry=schematic))
 
