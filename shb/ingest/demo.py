@@ -202,10 +202,11 @@ def _scalar_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.Data
     return pd.concat(rows, ignore_index=True)
 
 
-def _aggregate(rows: pd.DataFrame, mapping: dict[str, str], kind: str) -> pd.DataFrame:
-    """Sum counts (or weight means by population) from one level up to the next."""
+def _aggregate(rows: pd.DataFrame, mapping: dict[str, str] | None, kind: str) -> pd.DataFrame:
+    """Sum counts (or weight means by population) from one level up to the next (`mapping` None: the rows
+    already carry the parent's code)."""
     keys = ["area_code", "year", "group_dim", "group_value"]
-    r = rows.assign(area_code=rows.area_code.map(mapping)).dropna(subset=["area_code"])
+    r = rows if mapping is None else rows.assign(area_code=rows.area_code.map(mapping)).dropna(subset=["area_code"])
     if "numerator" in r:
         return r.groupby(keys, sort=False)[["numerator", "denominator", "population"]].sum().reset_index()
     if kind == "count":
@@ -213,6 +214,16 @@ def _aggregate(rows: pd.DataFrame, mapping: dict[str, str], kind: str) -> pd.Dat
     r = r.assign(wv=r.value * r.population)
     g = r.groupby(keys, sort=False)[["wv", "population"]].sum().reset_index()
     return g.assign(value=g.wv / g.population).drop(columns="wv")
+
+
+def _aggregate_districts(regso: pd.DataFrame, members: pd.DataFrame, kind: str) -> pd.DataFrame:
+    """`_aggregate` of each district's RegSO, all districts in one pass: districts in code order, and in
+    each the rows in the order their RegSO rows come (the same rows, in the same order, as one district
+    at a time)."""
+    pairs = members[["regso_code", "district_code"]].drop_duplicates()
+    r = regso.merge(pairs, left_on="area_code", right_on="regso_code", how="inner")
+    r = r.assign(area_code=r.district_code).sort_values("district_code", kind="stable")
+    return _aggregate(r.drop(columns=["regso_code", "district_code"]), None, kind)
 
 
 def _level_maps(geo: Geography) -> dict[str, dict[str, str]]:
@@ -232,10 +243,7 @@ def _all_levels(ind: Indicator, rows: pd.DataFrame, geo: Geography) -> pd.DataFr
         out["regso"] = _aggregate(rows, maps["regso"], ind.kind)
     if ind.lowest_level in ("deso", "regso"):
         regso = out["regso"]
-        dm = geo.district_members
-        out["district"] = pd.concat(
-            [_aggregate(regso[regso.area_code.isin(g.regso_code)], dict.fromkeys(g.regso_code, d), ind.kind)
-             for d, g in dm.groupby("district_code", sort=True)], ignore_index=True)
+        out["district"] = _aggregate_districts(regso, geo.district_members, ind.kind)
         out["municipality"] = _aggregate(regso, maps["municipality"], ind.kind)
     return pd.concat([df.assign(level=lvl) for lvl, df in out.items()], ignore_index=True)
 

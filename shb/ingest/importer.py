@@ -22,9 +22,9 @@ import os
 from pathlib import Path
 
 from shb.core.text import clean_name
-from shb.ingest.load import ImportResult, by_indicator_year, compare, existing_observations, observations, refuse, write
+from shb.ingest.load import ImportResult, by_indicator_year, compare, counts, observations, refuse, write
 from shb.ingest.read import MB, Limits, RawTable, read_table, upload_limit_bytes
-from shb.ingest.validate import FILE_KINDS, FIRST_YEAR, load_context, placed, validate
+from shb.ingest.validate import FILE_KINDS, FIRST_YEAR, close, load_context, placed, validate
 from shb.store import db as dbmod
 from shb.store import transaction
 from shb.store import writer as store
@@ -51,9 +51,13 @@ def import_file(path: Path, db: Path | None = None, *, dry_run: bool = False, ov
     """
     path, limits = Path(path), limits or Limits()
     table = read_table(path, limits)
-    transaction.stage("read")
-    return import_table(table, clean_name(path.name), store.file_sha256(path), db, dry_run=dry_run,
-                        overwrite=overwrite, limits=limits, username=username)
+    try:
+        transaction.stage("read")
+        return import_table(table, clean_name(path.name), store.file_sha256(path), db, dry_run=dry_run,
+                            overwrite=overwrite, limits=limits, username=username)
+    finally:
+        if table.staged is not None:  # closed by validation already, unless something failed before it
+            table.staged.close()
 
 
 def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *, dry_run: bool = False,
@@ -72,19 +76,21 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
         database = dbmod.open_for_writer(db)
         try:
             ctx = load_context(database)
-            checked = validate(table, ctx, limits)
-            if table.kind not in FILE_KINDS:  # fetched values: say where by area, year and group
-                checked.problems = placed(checked.problems, table)
-            obs = observations(checked.rows, ctx, f"import:{name}")
-            compared = compare(obs, existing_observations(database, sorted(obs.indicator_id.unique())))
         finally:
             database.close()
-        refuse(checked, compared, name, overwrite, limits, noun)
-        transaction.stage("validated")
-        counts = by_indicator_year(compared)
-        n = {c: int((compared.change == c).sum()) for c in ("ny", "ändrad", "oförändrad")}
-        result = ImportResult(name, sha, len(compared), n["ny"], n["ändrad"], n["oförändrad"], counts,
-                              dry_run, based_on=ctx.version, encoding=table.encoding)
-        if dry_run or n["ny"] + (n["ändrad"] if overwrite else 0) == 0:
-            return result
-        return write(db, result, compared, overwrite, username or _who(), held)
+        checked = validate(table, ctx, limits)
+        try:
+            if table.kind not in FILE_KINDS:  # fetched values: say where by area, year and group
+                checked.problems = placed(checked.problems, table)
+            observations(checked, ctx, f"import:{name}")
+            compare(checked, db)
+            n = counts(checked)
+            refuse(checked, n["ändrad"], name, overwrite, limits, noun)
+            transaction.stage("validated")
+            result = ImportResult(name, sha, sum(n.values()), n["ny"], n["ändrad"], n["oförändrad"],
+                                  by_indicator_year(checked), dry_run, based_on=ctx.version, encoding=table.encoding)
+            if dry_run or n["ny"] + (n["ändrad"] if overwrite else 0) == 0:
+                return result
+            return write(db, result, checked, overwrite, username or _who(), held)
+        finally:
+            close(checked)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from shb.core.areas import BREAK_YEAR
@@ -24,7 +23,6 @@ from shb.core.format import number
 from shb.ingest.problems import Problem, counted, integer, report
 from shb.ingest.read import Limits
 from shb.ingest.validate import KEY, Checked, Context
-from shb.store import db as dbmod
 from shb.store import transaction
 from shb.store import writer as store
 from shb.store.schema import OBS_COLUMNS
@@ -32,51 +30,60 @@ from shb.store.schema import OBS_COLUMNS
 FIELDS = ["value", "numerator", "denominator", "ci_low", "ci_high", "status"]
 
 
-def observations(rows: pd.DataFrame, ctx: Context, source_version: str) -> pd.DataFrame:
-    """Validated rows as observation records (the table's columns and types).
+def observations(checked: Checked, ctx: Context, source_version: str) -> None:
+    """Table `obs` in the work connection: the accepted rows as observation records (the table's columns).
 
     `population` is the file's befolkning column; without it, a register share or rate (not a survey)
     takes its denominator, as the demo data does, and everything else is left empty.
     """
-    survey = rows.indicator_id.map(ctx.indicators.survey.to_dict()).astype(bool)
-    registered = rows.indicator_id.map(ctx.indicators.kind.to_dict()).isin(["share", "rate"]) & ~survey
-    population = rows.befolkning.where(rows.befolkning.notna(), rows.namnare.where(registered))
-    return pd.DataFrame({
-        "indicator_id": rows.indicator_id.astype(str), "level": rows.level.astype(str),
-        "year": rows.year.astype("int32"), "area_code": rows.area_code.astype(str),
-        "group_dim": rows.group_dim.astype(str), "group_value": rows.group_value.astype(str),
-        "value": rows.varde.astype(float), "numerator": rows.taljare.round().astype("Int64"),
-        "denominator": rows.namnare.round().astype("Int64"), "population": population.round().astype("Int64"),
-        "ci_low": rows.ki_lag.astype(float), "ci_high": rows.ki_hog.astype(float),
-        "status": rows.status.astype(str),
-        "series_break": (rows.year == BREAK_YEAR) & rows.area_code.isin(ctx.series_break_areas),
-        "is_demo": False, "source_version": source_version, "row": rows.row.astype(int),
-    })
+    con = checked.con
+    con.register("break_areas", pd.DataFrame({"code": sorted(ctx.series_break_areas)}, dtype=object))
+    con.execute(f"""
+        create table obs as
+        select a.indicator_id, a.level, a.year::integer as year, a.area_code, a.group_dim, a.group_value,
+               a.varde as value, round(a.taljare)::bigint as numerator, round(a.namnare)::bigint as denominator,
+               round(coalesce(a.befolkning, case when k.kind in ('share', 'rate') and not k.survey
+                                                  then a.namnare end))::bigint as population,
+               a.ki_lag as ci_low, a.ki_hog as ci_high, a.status,
+               (a.year = {int(BREAK_YEAR)} and a.area_code in (select code from break_areas)) as series_break,
+               false as is_demo, $source as source_version, a.row
+        from accepted as a join l_info as k using (indicator_id)""", {"source": source_version})
+    con.unregister("break_areas")
+    con.execute("drop table accepted")
 
 
-def _same(a: pd.Series, b: pd.Series) -> pd.Series:
-    if not (pd.api.types.is_numeric_dtype(a) and pd.api.types.is_numeric_dtype(b)):
-        return a.astype(str) == b.astype(str)
-    x, y = a.astype(float), b.astype(float)
-    close = (x - y).abs() <= 1e-9 * np.maximum(1.0, np.maximum(x.abs(), y.abs()))
-    return (x.isna() & y.isna()) | close.fillna(False)
+def _same(col: str) -> str:
+    """SQL: the new and the stored field agree (numbers to 1e-9, relative; both missing agree)."""
+    if col == "status":
+        return "o.status = p.status"
+    x, y = f"o.{col}::double", f"p.{col}::double"
+    return (f"(({x} is null and {y} is null) or coalesce(abs({x} - {y}) <= 1e-9 * greatest(1.0, abs({x}), abs({y})),"
+            " false))")
 
 
-def compare(new: pd.DataFrame, existing: pd.DataFrame) -> pd.DataFrame:
-    """`new` with `change` (ny / ändrad / oförändrad), the stored value and whether it was demo data."""
-    old = existing[KEY + FIELDS + ["is_demo"]].rename(columns={c: f"old_{c}" for c in FIELDS + ["is_demo"]})
-    m = new.merge(old, on=KEY, how="left", indicator=True)
-    present = m.pop("_merge") == "both"
-    same = pd.Series(True, index=m.index)
-    for col in FIELDS:
-        same &= _same(m[col], m[f"old_{col}"])
-    m["change"] = np.where(~present, "ny", np.where(same, "oförändrad", "ändrad"))
-    return m
+def compare(checked: Checked, db: Path) -> None:
+    """Table `compared`: `obs` with `change` (ny / ändrad / oförändrad), the stored fields and whether the
+    stored value was demo data. The snapshot is attached read-only; only the touched indicators are read."""
+    con = checked.con
+    con.execute("attach $db as current_snapshot (read_only)", {"db": str(Path(db).resolve())})
+    same = " and ".join(_same(c) for c in FIELDS)
+    keys = ", ".join(KEY)
+    old = ", ".join(f"p.{c} as old_{c}" for c in [*FIELDS, "is_demo"])
+    con.execute(f"""
+        create table compared as
+        with p as (
+            select * from current_snapshot.observation
+            where indicator_id in (select distinct indicator_id from obs))
+        select o.*, {old},
+               case when p.indicator_id is null then 'ny' when {same} then 'oförändrad' else 'ändrad' end as change
+        from obs as o left join p using ({keys})""")
+    con.execute("detach current_snapshot")
+    con.execute("drop table obs")
 
 
-def existing_observations(database: dbmod.Database, indicators: list[str]) -> pd.DataFrame:
-    frames = [database.run("indicator_observations", indicator=i) for i in indicators]
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=KEY + FIELDS + ["is_demo"])
+def counts(checked: Checked) -> dict[str, int]:
+    got = dict(checked.con.execute("select change, count(*) from compared group by change").fetchall())
+    return {c: int(got.get(c, 0)) for c in ("ny", "ändrad", "oförändrad")}
 
 
 @dataclass(frozen=True)
@@ -113,10 +120,13 @@ class ImportResult:
         return self.summary()
 
 
-def by_indicator_year(compared: pd.DataFrame) -> pd.DataFrame:
-    counts = compared.groupby(["indicator_id", "year", "change"]).size().unstack(fill_value=0)
-    counts = counts.reindex(columns=["ny", "ändrad", "oförändrad"], fill_value=0)
-    return counts.reset_index().rename_axis(columns=None)
+def by_indicator_year(checked: Checked) -> pd.DataFrame:
+    return checked.con.execute("""
+        select indicator_id, year,
+               count(*) filter (where change = 'ny') as "ny",
+               count(*) filter (where change = 'ändrad') as "ändrad",
+               count(*) filter (where change = 'oförändrad') as "oförändrad"
+        from compared group by indicator_id, year order by indicator_id, year""").df()
 
 
 def table_text(counts: pd.DataFrame) -> str:
@@ -126,54 +136,58 @@ def table_text(counts: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def changes_preview(compared: pd.DataFrame, labels: dict[str, str], shown: int = 50) -> str:
-    changed = compared[compared.change == "ändrad"].sort_values("row")
-    demo = int(changed.old_is_demo.fillna(False).astype(bool).sum())
+def changes_preview(checked: Checked, shown: int = 50) -> str:
+    n, demo = checked.con.execute("select count(*), count(*) filter (where old_is_demo) from compared "
+                                  "where change = 'ändrad'").fetchall()[0]
+    changed = checked.con.execute("select * from compared where change = 'ändrad' order by row limit $n",
+                                  {"n": shown}).df()
     of_demo = f" (varav {counted(demo, 'demovärde', 'demovärden')})" if demo else ""
-    lines = [f"{counted(len(changed), 'värde', 'värden')} finns redan med andra uppgifter{of_demo}. "
+    lines = [f"{counted(n, 'värde', 'värden')} finns redan med andra uppgifter{of_demo}. "
              "Kör igen med --replace för att ersätta dem:"]
     for r in changed.head(shown).itertuples(index=False):
         old = number(r.old_value, 2) if r.old_status == "ok" else r.old_status
         new = number(r.value, 2) if r.status == "ok" else r.status
         lines.append(f"  rad {r.row}: {r.indicator_id} {r.area_code} {r.year} {r.group_dim}/{r.group_value}: "
                      f"{old} → {new}")
-    if len(changed) > shown:
-        lines.append(f"  … visar {shown} av {integer(len(changed))} ändrade värden.")
+    if n > shown:
+        lines.append(f"  … visar {shown} av {integer(n)} ändrade värden.")
     return "\n".join(lines)
 
 
-def refuse(checked: Checked, compared: pd.DataFrame, name: str, overwrite: bool, limits: Limits,
-            noun: str = "Filen") -> None:
+def refuse(checked: Checked, changed: int, name: str, overwrite: bool, limits: Limits,
+           noun: str = "Filen") -> None:
     """ImportRejected listing the file's problems, and the stored values it would change without --replace."""
     problems, total = list(checked.problems), checked.total
-    changed = int((compared.change == "ändrad").sum())
     extra = ""
     if changed and not overwrite:
         total += 1
         why = (f"{counted(changed, 'värde', 'värden')} skulle ändra det som redan finns i databasen (se nedan); "
                "kör med --replace för att ersätta dem")
         problems = [*problems, Problem(None, None, None, why)][: limits.shown]
-        extra = changes_preview(compared, checked.labels, limits.shown)
+        extra = changes_preview(checked, limits.shown)
     if total:
         raise ImportRejected(report(problems, total, name, extra, noun), problems, total)
 
 
-def write(db: Path, result: ImportResult, compared: pd.DataFrame, overwrite: bool, username: str,
+def write(db: Path, result: ImportResult, checked: Checked, overwrite: bool, username: str,
           held: transaction.WritersLock | None = None) -> ImportResult:
     """Load the new values (and, with `overwrite`, the changed ones) as a new snapshot of `db`, through the
     one write transaction (under the writers' lock `held` when the caller holds it); the current file is
-    only ever replaced whole."""
-    take = compared.change.eq("ny") | (compared.change.eq("ändrad") & overwrite)
-    added = compared.loc[take, OBS_COLUMNS].copy()
+    only ever replaced whole. The values go from the work connection to the writer as a stream of Arrow
+    record batches (memory stays bounded, whatever the file's size)."""
+    cols = ", ".join(OBS_COLUMNS)
+    added = checked.con.sql(f"select {cols} from compared where change = 'ny' or (change = 'ändrad' and $over)",
+                            params={"over": overwrite}).to_arrow_reader(100_000)
     built_from = {"kind": "import", "file": result.file_name, "sha256": result.sha256,
                   "based_on": result.based_on, "rows": result.rows, "new": result.new,
                   "changed": result.changed if overwrite else 0, "replace": overwrite}
     with transaction.new_version(db, held=held, based_on=result.based_on,
                                  failure="Importen kunde inte skrivas") as tx:
-        added["source_version"] = f"import {tx.version}: {result.file_name}"
+        source = f"import {tx.version}: {result.file_name}"
         log = {"logged_at": datetime.now(UTC), "username": username[:120], "file_name": result.file_name,
                "sha256": result.sha256, "rows": result.rows, "new_values": result.new,
                "changed_values": result.changed if overwrite else 0, "unchanged_values": result.unchanged,
                "result": "inläst med --replace" if overwrite else "inläst", "version": tx.version}
-        store.write_derived_snapshot(db, tx.path, added, built_from, tx.version, log, on_stage=transaction.stage)
+        store.write_derived_snapshot(db, tx.path, added, built_from, tx.version, log, on_stage=transaction.stage,
+                                     source_version=source)
     return replace(result, version=tx.version, kept_previous=tx.kept_previous)

@@ -27,6 +27,7 @@ from shb.core import paths
 from shb.core.errors import ImportFailed, ImportRejected
 from shb.core.format import number
 from shb.ingest.problems import Problem, integer, reject, report
+from shb.ingest.staging import Staged, scan_csv
 
 MB = 1024 * 1024
 
@@ -70,6 +71,13 @@ class RawTable:
     kind: str  # "CSV" or "Excel"
     encoding: str = ""
     header_row: int = 1
+    # A CSV file read by DuckDB: its data rows are in the `raw` table of `staged.con`, not in `rows`.
+    staged: Staged | None = None
+
+    @property
+    def size(self) -> int:
+        """How many data rows the table has."""
+        return self.staged.rows if self.staged is not None else len(self.rows)
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -95,7 +103,7 @@ def read_table(path: Path, limits: Limits = Limits()) -> RawTable:
         return _read_xlsx(path, limits)
     if head.startswith(_OLE2):
         reject("Filen är i det gamla Excel-formatet (.xls). Spara den som .xlsx eller CSV och försök igen.")
-    return _read_csv(path.read_bytes(), limits)
+    return _scan_csv(path, limits) or _read_csv(path.read_bytes(), limits)
 
 
 def _decode(data: bytes) -> tuple[str, str]:
@@ -200,6 +208,49 @@ def _table(records, kind: str, where: str, limits: Limits) -> RawTable:
     rest = head[at + 1:]
     return RawTable([str(c) for c in head[at][1]], [c for _, c in rest] + rows,
                     [n for n, _ in rest] + numbers, kind, where, head[at][0])
+
+
+def _scan_csv(path: Path, limits: Limits) -> RawTable | None:
+    """A plain UTF-8 CSV file read by DuckDB, in bounded memory; None when the file is anything else (another
+    encoding, a quoted line break, a line too wide, too many cells or rows), which `_read_csv` then reads
+    and reports exactly as before."""
+    with path.open("rb") as f:
+        start = f.read(1_000_000)
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in start[:65536]:
+        return None
+    sample = start[:65536].decode("utf-8", errors="ignore")
+    if sample and len(_CONTROL.findall(sample)) > max(2, len(sample) // 200):
+        return None
+    lines = [line for line in start.decode("utf-8", errors="ignore").splitlines() if line.strip()]
+    if not lines:
+        return None
+    delimiter = _delimiter(lines, limits)
+    # As wide as the widest of the first lines (a wider line later sends the file to the Python reader).
+    width = max(line.count(delimiter) + 1 for line in lines[:1000])
+    if width > limits.max_columns:
+        return None
+    staged = scan_csv(path, delimiter, width, limits.max_cells, limits.max_rows + HEADER_SEARCH)
+    if staged is None:
+        return None
+    heads = staged.first_rows(HEADER_SEARCH)
+    at = next((i for i, (_, cells) in enumerate(heads) if not _missing_columns(cells)), 0)
+    header_line = heads[at][0] if heads else 0
+    text = start.decode("utf-8-sig", errors="ignore").split("\n")
+    if not heads or header_line >= len(text):
+        staged.close()
+        return None
+    staged.start_after(header_line)
+    if staged.rows > limits.max_rows or staged.rows == 0:
+        staged.close()
+        return None
+    try:  # the header as the csv module splits its line (a trailing empty field counts)
+        header = next(csv.reader([text[header_line - 1].rstrip("\r")], delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        staged.close()
+        return None
+    staged.header_width = len(header)
+    encoding = "UTF-8 med BOM" if start.startswith(codecs.BOM_UTF8) else "UTF-8"
+    return RawTable(header, [], [], "CSV", encoding, header_line, staged)
 
 
 def _read_csv(data: bytes, limits: Limits) -> RawTable:

@@ -1,8 +1,18 @@
 """Checking the cells of an offered file against the current snapshot: every row, every problem, in Swedish.
 
 `load_context` reads what the snapshot knows (indicators, areas, groups) through named queries;
-`validate` checks whole columns at a time and returns the normalised rows that passed and the first
-problems (`shb.ingest.problems`). Nothing here writes.
+`validate` stages the cells in a DuckDB work connection (`shb.ingest.staging`) and checks them as set
+operations: what a cell means is worked out once per distinct cell (indicator ids, area codes, groups,
+statuses; Python loops over those only), every rule is one query over all rows, and the problems are
+sorted by row and column in the file, first `shown` and the total (`shb.ingest.problems`). The accepted
+rows stay in the work connection (table `accepted`) for `shb.ingest.load`. Nothing here writes a snapshot.
+
+The SQL is assembled from column names and rule texts in code (every text from a file is a value in a
+table, joined, never part of the SQL): the written-down exception to SQL in named files.
+
+Over 500 lines on purpose: every rule's condition, its Swedish reason and the order problems are listed
+in are read side by side here, with the staging they run over; split, a rule's text and its query would
+drift apart.
 """
 
 from __future__ import annotations
@@ -13,6 +23,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import date
 
+import duckdb
 import numpy as np
 import pandas as pd
 
@@ -30,6 +41,7 @@ from shb.ingest.read import (
     normal_name,
     resolve_columns,
 )
+from shb.ingest.staging import SPACE, blank, close_connection, work_connection
 from shb.store import db as dbmod
 
 FIRST_YEAR = 1990
@@ -92,54 +104,26 @@ STATUS_WORDS = {
 STATUS_LABELS = {"ok": "ok", "suppressed": "'..' (sekretess)", "not_applicable": "'.' (ej tillämplig)",
                  "missing": "'-' (saknas)"}
 _SYMBOLS = {"..": "suppressed", ".": "not_applicable", "-": "missing", "\u2013": "missing"}
-_COMMA = r"^[+-]?\d*,\d+$"
-_POINT = r"^[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?$"
-_INTEGER = r"^[+-]?\d+([eE][+-]?\d+)?$"
 
 
 @dataclass
 class Checked:
-    """A validated file: normalised rows (one per value), the problems found, and how many there were."""
+    """A validated file: the accepted rows (table `accepted` in `con`, one row per value), the first problems
+    found, how many there were, and the file's column labels."""
 
-    rows: pd.DataFrame
+    con: duckdb.DuckDBPyConnection
     problems: list[Problem]
     total: int
     labels: dict[str, str]
 
-
-class _Problems:
-    """Collects problems as frames (row, column, value, reason), so whole columns are checked at once."""
-
-    def __init__(self, frame: pd.DataFrame, labels: dict[str, str]):
-        self.frame, self.labels, self.parts = frame, labels, []
-
-    def add(self, mask: pd.Series, column: str | None, reason, value: pd.Series | None = None) -> None:
-        """Flag the rows in `mask`; `reason` is one text or a text per row, `value` defaults to the cell."""
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
-        if value is None:
-            value = self.frame[column].map(_show) if column else pd.Series(None, index=mask.index)
-        self.parts.append(pd.DataFrame({
-            "row": self.frame["row"][mask], "column": self.labels.get(column) if column else None,
-            "value": value[mask], "reason": reason[mask] if isinstance(reason, pd.Series) else reason,
-            "order": list(self.labels).index(column) if column in self.labels else -1}))
-
-    def add_file(self, reason: str) -> None:
-        self.parts.append(pd.DataFrame({"row": [0], "column": [None], "value": [None], "reason": [reason],
-                                        "order": [-2]}))
-
-    def result(self, shown: int) -> tuple[list[Problem], int]:
-        if not self.parts:
-            return [], 0
-        allp = pd.concat(self.parts, ignore_index=True).sort_values(["row", "order"], kind="stable")
-        head = allp.head(shown)
-        return [Problem(int(r.row) or None, r.column, None if _missing(r.value) else str(r.value), r.reason)
-                for r in head.itertuples(index=False)], len(allp)
+    @property
+    def rows(self) -> pd.DataFrame:
+        return self.con.execute("select * from accepted order by row").df()
 
 
-def _missing(value) -> bool:
-    return value is None or (isinstance(value, float) and np.isnan(value))
+def close(checked: Checked) -> None:
+    """Close the work connection and remove its temporary folder (spilled data, the Parquet hand-over)."""
+    close_connection(checked.con)
 
 
 def _show(cell: object) -> str:
@@ -148,99 +132,392 @@ def _show(cell: object) -> str:
     return str(cell)
 
 
-def _per_unique(column: pd.Series, func) -> pd.Series:
-    """`func` of each cell, computed once per distinct cell (files repeat the same codes on many rows)."""
-    column = column.astype(object)
-    distinct = pd.unique(column)
-    return column.map(dict(zip(distinct, map(func, distinct))))
+def _native(cell: object) -> bool:
+    return type(cell) in (int, float)
 
 
-def _text(column: pd.Series) -> pd.Series:
-    """Cells as stripped text; Excel numbers like 1490.0 become '1490'."""
-    return _per_unique(column, lambda c: _show(c).strip())
+COLUMNS = (*REQUIRED, *OPTIONAL)
 
 
-def _key(*columns: pd.Series) -> pd.Series:
-    """'a|b|c' per row, missing when any part is missing."""
-    key = columns[0].astype("string")
-    for column in columns[1:]:
-        key = key + "|" + column.astype("string")
-    return key
-
-
-def _native_numbers(column: pd.Series) -> pd.Series:
-    """True for cells that Excel stored as numbers (CSV cells are always text)."""
-    flags = np.fromiter((type(c) in (int, float) for c in column), dtype=bool, count=len(column))
-    return pd.Series(flags, index=column.index)
-
-
-def _numbers(column: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """(value, invalid, decimal comma used, decimal point used) for a column of cells."""
-    native = _native_numbers(column)
-    text = column.where(~native, "").astype(str)
-    text = text.str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.replace("\u2212", "-")
-    is_comma = text.str.match(_COMMA)
-    is_point = text.str.match(_POINT)
-    is_int = text.str.match(_INTEGER)
-    parsed = pd.to_numeric(text.where(~is_comma, text.str.replace(",", ".")).where(is_comma | is_point | is_int),
-                           errors="coerce")
-    value = column.where(native).astype(float).where(native, parsed)
-    invalid = ~native & (text != "") & ~(is_comma | is_point | is_int)
-    invalid |= ~np.isfinite(value.fillna(0))  # 1e400 or an Excel overflow: not a number we can store
-    return value.where(~invalid), invalid, is_comma & ~native, is_point & ~native
-
-
-def _frame(table: RawTable, columns: dict[str, int]) -> pd.DataFrame:
+def stage(table: RawTable, columns: dict[str, int]) -> duckdb.DuckDBPyConnection:
+    """A work connection whose table `cells` holds, per data row: `row` (its number in the file), `extra`
+    (cells beyond the header), and for every known column t_<c> (the cell as text, '' when empty) and
+    n_<c> (true when Excel stored a number there). Column names are code-made (COLUMNS)."""
     width = len(table.header)
-    data = {canon: [r[i] if i < len(r) else "" for r in table.rows] for canon, i in columns.items()}
-    frame = pd.DataFrame(data, dtype=object)
-    frame["row"] = table.row_numbers
-    for canon in (*REQUIRED, *OPTIONAL):
-        if canon not in frame:
-            frame[canon] = ""
-    frame["extra"] = [any(str(c).strip() for c in r[width:]) for r in table.rows]
-    return frame
+    if table.staged is not None:
+        con, raw = table.staged.con, table.staged
+        parts = ["line as row"]
+        beyond = [f"not {blank(f'c{i}')}" for i in range(width, raw.width)]
+        parts.append("(" + (" or ".join(beyond) or "false") + ") as extra")
+        for c in COLUMNS:
+            i = columns.get(c)
+            parts.append(f"coalesce(c{i}, '') as t_{c}" if i is not None and i < raw.width else f"'' as t_{c}")
+            parts.append(f"false as n_{c}")
+        con.execute(f"create table cells as select {', '.join(parts)} from raw where filled and k > $after",
+                    {"after": raw.after})
+        return con
+    con = work_connection()
+    # The rows of a table read in Python (Excel, fetched values): bounded by the readers' cell limits.
+    data: dict[str, object] = {"row": np.asarray(table.row_numbers, dtype=np.int64),
+                               "extra": [any(str(x).strip() for x in r[width:]) for r in table.rows]}
+    for c in COLUMNS:
+        i = columns.get(c)
+        cells = [r[i] if i < len(r) else "" for r in table.rows] if i is not None else [""] * len(table.rows)
+        data[f"t_{c}"] = [c_ if isinstance(c_, str) else _show(c_) for c_ in cells]
+        data[f"n_{c}"] = [_native(c_) for c_ in cells]
+    con.register("python_cells", pd.DataFrame(data))
+    con.execute("create table cells as select * from python_cells")
+    con.unregister("python_cells")
+    return con
 
 
 def validate(table: RawTable, ctx: Context, limits: Limits | None = None) -> Checked:
-    """Check every row of `table` against `ctx`; return normalised rows and every problem found."""
+    """Check every row of `table` against `ctx`, as queries over the staged cells; the accepted rows are the
+    table `accepted` of the returned connection (the caller closes it)."""
     limits = limits or Limits()
-    columns = resolve_columns(table.header, table.header_row)
+    try:
+        columns = resolve_columns(table.header, table.header_row)
+        if not table.size:
+            reject("Filen har rubrikrader men inga datarader.")
+    except BaseException:
+        if table.staged is not None:
+            table.staged.close()
+        raise
     labels = {c: table.header[i].strip() for c, i in columns.items()}
-    labels.update({c: ALIASES[c][0] for c in (*REQUIRED, *OPTIONAL) if c not in labels})
-    if not table.rows:
-        reject("Filen har rubrikrader men inga datarader.")
-    raw = _frame(table, columns)
-    found = _Problems(raw, labels)
-    found.add(raw.extra, None, "raden har fler fält än rubrikraden; kontrollera avgränsare och citattecken "
-                               "(decimalkomma i en kommaavgränsad fil måste stå inom citattecken)")
-    for col in labels:
-        is_formula = _per_unique(raw[col], lambda c: isinstance(c, str) and c.startswith("="))
-        found.add(is_formula, col, "cellen innehåller en formel; formler räknas inte ut vid inläsning – "
-                                   "klistra in värdena i stället")
-    out = pd.DataFrame({"row": raw["row"]})
-    ok = pd.Series(True, index=raw.index)
-    ok &= _check_indicator(raw, out, ctx, found)
-    ok &= _check_area(raw, out, ctx, found)
-    ok &= _check_year(raw, out, found)
-    ok &= _check_group(raw, out, ctx, found)
-    ok &= _check_numbers(raw, out, ctx, found)
-    ok &= _check_status(raw, out, found)
-    ok &= _check_duplicates(out, ok, found)
-    problems, total = found.result(limits.shown)
-    return Checked(out[ok].reset_index(drop=True), problems, total, labels)
+    labels.update({c: ALIASES[c][0] for c in COLUMNS if c not in labels})
+    con = stage(table, columns)
+    try:
+        _lookups(con, ctx)
+        _derive(con, ctx, set(columns))
+        problems, total = _problems(con, ctx, labels, limits.shown)
+    except BaseException:
+        close_connection(con)
+        raise
+    return Checked(con, problems, total, labels)
 
 
-def _check_indicator(raw, out, ctx: Context, found: _Problems) -> pd.Series:
-    ids = _text(raw.indikator).str.lower()
-    known = ids.isin(ctx.indicators.index)
-    empty = ids == ""
-    found.add(empty, "indikator", "indikator saknas")
-    unknown = ~known & ~empty
-    suggestions = {v: _suggest(v, list(ctx.indicators.index)) for v in ids[unknown].unique()}
-    found.add(unknown, "indikator", ids.map(suggestions))
-    out["indicator_id"] = ids.where(known)
-    return known
+# --- Per distinct value: what a cell means (Python over distinct cells only) ------------------------
+
+def _distinct(con, sql: str) -> pd.DataFrame:
+    return con.execute(sql).df()
+
+
+def _register(con, name: str, frame: pd.DataFrame) -> None:
+    """`frame` as table `name` (a code-made name); text columns stay text even when all missing."""
+    frame = frame.copy()
+    for col in frame.columns:
+        if frame[col].dtype == object or pd.api.types.is_string_dtype(frame[col]):
+            frame[col] = frame[col].astype("string")
+    con.register(f"{name}_frame", frame)
+    con.execute(f"create or replace table {name} as select * from {name}_frame")
+    con.unregister(f"{name}_frame")
+
+
+def _lookups(con, ctx: Context) -> None:
+    """Tables of what each distinct cell means: indicator, area, group, status, value symbol."""
+    ids = _distinct(con, "select distinct t_indikator as t from cells")
+    ids["id"] = ids.t.map(lambda t: t.strip().lower())
+    ids["known"] = ids.id.isin(ctx.indicators.index)
+    unknown = ids[~ids.known & (ids.id != "")]
+    names = list(ctx.indicators.index)
+    ids["reason"] = pd.Series(None, index=ids.index, dtype="string")
+    ids.loc[unknown.index, "reason"] = [_suggest(v, names) for v in unknown.id]
+    _register(con, "l_indicator", ids)
+
+    areas = _distinct(con, "select distinct t_omrade as t from cells")
+    areas["code"] = [AREA_SUFFIX.sub("", t.strip().upper()) for t in areas.t]
+    areas["lvl"] = areas.code.map(ctx.area_level).astype(object)
+    _register(con, "l_area", areas)
+
+    groups = _distinct(con, "select distinct t_grupp_typ as td, t_grupp as tv from cells")
+    dim_text, val_text = groups.td.str.strip(), groups.tv.str.strip()
+    total = (dim_text == "") & (val_text == "")
+    dims = dim_text.map(lambda d: ctx.dimension_names.get(normal_name(d)))
+    values = [ctx.value_names.get((d or "", _normal_value(v))) for d, v in zip(dims, val_text, strict=True)]
+    groups["dim_text"], groups["val_text"], groups["total"] = dim_text, val_text, total
+    groups["dim"] = dims.where(~total, "total").astype(object)
+    groups["val"] = pd.Series(values, index=groups.index, dtype=object).where(~total, "alla")
+    _register(con, "l_group", groups)
+
+    status = _distinct(con, "select distinct t_status as t from cells")
+    text = status.t.str.strip()
+    status["word"] = pd.Series([STATUS_WORDS.get(x if x in _SYMBOLS else normal_name(x)) for x in text],
+                               index=status.index, dtype="string")
+    _register(con, "l_status", status)
+
+    symbols = _distinct(con, "select distinct t_varde as t from cells where not n_varde")
+    symbols["symbol"] = pd.Series([_SYMBOLS.get(t.strip()) for t in symbols.t], index=symbols.index, dtype="string")
+    _register(con, "l_symbol", symbols[symbols.symbol.notna()])
+
+    info = ctx.indicators.reset_index()[["id", "kind", "unit", "survey"]].rename(columns={"id": "indicator_id"})
+    info["survey"] = info.survey.fillna(False).astype(bool)
+    _register(con, "l_info", info)
+    _register(con, "l_levels", pd.DataFrame(
+        [(i, lv) for i, ls in ctx.indicators.levels.items() for lv in ls], columns=["indicator_id", "lvl"]))
+    _register(con, "l_groups", pd.DataFrame(
+        [(i, d, v) for i, pairs in ctx.allowed_groups.items() for d, v in pairs],
+        columns=["indicator_id", "dim", "val"]))
+    _register(con, "l_ranges", pd.DataFrame(
+        [(n, r.low, r.high, r.text(), 1e-9 * max(1.0, abs(r.low), abs(r.high))) for n, r in UNIT_RANGES.items()],
+        columns=["unit", "low", "high", "text", "slack"]))
+
+
+# --- Per row: every rule as one query over all rows ---------------------------------------------------
+
+_TEXT_NUMBER = {"comma": r"[+-]?\d*,\d+", "point": r"[+-]?(\d+\.\d*|\.\d+)([eE][+-]?\d+)?",
+                "int": r"[+-]?\d+([eE][+-]?\d+)?"}
+NUMBERS = ("ar", *NUMBER_COLUMNS)
+
+
+def _number_table(con, c: str) -> None:
+    """Table l_num_<c>: per distinct cell (t, n) of column `c`, its value `p`, whether it is no number (`bad`)
+    and whether it uses a decimal comma or point (Excel's numbers use neither)."""
+    cell = "(case when s.symbol is not null then '' else d.t end)" if c == "varde" else "d.t"
+    symbol = "left join l_symbol as s on d.t = s.t and not d.n" if c == "varde" else ""
+    m = {k: f"regexp_full_match(x, '{v}')" for k, v in _TEXT_NUMBER.items()}
+    con.execute(f"""
+        create or replace table l_num_{c} as
+        with d as (select distinct t_{c} as t, n_{c} as n from cells),
+        x as (
+            select d.t, d.n, replace(regexp_replace({cell}, '{SPACE}', '', 'g'), '\u2212', '-') as x
+            from d {symbol}),
+        m as (select *, {m['comma']} as mc, {m['point']} as mp, {m['int']} as mi from x),
+        v as (
+            select *, case when n then try_cast(t as double) when mc then try_cast(replace(x, ',', '.') as double)
+                           when mp or mi then try_cast(x as double) end as p,
+                      (not n and x <> '' and not (mc or mp or mi)) as bt
+            from m)
+        select t, n, (bt or (p is not null and not isfinite(p))) as bad,
+               case when not (bt or (p is not null and not isfinite(p))) then p end as v,
+               (not n and mc) as comma, (not n and mp) as point
+        from v""")
+
+
+def _derive(con, ctx: Context, present: set[str]) -> None:
+    """Table `derived`: per row, every normalised value and every flag the rules need. A column the file
+    does not have is empty on every row: its meaning is a constant, not a join."""
+    numbers, joins = [], []
+    for c in NUMBERS:
+        if c not in present:
+            numbers.append(f"false as bad_{c}, null::double as v_{c}, false as comma_{c}, false as point_{c}")
+            continue
+        _number_table(con, c)
+        numbers.append(f"n_{c}.bad as bad_{c}, n_{c}.v as v_{c}, n_{c}.comma as comma_{c}, n_{c}.point as point_{c}")
+        joins.append(f"left join l_num_{c} as n_{c} on c.t_{c} = n_{c}.t and c.n_{c} = n_{c}.n")
+    if {"grupp_typ", "grupp"} & present:
+        group = "g.dim_text, g.val_text, g.total as grp_total, g.dim, g.val"
+        joins.append("left join l_group as g on c.t_grupp_typ = g.td and c.t_grupp = g.tv")
+    else:
+        group = "'' as dim_text, '' as val_text, true as grp_total, 'total' as dim, 'alla' as val"
+    if "status" in present:
+        status = "st.word as status_word"
+        joins.append("left join l_status as st on c.t_status = st.t")
+    else:
+        status = "'' as status_word"
+    con.execute(f"""
+        create table derived as
+        select c.*, i.id as ind_text, i.known as ind_known, i.reason as ind_reason,
+               a.code as area_text, a.lvl, {group}, {status}, s.symbol, {", ".join(numbers)},
+               case when i.known then i.id end as indicator_id, k.kind, k.unit, k.survey
+        from cells as c
+        left join l_indicator as i on c.t_indikator = i.t
+        left join l_area as a on c.t_omrade = a.t
+        left join l_symbol as s on c.t_varde = s.t and not c.n_varde
+        left join l_info as k on k.indicator_id = (case when i.known then i.id end)
+        {" ".join(joins)}""")
+    con.execute("drop table cells")
+    mix = con.execute(
+        "select min(row) filter (where " + " or ".join(f"comma_{c}" for c in NUMBER_COLUMNS) + "), "
+        "min(row) filter (where " + " or ".join(f"point_{c}" for c in NUMBER_COLUMNS) + ") from derived").fetchall()[0]
+    con.execute("create or replace table file_mix as select $comma::bigint as comma_row, $point::bigint as point_row",
+                {"comma": mix[0], "point": mix[1]})
+
+
+def _rules(ctx: Context) -> list[tuple[str | None, str, str, str | None]]:
+    """(column, condition, reason, value) of every rule, in the order the problems of one row and column are
+    listed. Conditions and reasons are SQL over `derived` (d) joined with the allowed levels and groups;
+    the value defaults to the cell."""
+    year_last = date.today().year
+    known_dims = ", ".join(sorted(set(ctx.dimension_names.values()) - {"total"}))
+    number_text = "inte ett tal (skriv t.ex. 12,5 eller 12.5, utan enhet eller procenttecken)"
+    both_or_none = "ange både grupptyp och grupp, eller lämna båda tomma för totalen (total/alla)"
+    rules: list[tuple[str | None, str, str, str | None]] = [
+        (None, "extra", _q("raden har fler fält än rubrikraden; kontrollera avgränsare och citattecken "
+                           "(decimalkomma i en kommaavgränsad fil måste stå inom citattecken)"), "null"),
+    ]
+    rules += [(c, f"starts_with(t_{c}, '=') and not n_{c}", _q("cellen innehåller en formel; formler räknas "
+                                                                 "inte ut vid inläsning – klistra in värdena i stället"),
+               None) for c in COLUMNS]
+    rules += [
+        ("indikator", "ind_text = ''", _q("indikator saknas"), None),
+        ("indikator", "not ind_known and ind_text <> ''", "ind_reason", None),
+        ("omrade", "area_text = ''", _q("område saknas"), None),
+        ("omrade", "lvl is null and area_text <> ''", _q("okänt område: ange en kommun-, stadsdels-, RegSO- eller "
+                                                          "DeSO-kod i Borås (t.ex. 1490, 1490D01, 1490R025, 1490C1010)"), None),
+        ("omrade", "level_wrong", "level_reason", None),
+        ("ar", "v_ar is null and not bad_ar", _q("år saknas"), None),
+        ("ar", "bad_ar or (v_ar is not null and v_ar % 1 <> 0)", _q("året ska vara ett heltal, t.ex. 2023"), None),
+        ("ar", f"v_ar is not null and v_ar % 1 = 0 and not (v_ar between {FIRST_YEAR} and {year_last})",
+         _q(f"året ligger utanför {FIRST_YEAR}–{year_last}"), None),
+        ("grupp_typ", "dim_text = '' and not grp_total", _q(f"grupptyp saknas; {both_or_none}"), None),
+        ("grupp", "val_text = '' and not grp_total", _q(f"grupp saknas; {both_or_none}"), None),
+        ("grupp_typ", "dim_text <> '' and val_text <> '' and dim is null",
+         _q(f"okänd grupptyp; kända grupptyper: {known_dims}"), None),
+        ("grupp", "dim_text <> '' and val_text <> '' and dim is not null and val is null",
+         _q("okänd grupp för grupptypen ") + " || dim", None),
+        ("grupp", "group_wrong", "group_reason",
+         "(case when grp_total then 'total' else dim_text end) || '/' || (case when grp_total then 'alla' else val_text end)"),
+    ]
+    for c in NUMBER_COLUMNS:
+        rules.append((c, f"bad_{c}", _q(number_text), None))
+        if c in COUNT_COLUMNS:
+            rules += [(c, f"v_{c} is not null and v_{c} % 1 <> 0", _q("ska vara ett heltal (ett antal)"), None),
+                      (c, f"v_{c} < {COUNT_RANGE.low}", _q("ett antal kan inte vara negativt"), None),
+                      (c, f"v_{c} > {COUNT_RANGE.high}", _q(f"orimligt stort antal (mer än {integer(COUNT_RANGE.high)})"),
+                       None)]
+    for c in ("varde", "ki_lag", "ki_hog"):
+        rules.append((c, f"r_{c}", f"case when v_{c} < 0 and r_low = 0 then {_q('värdet kan inte vara negativt; ')} "
+                               f"|| r_text else r_text end", None))
+    rules += [
+        ("taljare", "kind = 'share' and v_taljare > v_namnare", _q("täljaren är större än nämnaren"), None),
+        ("ki_lag", "coalesce(v_ki_lag > v_ki_hog or v_ki_lag > v_varde or v_varde > v_ki_hog, false)",
+         _q("konfidensintervallet ska omsluta värdet (ki_låg ≤ värde ≤ ki_hög)"), None),
+        ("status", "status_word is null", _q("okänd status; använd tomt eller ok, '..' (sekretess), "
+                                             "'.' (ej tillämplig) eller '-' (saknas)"), None),
+        ("status", "symbol is not null and status_word is not null and status_word <> '' and status_word <> symbol",
+         _q("statusen säger något annat än tecknet i värdekolumnen"), None),
+        ("varde", "status in ('', 'ok') and not given and status_word is not null",
+         _q("värde saknas; ange ett värde eller en status ('..' sekretess, '.' ej tillämplig, '-' saknas)"), None),
+        ("varde", "status in ('suppressed', 'not_applicable', 'missing') and given",
+         _q("ett värde anges fast statusen är ") + " || status_label || " + _q("; lämna värdet tomt eller ändra statusen"),
+         None),
+    ]
+    return rules
+
+
+def _q(text: str) -> str:
+    """A text from code as an SQL literal."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+STATUS_SQL = "case " + " ".join(f"when status = {_q(k)} then {_q(v)}" for k, v in STATUS_LABELS.items()) + " end"
+
+
+def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[list[Problem], int]:
+    """Every rule as a query over all rows; then the duplicates among the rows that passed them all."""
+    ranges = ", ".join(f"coalesce(v_{c} < r.low - r.slack or v_{c} > r.high + r.slack, false) as r_{c}"
+                       for c in ("varde", "ki_lag", "ki_hog"))
+    given = f"(not {blank('t_varde')} and symbol is null)"
+    # A view: read twice (the flagged rows, the accepted rows), never stored whole.
+    con.execute(f"""
+        create view judged as
+        with e as (select d.*, {given} as given from derived as d)
+        select e.*, r.low as r_low, r.text as r_text, {ranges},
+               (e.indicator_id is not null and e.lvl is not null and lv.indicator_id is null) as level_wrong,
+               (e.indicator_id is not null and e.dim is not null and e.val is not null and gr.indicator_id is null)
+                   as group_wrong,
+               case when status_word <> '' then status_word when status_word = '' and symbol is not null then symbol
+                    when given then 'ok' else '' end as status,
+               (f.comma_row is not null and f.point_row is not null) as file_mixed
+        from e
+        left join l_ranges as r on r.unit = e.unit
+        left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
+        left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val
+        cross join file_mix as f""")
+    order = {c: i for i, c in enumerate(labels)}
+    rules = _rules(ctx)
+    # The rows with any problem first (few, in a file that loads): each rule, and the texts naming what a
+    # row's indicator allows, then read only those.
+    con.execute("create table flagged as select * from judged where " + " or ".join(
+        f"coalesce({cond}, false)" for _, cond, _, _ in rules))
+    wrong_levels = con.execute("select distinct indicator_id, lvl from flagged where level_wrong").df()
+    wrong_levels["reason"] = [_level_reason(f"{i}|{lv}", ctx) for i, lv in zip(wrong_levels.indicator_id,
+                                                                                 wrong_levels.lvl, strict=True)]
+    _register(con, "l_level_reason", wrong_levels)
+    wrong_groups = con.execute("select distinct indicator_id, dim, val from flagged where group_wrong").df()
+    wrong_groups["reason"] = [_group_reason(f"{i}|{d}|{v}", ctx) for i, d, v in
+                              zip(wrong_groups.indicator_id, wrong_groups.dim, wrong_groups.val, strict=True)]
+    _register(con, "l_group_reason", wrong_groups)
+    selects = []
+    for seq, (col, cond, reason, value) in enumerate(rules):
+        label = _q(labels[col]) if col else "null"
+        selects.append(f"select row, {order.get(col, -1) if col else -1} as ord, {seq} as seq, {label} as col, "
+                       f"{value or f't_{col}'} as value, {reason} as reason from j where {cond}")
+    con.execute(f"""
+        create table problems as
+        with j as (
+            select judged.*, {STATUS_SQL} as status_label, lr.reason as level_reason, gr.reason as group_reason
+            from flagged as judged
+            left join l_level_reason as lr on lr.indicator_id = judged.indicator_id and lr.lvl = judged.lvl
+            left join l_group_reason as gr
+                on gr.indicator_id = judged.indicator_id and gr.dim = judged.dim and gr.val = judged.val)
+        {" union all ".join(selects)}""")
+    comma, point = con.execute("select comma_row, point_row from file_mix").fetchall()[0]
+    if comma is not None and point is not None:
+        con.execute("insert into problems values (0, -2, -1, null, null, $reason)", {"reason": (
+            f"filen blandar decimalkomma (t.ex. rad {comma}) och decimalpunkt (t.ex. rad {point}); använd samma "
+            "decimaltecken i hela filen")})
+    con.execute("drop table flagged")
+    _accept(con, order.get("indikator", -1), labels["indikator"])
+    total = con.execute("select count(*) from problems").fetchall()[0][0]
+    head = con.execute("select row, col, value, reason from problems order by row, ord, seq limit $n",
+                       {"n": shown}).fetchall()
+    return [Problem(int(r) or None, c, v, why) for r, c, v, why in head], int(total)
+
+
+def _ok_sql() -> str:
+    """SQL: the row passed every rule (the problems of extra fields and formulas refuse the file, not the row)."""
+    counts = " and ".join(f"not coalesce(v_{c} % 1 <> 0 or v_{c} < {COUNT_RANGE.low} - {_slack()} "
+                          f"or v_{c} > {COUNT_RANGE.high} + {_slack()}, false)" for c in COUNT_COLUMNS)
+    numbers = " and ".join(f"not bad_{c}" for c in NUMBER_COLUMNS)
+    return f"""ind_known and lvl is not null and not level_wrong
+        and v_ar is not null and v_ar % 1 = 0 and v_ar between {FIRST_YEAR} and {date.today().year}
+        and dim is not null and val is not null and not group_wrong
+        and {numbers} and {counts} and not file_mixed
+        and not (r_varde or r_ki_lag or r_ki_hog)
+        and not coalesce(kind = 'share' and v_taljare > v_namnare, false)
+        and not coalesce(v_ki_lag > v_ki_hog or v_ki_lag > v_varde or v_varde > v_ki_hog, false)
+        and status_word is not null
+        and not (symbol is not null and status_word <> '' and status_word <> symbol)
+        and not (status in ('', 'ok') and not given)
+        and not (status in ('suppressed', 'not_applicable', 'missing') and given)"""
+
+
+def _slack() -> float:
+    return 1e-9 * max(1.0, abs(COUNT_RANGE.low), abs(COUNT_RANGE.high))
+
+
+def _accept(con, order: int, label: str) -> None:
+    """Table `accepted`: the rows that passed every rule, less later rows with the key of an earlier one
+    (each reported, naming the first row)."""
+    con.execute(f"""
+        create table passed as
+        select row, indicator_id, area_text as area_code, lvl as level, v_ar as year, dim as group_dim,
+               val as group_value, v_varde as varde, v_taljare as taljare, v_namnare as namnare,
+               v_ki_lag as ki_lag, v_ki_hog as ki_hog, v_befolkning as befolkning, status
+        from judged where {_ok_sql()}""")
+    con.execute("drop view judged")
+    con.execute("drop table derived")
+    key = ", ".join(KEY_SQL)
+    (dups,) = con.execute(f"select count(*) from (select {key} from passed group by all having count(*) > 1)"
+                          ).fetchall()[0]
+    if not dups:
+        con.execute("alter table passed rename to accepted")
+        return
+    con.execute(f"""
+        create table ranked as
+        select *, min(row) over (partition by {key}) as first_row,
+               row_number() over (partition by {key} order by row) as nth
+        from passed""")
+    con.execute("insert into problems select row, $ord, 1000, $label, indicator_id, "
+                "'samma indikator, område, år och grupp som rad ' || first_row from ranked where nth > 1",
+                {"ord": order, "label": label})
+    con.execute("create table accepted as select * exclude (first_row, nth) from ranked where nth = 1")
+    con.execute("drop table ranked")
+    con.execute("drop table passed")
+
+
+KEY_SQL = ("indicator_id", "area_code", "year", "group_dim", "group_value")
 
 
 def _suggest(value: str, ids: list[str]) -> str:
@@ -249,165 +526,16 @@ def _suggest(value: str, ids: list[str]) -> str:
     return f"okänd indikator{hint}"
 
 
-def _check_area(raw, out, ctx: Context, found: _Problems) -> pd.Series:
-    codes = _text(raw.omrade).str.upper().str.replace(AREA_SUFFIX, "", regex=True)
-    level = codes.map(ctx.area_level)
-    empty = codes == ""
-    found.add(empty, "omrade", "område saknas")
-    found.add(level.isna() & ~empty, "omrade", "okänt område: ange en kommun-, stadsdels-, RegSO- eller "
-                                               "DeSO-kod i Borås (t.ex. 1490, 1490D01, 1490R025, 1490C1010)")
-    allowed_pairs = {f"{i}|{lv}" for i, ls in ctx.indicators.levels.items() for lv in ls}
-    keys = _key(out.indicator_id, level)
-    wrong = keys.notna() & ~keys.isin(allowed_pairs)
-    allowed = ~wrong
-    reasons = keys[wrong].map(lambda key: _level_reason(key, ctx))
-    found.add(wrong, "omrade", reasons.reindex(raw.index))
-    out["area_code"] = codes.where(level.notna())
-    out["level"] = level
-    return level.notna() & allowed
-
-
 def _level_reason(key: str, ctx: Context) -> str:
     indicator, level = key.split("|")
     allowed = ", ".join(LEVEL_LABELS[x] for x in ctx.indicators.levels[indicator])
     return f"indikatorn {indicator} redovisas inte på nivån {LEVEL_LABELS[level]}; tillåtna nivåer: {allowed}"
 
 
-def _check_year(raw, out, found: _Problems) -> pd.Series:
-    value, invalid, _, _ = _numbers(raw.ar)
-    last = date.today().year
-    empty = value.isna() & ~invalid
-    found.add(empty, "ar", "år saknas")
-    found.add(invalid | (value.notna() & (value % 1 != 0)), "ar", "året ska vara ett heltal, t.ex. 2023")
-    outside = value.notna() & (value % 1 == 0) & ~value.between(FIRST_YEAR, last)
-    found.add(outside, "ar", f"året ligger utanför {FIRST_YEAR}–{last}")
-    good = value.notna() & (value % 1 == 0) & value.between(FIRST_YEAR, last)
-    out["year"] = value.where(good)
-    return good
-
-
-def _check_group(raw, out, ctx: Context, found: _Problems) -> pd.Series:
-    dim_text, val_text = _text(raw.grupp_typ), _text(raw.grupp)
-    total = (dim_text == "") & (val_text == "")
-    found.add((dim_text == "") & ~total, "grupp_typ", "grupptyp saknas; ange både grupptyp och grupp, eller "
-                                                     "lämna båda tomma för totalen (total/alla)")
-    found.add((val_text == "") & ~total, "grupp", "grupp saknas; ange både grupptyp och grupp, eller lämna "
-                                                 "båda tomma för totalen (total/alla)")
-    both = (dim_text != "") & (val_text != "")
-    dims = _per_unique(dim_text, lambda d: ctx.dimension_names.get(normal_name(d))).where(~total, "total")
-    values = _per_unique(_key(dims.fillna(""), val_text),
-                         lambda key: ctx.value_names.get(tuple(_split_value(key)))).where(~total, "alla")
-    known_dims = ", ".join(sorted(set(ctx.dimension_names.values()) - {"total"}))
-    found.add(both & dims.isna(), "grupp_typ", f"okänd grupptyp; kända grupptyper: {known_dims}")
-    found.add(both & dims.notna() & values.isna(), "grupp", "okänd grupp för grupptypen " + dims.fillna(""))
-    allowed = {f"{i}|{d}|{v}" for i, pairs in ctx.allowed_groups.items() for d, v in pairs}
-    keys = _key(out.indicator_id, dims, values)
-    not_allowed = keys.notna() & ~keys.isin(allowed)
-    found.add(not_allowed, "grupp", keys[not_allowed].map(lambda key: _group_reason(key, ctx)).reindex(raw.index),
-              value=dim_text.where(~total, "total") + "/" + val_text.where(~total, "alla"))
-    out["group_dim"], out["group_value"] = dims, values
-    return dims.notna() & values.notna() & ~not_allowed
-
-
-def _split_value(key: str) -> tuple[str, str]:
-    dim, value = key.split("|", 1)
-    return dim, _normal_value(value)
-
-
 def _group_reason(key: str, ctx: Context) -> str:
     indicator, dim, value = key.split("|")
     allowed = ", ".join(f"{d}/{v}" for d, v in ctx.allowed_groups.get(indicator, []))
     return f"indikatorn {indicator} har ingen grupp {dim}/{value}; tillåtna grupper: {allowed}"
-
-
-def _check_numbers(raw, out, ctx: Context, found: _Problems) -> pd.Series:
-    good = pd.Series(True, index=raw.index)
-    commas, points = [], []
-    for col in NUMBER_COLUMNS:
-        symbol = _text(raw[col]).isin(_SYMBOLS) if col == "varde" else pd.Series(False, index=raw.index)
-        value, invalid, comma, point = _numbers(raw[col].where(~symbol, ""))
-        found.add(invalid, col, "inte ett tal (skriv t.ex. 12,5 eller 12.5, utan enhet eller procenttecken)")
-        good &= ~invalid
-        if col in COUNT_COLUMNS:  # counts: whole, not negative, and within the range of the unit antal
-            fraction = value.notna() & (value % 1 != 0)
-            found.add(fraction, col, "ska vara ett heltal (ett antal)")
-            found.add(value < COUNT_RANGE.low, col, "ett antal kan inte vara negativt")
-            found.add(value > COUNT_RANGE.high, col, f"orimligt stort antal (mer än {integer(COUNT_RANGE.high)})")
-            good &= ~fraction & ~COUNT_RANGE.outside(value)
-        out[col] = value
-        commas.append(raw.row[comma])
-        points.append(raw.row[point])
-    comma_rows, point_rows = pd.concat(commas), pd.concat(points)
-    if len(comma_rows) and len(point_rows):
-        found.add_file(f"filen blandar decimalkomma (t.ex. rad {comma_rows.min()}) och decimalpunkt (t.ex. rad "
-                       f"{point_rows.min()}); använd samma decimaltecken i hela filen")
-        good &= False
-    return good & _check_kinds(out, ctx, found)
-
-
-def _check_kinds(out, ctx: Context, found: _Problems) -> pd.Series:
-    kind = out.indicator_id.map(ctx.indicators.kind.to_dict())
-    v = out.varde
-    outside = _check_ranges(out, ctx, found)
-    over = (kind == "share") & (out.taljare > out.namnare)
-    found.add(over, "taljare", "täljaren är större än nämnaren")
-    ci = (out.ki_lag > out.ki_hog) | (out.ki_lag > v) | (v > out.ki_hog)
-    found.add(ci, "ki_lag", "konfidensintervallet ska omsluta värdet (ki_låg ≤ värde ≤ ki_hög)")
-    return ~(outside | over | ci.fillna(False))
-
-
-def _check_ranges(out, ctx: Context, found: _Problems) -> pd.Series:
-    """Values and confidence bounds outside the plausible range of the indicator's unit
-    (`shb.core.catalog.UNIT_RANGES`, declared beside the units); True on the rows refused."""
-    unit = out.indicator_id.map(ctx.indicators.unit.to_dict())
-    refused = pd.Series(False, index=out.index)
-    for col in ("varde", "ki_lag", "ki_hog"):
-        v = out[col]
-        for name, allowed in UNIT_RANGES.items():
-            outside = (unit == name) & allowed.outside(v)
-            if outside.any():
-                negative = (v < 0) & (allowed.low == 0)
-                reason = np.where(negative, f"värdet kan inte vara negativt; {allowed.text()}", allowed.text())
-                found.add(outside, col, pd.Series(reason, index=out.index))
-                refused |= outside
-    return refused
-
-
-def _check_status(raw, out, found: _Problems) -> pd.Series:
-    text = _text(raw.status)
-    status = text.where(text.isin(_SYMBOLS), text.map(normal_name)).map(STATUS_WORDS)
-    unknown = status.isna()
-    found.add(unknown, "status", "okänd status; använd tomt eller ok, '..' (sekretess), '.' (ej tillämplig) "
-                                 "eller '-' (saknas)")
-    value_text = _text(raw.varde)
-    symbol = value_text.map(_SYMBOLS)
-    clash = symbol.notna() & status.notna() & (status != "") & (status != symbol)
-    found.add(clash, "status", "statusen säger något annat än tecknet i värdekolumnen")
-    given = (value_text != "") & symbol.isna()
-    status = status.where(status != "", symbol).fillna("")
-    status = status.where(status != "", pd.Series(np.where(given, "ok", ""), index=raw.index))
-    no_value = status.isin(["", "ok"]) & ~given & ~unknown
-    found.add(no_value, "varde", "värde saknas; ange ett värde eller en status ('..' sekretess, "
-                                 "'.' ej tillämplig, '-' saknas)")
-    hidden = status.isin(["suppressed", "not_applicable", "missing"]) & given
-    found.add(hidden, "varde", "ett värde anges fast statusen är " + status.map(STATUS_LABELS).fillna("")
-              + "; lämna värdet tomt eller ändra statusen")
-    out["status"] = status
-    return ~unknown & ~clash & ~no_value & ~hidden
-
-
-def _check_duplicates(out, ok, found: _Problems) -> pd.Series:
-    keyed = out[ok]
-    dup = keyed.duplicated(KEY, keep="first")
-    if not dup.any():
-        return pd.Series(True, index=out.index)
-    first = keyed.groupby(KEY, dropna=False)["row"].transform("first")
-    mask = pd.Series(False, index=out.index)
-    mask.loc[dup[dup].index] = True
-    reasons = pd.Series("", index=out.index, dtype=object)
-    reasons.loc[dup[dup].index] = "samma indikator, område, år och grupp som rad " + first[dup].astype(str)
-    found.add(mask, "indikator", reasons, value=keyed.indicator_id.reindex(out.index))
-    return ~mask
 
 
 FILE_KINDS = ("CSV", "Excel")  # a table of another kind holds fetched values

@@ -8,10 +8,12 @@ the HTML.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import tempfile
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +29,7 @@ from shb.core.text import as_typed
 from shb.geo import geometry
 from shb.ingest import analyses
 from shb.present import charts, lifecycle, periods, provenance, steering, text, urlstate, views
+from shb.present.cache import SharedCache
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -130,6 +133,28 @@ def _summary(goal_areas: list[dict]) -> list[dict]:
     return out
 
 
+_SECTIONS: SharedCache[dict] = SharedCache(1024)  # per file, data version, indicator, year and set
+
+
+def _sections(database: Database, f: urlstate.Facts, ids: list[str], year: int, set_id: str,
+              schematic: bool) -> dict[str, dict]:
+    """Every indicator's section, built in parallel (the charts are drawn by vl-convert, which runs outside
+    Python's lock) and kept per data version: a second report of the same data draws no chart again."""
+    try:  # the file itself too: a snapshot rebuilt within the same second has the same version id
+        stat = os.stat(database.path)
+        identity: tuple = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        identity = ()
+
+    def one(ind_id: str) -> dict:
+        key = (str(database.path), database.version, identity, ind_id, year, set_id, schematic)
+        return _SECTIONS.get(key, lambda: indicator_section(database, f, ind_id, year, set_id,
+                                                            schematic_geometry=schematic))
+
+    with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+        return dict(zip(ids, pool.map(one, ids), strict=True))
+
+
 def render_html(database: Database, year: int, set_id: str | None = None, period: str = "") -> str:
     """The whole report as one HTML string, for the målbild `period` ("" : the current one)."""
     f = views.facts(database)
@@ -151,14 +176,15 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
     current = periods.is_current(database, period)
     collected = analysis_of_year(database, year) if current else {}
     linked = steering.links(database) if current else steering.links(database).iloc[0:0]
+    sections = _sections(database, f, [i for i in belongs if i in f.indicators and f.indicators[i].years], year,
+                         set_id, schematic)
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
         heading = text.GOAL_HEADING if ga_id == GOAL_AREA_ID else f"Målområde {ga_id}"
         goal_areas.append({"id": int(ga_id), "title": targets.goal_area_title.iloc[0], "heading": heading,
                            "responsible": targets.responsible.iloc[0], "targets": [
             _target(t.target_id, t.target_title, [
-                indicator_section(database, f, i.id, year, set_id, schematic_geometry=schematic)
-                for i in inds.values() if belongs.get(i.id) == t.target_id and f.indicators[i.id].years],
+                sections[i.id] for i in inds.values() if belongs.get(i.id) == t.target_id and f.indicators[i.id].years],
                 collected.get(t.target_id), text.steering_line(steering.documents_of(linked, t.target_id)))
             for t in targets.itertuples()]})
     goal = next((ga for ga in goal_areas if ga["id"] == GOAL_AREA_ID), None)

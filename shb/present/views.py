@@ -40,14 +40,16 @@ def indicators(database: Database) -> dict[str, Indicator]:
 def _read_indicators(database: Database) -> dict[str, Indicator]:
     cat = database.run("indicator_catalog")
     groups = database.run("indicator_groups")
+    groups = groups[groups.dimension != "total"]
+    # One pass over the groups (not one filter per indicator): dimension → values, in stored order.
+    by_indicator = {i: {d: gg.value.tolist() for d, gg in g.groupby("dimension", sort=False)}
+                    for i, g in groups.groupby("indicator_id", sort=False)}
     out = {}
     for r in cat.itertuples(index=False):
-        g = groups[(groups.indicator_id == r.id) & (groups.dimension != "total")]
         out[r.id] = Indicator(
             id=r.id, title=r.title, target=r.target_id, kind=r.kind, unit=r.unit, direction=r.direction,
             source=r.source, source_ref=r.source_ref, source_ref_confirmed=bool(r.source_ref_confirmed),
-            licence=r.licence, lowest_level=r.lowest_level,
-            groups={d: gg.value.tolist() for d, gg in g.groupby("dimension", sort=False)},
+            licence=r.licence, lowest_level=r.lowest_level, groups=by_indicator.get(r.id, {}),
             population=r.population, survey=bool(r.survey), frequency=r.frequency, definition=r.definition,
             caveats=list(r.caveats), life_stages=tuple(r.life_stages if r.life_stages is not None else ()))
     return out
@@ -405,20 +407,22 @@ def area_profile(database: Database, area_code: str) -> pd.DataFrame:
     origins = provenance.sources(database)
     rows = database.run("area_profile", area_code=area_code)
     structure = database.run("goal_structure").set_index("target_id")
+    # One pass per question over all indicators (no filter per indicator): the area's last published year
+    # and value, its last status otherwise, and the city's value in that year.
+    own = rows[rows.area_code == area_code]
+    last_ok = own[own.status == "ok"].groupby("indicator_id", sort=False).tail(1).set_index("indicator_id")
+    last_status = own.groupby("indicator_id", sort=False).status.last()
+    city = rows[(rows.area_code != area_code) & (rows.status == "ok")].groupby(["indicator_id", "year"]).value.first()
+    notes = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}
     out = []
-    for ind_id, r in rows.groupby("indicator_id", sort=False):
+    for ind_id in pd.unique(rows.indicator_id):
         ind = inds[ind_id]
-        own = r[(r.area_code == area_code) & (r.status == "ok")]
-        if own.empty:
-            status = r.loc[r.area_code == area_code, "status"]
-            year, value = None, np.nan
-            note = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}.get(
-                status.iloc[-1] if len(status) else "missing", "saknas")
+        if ind_id in last_ok.index:
+            year, value, note = int(last_ok.at[ind_id, "year"]), float(last_ok.at[ind_id, "value"]), ""
         else:
-            last = own.iloc[-1]
-            year, value, note = int(last.year), float(last.value), ""
-        city = r[(r.area_code != area_code) & (r.year == year) & (r.status == "ok")] if year else r.iloc[0:0]
-        city_value = float(city.value.iloc[0]) if len(city) else np.nan
+            year, value = None, np.nan
+            note = notes.get(last_status.get(ind_id, "missing"), "saknas")
+        city_value = float(city.get((ind_id, year), np.nan)) if year else np.nan
         diff = value - city_value
         d = fmt.decimals_for(ind.unit)
         out.append({

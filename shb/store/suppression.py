@@ -58,11 +58,14 @@ def primary(rows: pd.DataFrame, rule: Rule) -> pd.Series:
 
 
 def relation_edges(rows: pd.DataFrame, regso_of_deso: dict[str, str],
-                   district_members: dict[str, list[str]]) -> pd.DataFrame:
-    """Every sum the rows hold, as edges: `rel` (a sum), `row` (position in `rows`), `is_parent`."""
+                   district_members: dict[str, list[str]], by: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Every sum the rows hold, as edges: `rel` (a sum), `row` (position in `rows`), `is_parent`.
+
+    `by` names columns a sum never crosses (the indicator, when the rows hold several)."""
     r = rows.reset_index(drop=True)
     r = r.assign(row=r.index)
-    keys = ["level", "area_code", "year", "group_dim", "group_value"]
+    by = list(by)
+    keys = [*by, "level", "area_code", "year", "group_dim", "group_value"]
     # (child level, how to find the parent's level and code, on which rows)
     children = [
         r[r.level == "regso"].assign(p_level="municipality", p_code="1490"),
@@ -77,14 +80,16 @@ def relation_edges(rows: pd.DataFrame, regso_of_deso: dict[str, str],
     for kids in children:
         kids = kids.dropna(subset=["p_code"])
         linked = kids.merge(r[[*keys, "row"]].rename(columns={"level": "p_level", "area_code": "p_code", "row": "parent"}),
-                            on=["p_level", "p_code", "year", "group_dim", "group_value"])
+                            on=[*by, "p_level", "p_code", "year", "group_dim", "group_value"])
         edges.append(linked[["parent", "row"]].assign(kind=kids.p_level.iloc[0] if len(kids) else ""))
     groups = r[r.group_dim != "total"]
-    totals = r[r.group_dim == "total"][["level", "area_code", "year", "row"]].rename(columns={"row": "parent"})
-    linked = groups.merge(totals, on=["level", "area_code", "year"])
+    totals = r[r.group_dim == "total"][[*by, "level", "area_code", "year", "row"]].rename(columns={"row": "parent"})
+    linked = groups.merge(totals, on=[*by, "level", "area_code", "year"])
     edges.append(linked[["parent", "row"]].assign(kind="group:" + linked.group_dim))
     e = pd.concat(edges, ignore_index=True)
-    e["rel"] = e.kind + ":" + e.parent.astype(str)
+    # A sum is its kind and its parent row: one integer (no text per edge).
+    kinds, _ = pd.factorize(e.kind)
+    e["rel"] = kinds.astype(np.int64) * max(1, len(r)) + e.parent.to_numpy(dtype=np.int64)
     parents = e.drop_duplicates("rel")[["rel", "parent"]].rename(columns={"parent": "row"}).assign(is_parent=True)
     return pd.concat([parents, e[["rel", "row"]].assign(is_parent=False)], ignore_index=True)
 
@@ -129,17 +134,26 @@ def apply(rows: pd.DataFrame, rule: Rule, regso_of_deso: dict[str, str],
 
     Only share and rate rows (those with counts) are checked; a `suppression` column says why a
     row is hidden: "källa" (by the source), "regel" (by the rule) or "skydd" (to protect another).
+    The rows may hold several indicators (the publication passes them in batches): sums never cross
+    indicators, and secondary suppression runs on each indicator that has counts and is not exempt, so
+    the result is the same as one indicator at a time.
     """
     r = rows.reset_index(drop=True).copy()
+    if "indicator_id" not in r:  # one unnamed indicator
+        r["indicator_id"] = ""
+        return apply(r, rule, regso_of_deso, district_members).drop(columns="indicator_id")
     published = (r.status == "ok").to_numpy()
     by_source = (r.status == "suppressed").to_numpy()
     by_rule = primary(r, rule).to_numpy()
-    # Missing cells are unknown too (they count in a sum) but keep their own status; not-applicable
-    # cells are known to be empty (zero), so they cannot hide another cell in a sum.
     hidden = r.status.isin(["suppressed", "missing"]).to_numpy() | by_rule
-    if r.numerator.notna().any() and not exempt(r, rule).all():
-        size = r.denominator.fillna(0).to_numpy(dtype=float)
-        hidden = secondary(hidden, relation_edges(r, regso_of_deso, district_members), size, eligible=published)
+    counted = r.numerator.notna().groupby(r.indicator_id).transform("any").to_numpy(dtype=bool)
+    checked = counted & ~exempt(r, rule).to_numpy()
+    if checked.any():
+        at = np.flatnonzero(checked)
+        part = r.iloc[at]
+        size = part.denominator.fillna(0).to_numpy(dtype=float)
+        edges = relation_edges(part, regso_of_deso, district_members, by=("indicator_id",))
+        hidden[at] = secondary(hidden[at], edges, size, eligible=published[at])
     hidden &= published | by_source
     protect = hidden & ~by_source & ~by_rule
     r["suppression"] = np.select([by_source, by_rule, protect], ["källa", "regel", "skydd"], default="")

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -31,6 +32,8 @@ from shb.core.steering import load_steering
 from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
 from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES, statement
+
+PUBLISH_BATCH = 500_000  # observations published in one pass (whole indicators; one larger goes alone)
 
 
 def catalog_frames(cat: Catalog, geo: Geography, period_files: list[Path] | None = None) -> dict[str, pd.DataFrame]:
@@ -128,22 +131,56 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
     if indicators is not None and not indicators:  # nothing renewed: the publication is copied whole
         con.execute(statement("copy_publication"))
         return
+    con.execute(statement("publication_parts"))
     if indicators is not None:
         con.register("renewed", pd.DataFrame({"indicator_id": list(indicators)}))
         con.execute(statement("copy_unrenewed_publication"))
         con.unregister("renewed")
         todo = [i for i in todo if i in set(indicators)]
-    for indicator in todo:
-        rows = con.execute(statement("observations_of_indicator"), {"indicator": indicator}).df()
-        out = suppression.apply(rows, rule, regso_of_deso, districts)
-        con.register("published", out)
-        con.execute(statement("insert_published"))
-        con.unregister("published")
+    # Indicators without counts, or exempt from the rule, need no secondary suppression: one statement.
+    con.register("batch", pd.DataFrame({"indicator_id": todo}, dtype=object))
+    con.register("exempt", pd.DataFrame({"indicator_id": sorted(rule.exempt)}, dtype=object))
+    counted = {i for (i,) in con.execute(statement("indicators_with_counts")).fetchall()} - rule.exempt
+    con.unregister("batch")
+    con.register("batch", pd.DataFrame({"indicator_id": [i for i in todo if i not in counted]}, dtype=object))
+    con.execute(statement("publish_by_rule"), {"min_count": rule.min_count, "min_denominator": rule.min_denominator})
+    con.unregister("batch")
+    con.unregister("exempt")
+    todo = [i for i in todo if i in counted]
+    # The others in batches of whole indicators (sums never cross indicators), so memory stays bounded.
+    sizes = dict(con.execute(statement("observations_per_indicator")).fetchall())
+    batch: list[str] = []
+    filled = 0
+    for indicator in [*todo, None]:
+        if indicator is not None and (not batch or filled + sizes.get(indicator, 0) <= PUBLISH_BATCH):
+            batch.append(indicator)
+            filled += sizes.get(indicator, 0)
+            continue
+        if batch:
+            con.register("batch", pd.DataFrame({"indicator_id": batch}, dtype=object))
+            rows = con.execute(statement("observations_of_indicators")).df()
+            con.unregister("batch")
+            con.register("published", suppression.apply(rows, rule, regso_of_deso, districts))
+            con.execute(statement("insert_published"))
+            con.unregister("published")
+        batch, filled = ([indicator], sizes.get(indicator, 0)) if indicator is not None else ([], 0)
     # Stored sorted by what queries filter on, like observation. Built from identifiers in code
     # (OBSERVATION_ORDER): the written-down exception to SQL in named files.
-    con.execute(f"create or replace temp table sorted_publication as select * from published_observation "
-                f"order by {OBSERVATION_ORDER}")
-    con.execute(statement("store_publication_sorted"))
+    con.execute(f"insert into published_observation select * from publication_parts order by {OBSERVATION_ORDER}")
+    con.execute("drop table publication_parts")
+
+
+MEMORY_ENV = "SHB_WRITE_MEMORY"  # DuckDB's memory_limit for writing a snapshot, e.g. "500MB" (the default)
+
+
+def writer_config() -> dict[str, object]:
+    """Bounded memory for a writer: DuckDB spills what does not fit (sorting, joins) to a temporary folder
+    beside the new file, whatever the size of the data."""
+    limit = os.environ.get(MEMORY_ENV, "500MB")
+    # Insertion order is not kept where no ORDER BY asks for it (what is stored sorted is inserted with one):
+    # keeping it makes DuckDB buffer whole results, which does not fit in the limit for ten million rows.
+    return {"memory_limit": limit if re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", limit, re.IGNORECASE) else "500MB",
+            "preserve_insertion_order": False}
 
 
 def file_sha256(path: Path) -> str:
@@ -175,7 +212,7 @@ def write_snapshot(
 ) -> str:
     """Write a complete snapshot to `target` (which must not exist yet); return its version id."""
     version = version or new_version()
-    con = duckdb.connect(str(target))
+    con = duckdb.connect(str(target), config=writer_config())
     try:
         con.execute(SCHEMA)
         for name, frame in tables.items():
@@ -213,6 +250,7 @@ def write_derived_snapshot(
     new_analyses: pd.DataFrame | None = None,
     new_decks: pd.DataFrame | None = None,
     removed_decks: tuple[str, ...] = (),
+    source_version: str | None = None,
 ) -> bool:
     """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
     which the observations in `added` replace stored rows with the same key or are added, the notes in
@@ -222,9 +260,13 @@ def write_derived_snapshot(
     given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
     true while any observation or population row is demo data.
 
+    `added` is a frame, or a stream of Arrow record batches of observation rows (an import's, from its
+    work connection, read once in bounded batches); `source_version`, when given, is written into every
+    added row.
+
     `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
     """
-    con = duckdb.connect(str(target))
+    con = duckdb.connect(str(target), config=writer_config())
     try:
         con.execute(SCHEMA)
         # Kept in code: DuckDB's attach is not in the SQL linter's grammar (as the read side's, shb.store.db).
@@ -234,48 +276,75 @@ def write_derived_snapshot(
             if name in present and name not in ("observation", "published_observation", "snapshot"):
                 # Table names from schema.sql (TABLES), never from users: the written-down exception.
                 con.execute(f"insert into main.{name} by name select * from previous.{name}")
-        if removed_notes:
-            con.execute(statement("delete_notes"), {"ids": list(removed_notes)})
-        if new_notes is not None and len(new_notes):
-            con.register("new_notes", new_notes)
-            con.execute(statement("insert_notes"))
-        if new_analyses is not None and len(new_analyses):  # a samlad analys replaces its effektmål × year
-            con.register("new_analyses", new_analyses)
-            con.execute(statement("replace_analyses"))
-            con.execute(statement("insert_analyses"))
-            con.unregister("new_analyses")
-        if new_decks is not None and len(new_decks):
-            removed_decks = (*removed_decks, *new_decks.id)
-        if removed_decks:
-            con.execute(statement("delete_decks"), {"ids": list(removed_decks)})
-        if new_decks is not None and len(new_decks):
-            con.register("new_decks", new_decks)
-            con.execute(statement("insert_decks"))
+        _written_by_people(con, new_notes, removed_notes, new_analyses, new_decks, removed_decks)
         on_stage("copied")
         keys = ", ".join(OBSERVATION_KEY)
-        if len(added):
-            con.register("added", added)
+        if not isinstance(added, pd.DataFrame):  # a stream of record batches from an import's work connection
+            con.register("added_stream", added)
+            # A table of the new file, not a temporary one: DuckDB can move it out of memory (a temporary
+            # table of ten million rows does not fit in the writer's memory limit). Dropped before the end.
+            con.execute("create table added_file as select * replace (coalesce($s, source_version) as source_version) "
+                        "from added_stream", {"s": source_version})
+            con.unregister("added_stream")
+            n_added, touched = con.execute("select count(*), list(distinct indicator_id) from added_file").fetchall()[0]
+        else:
+            if source_version is not None:
+                added = added.assign(source_version=source_version)
+            n_added, touched = len(added), sorted(set(added.indicator_id))
+        if n_added:
+            if isinstance(added, pd.DataFrame):
+                con.register("added_file", added)
             # Key and sort columns from code (OBSERVATION_KEY, OBSERVATION_ORDER): the written-down exception.
+            # The stored rows an added row replaces are found with a left join (DuckDB builds its hash table on
+            # the smaller side; an anti join always builds on the added rows, which may be ten million).
             con.execute(
                 "insert into observation by name select * from ("
-                f"  select p.* from previous.observation as p anti join added as a using ({keys})"
-                "  union all by name select * from added"
+                f"  select p.* exclude (replaced) from (select o.*, a.replaced from previous.observation as o"
+                f"    left join (select {keys}, true as replaced from added_file) as a using ({keys})) as p"
+                "  where p.replaced is null"
+                "  union all by name select * from added_file"
                 f") order by {OBSERVATION_ORDER}")
         else:  # already sorted
             con.execute(statement("copy_observations"))
         has_published = "published_observation" in present
-        publish(con, sorted(set(added.indicator_id)) if has_published else None)
+        publish(con, sorted(touched or []) if has_published else None)
         (is_demo,) = con.execute(statement("snapshot_is_demo")).fetchone()
         con.execute(statement("insert_snapshot_row"),
                     {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
         if log_entry is not None:
             con.register("log_entry", pd.DataFrame([log_entry]))
             con.execute(statement("insert_import_log"))
+        if not isinstance(added, pd.DataFrame):
+            con.execute("drop table added_file")
         con.execute("detach previous")
         con.execute("checkpoint")
     finally:
         con.close()
     return bool(is_demo)
+
+
+def _written_by_people(con: duckdb.DuckDBPyConnection, new_notes: pd.DataFrame | None, removed_notes: tuple[str, ...],
+                       new_analyses: pd.DataFrame | None, new_decks: pd.DataFrame | None,
+                       removed_decks: tuple[str, ...]) -> None:
+    """Apply to the copied tables what analysts wrote: notes added or removed, samlade analyser (one
+    replaces its effektmål × year), saved decks (one replaces the deck with its id) added or removed."""
+    if removed_notes:
+        con.execute(statement("delete_notes"), {"ids": list(removed_notes)})
+    if new_notes is not None and len(new_notes):
+        con.register("new_notes", new_notes)
+        con.execute(statement("insert_notes"))
+    if new_analyses is not None and len(new_analyses):
+        con.register("new_analyses", new_analyses)
+        con.execute(statement("replace_analyses"))
+        con.execute(statement("insert_analyses"))
+        con.unregister("new_analyses")
+    if new_decks is not None and len(new_decks):
+        removed_decks = (*removed_decks, *new_decks.id)
+    if removed_decks:
+        con.execute(statement("delete_decks"), {"ids": list(removed_decks)})
+    if new_decks is not None and len(new_decks):
+        con.register("new_decks", new_decks)
+        con.execute(statement("insert_decks"))
 
 
 def check_snapshot(path: Path) -> None:

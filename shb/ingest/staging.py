@@ -1,0 +1,160 @@
+"""Cells staged in DuckDB: a plain CSV file read by DuckDB's reader in bounded memory, or rows read in
+Python (Excel, fetched values) handed over as columns; validation (`shb.ingest.validate`) then runs as
+queries over the staged table.
+
+The fast path refuses nothing itself. Its guards (a line longer than the csv module's field limit, a
+line wider than the first lines, too many cells or rows, another
+encoding, a line break inside quotes, a bare carriage return) send the file back to the Python reader,
+which reads it and reports exactly as before. The line number of every row is kept: DuckDB skips empty
+lines, so the numbers of the non-empty lines are counted beside it (numpy, in blocks) and the two counts
+must agree.
+
+SQL here is assembled from column positions and names made in code (c0, c1, …), never from the file:
+the written-down exception to SQL in named files. Values go in as bound parameters or registered frames.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+
+MEMORY_ENV = "SHB_IMPORT_MEMORY"  # DuckDB's memory_limit for checking an import, e.g. "400MB" (the default)
+BLOCK = 64 * 1024 * 1024
+# Python's str.isspace() characters, so a row DuckDB reads is blank exactly when the csv module's is.
+SPACE = r"[\s\x{000b}\x{001c}-\x{001f}\x{0085}\x{00a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
+_LIMIT = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE)
+
+
+def work_connection() -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB connection whose memory is bounded (spilling to a temporary folder)."""
+    con = duckdb.connect()
+    limit = os.environ.get(MEMORY_ENV, "400MB")
+    limit = limit if _LIMIT.match(limit) else "400MB"
+    # SET takes no bound parameters; the limit is checked against _LIMIT and the folder is made here.
+    con.execute(f"set memory_limit = '{limit}'")
+    folder = tempfile.mkdtemp(prefix="shb-import-")
+    con.execute("set temp_directory = '" + folder.replace("'", "''") + "'")
+    return con
+
+
+def close_connection(con: duckdb.DuckDBPyConnection) -> None:
+    """Close a work connection and remove its temporary folder (spilled data, hand-over files)."""
+    try:
+        folder = con.execute("select current_setting('temp_directory')").fetchall()[0][0]
+    except duckdb.Error:
+        folder = None
+    con.close()
+    if folder and Path(folder).name.startswith("shb-import-"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def blank(column: str) -> str:
+    """SQL: the cell `column` (code-made name) is missing or whitespace only (as str.strip() sees it)."""
+    return f"({column} is null or regexp_full_match({column}, '{SPACE}*'))"
+
+
+@dataclass
+class Staged:
+    """A CSV file's rows in the `raw` table of `con`: k (DuckDB's row), line (in the file), c0 … c{width-1}."""
+
+    con: duckdb.DuckDBPyConnection
+    width: int
+    rows: int = 0
+    after: int = 0  # data rows are those with k > after
+
+    def first_rows(self, n: int) -> list[tuple[int, list[str]]]:
+        """(line, cells) of the first `n` non-blank rows."""
+        cols = ", ".join(f"coalesce(c{i}, '')" for i in range(self.width))
+        got = self.con.execute(f"select k, line, {cols} from raw where filled order by k limit $n",
+                               {"n": n}).fetchall()
+        self._k = {int(r[1]): int(r[0]) for r in got}
+        return [(int(r[1]), list(r[2:])) for r in got]
+
+    def start_after(self, line: int) -> None:
+        """Data rows are the non-blank rows after the header at `line` (as given by `first_rows`)."""
+        self.after = self._k.get(line, 0)
+        self.rows = self.con.execute("select count(*) from raw where filled and k > $after",
+                                     {"after": self.after}).fetchall()[0][0]
+
+    def close(self) -> None:
+        close_connection(self.con)
+
+
+def _lines(path: Path, delimiter: bytes, max_cells: int) -> tuple[np.ndarray | None, int] | None:
+    """The numbers of the non-empty lines (None when no line is empty, the common case) and how many there
+    are; None when the file has more than `max_cells` cells or a carriage return that ends no line (the
+    csv module would see a line there that DuckDB does not). Counted with bytes.count in blocks; the
+    positions of line breaks are computed only in a block that has an empty line."""
+    found: list[np.ndarray] = []
+    any_empty = False
+    lines = delims = crs = crlfs = 0
+    last = b"\n"  # the byte before the block: a file starting with a line break starts with an empty line
+    with path.open("rb") as f:
+        while block := f.read(BLOCK):
+            joined = last + block
+            crs += block.count(b"\r")
+            crlfs += joined.count(b"\r\n")
+            breaks = block.count(b"\n")
+            delims += block.count(delimiter)
+            numbers = np.arange(lines + 1, lines + 1 + breaks, dtype=np.int64)
+            if b"\n\n" in joined or b"\n\r\n" in joined:
+                any_empty = True
+                a = np.frombuffer(joined, dtype=np.uint8)
+                nl = np.flatnonzero(a == 10)
+                own = nl[nl >= 1]  # the breaks in this block (position 0 is the byte carried over)
+                prev = nl[:-1] if len(nl) and nl[0] == 0 else np.concatenate(([-(1 << 40)], nl[:-1]))
+                length = own - prev - 1
+                empty = (length == 0) | ((length == 1) & (a[np.maximum(own - 1, 0)] == 13))
+                numbers = numbers[~empty]
+            found.append(numbers)
+            lines += breaks
+            last = block[-1:]
+    if last != b"\n":  # a last line without a line break
+        found.append(np.array([lines + 1], dtype=np.int64))
+    numbers = np.concatenate(found) if found else np.array([], dtype=np.int64)
+    if crs != crlfs or delims + len(numbers) > max_cells:
+        return None
+    return (numbers if any_empty else None), len(numbers)
+
+
+def scan_csv(path: Path, delimiter: str, width: int, max_cells: int, max_rows: int) -> Staged | None:
+    """The file's rows staged by DuckDB's reader, `width` columns wide (a wider line sends the file back to
+    the Python reader), or None when the Python reader must read it (see above)."""
+    if len(delimiter.encode()) != 1 or width < 1:
+        return None
+    found = _lines(path, delimiter.encode(), max_cells)
+    if found is None:
+        return None
+    lines, count = found
+    if not count or count > max_rows:
+        return None
+    con = work_connection()
+    columns = {f"c{i}": "VARCHAR" for i in range(width)}
+    nonblank = " or ".join(f"not {blank(f'c{i}')}" for i in range(width))
+    try:
+        # Reader options and column names are code-made; the file name and the delimiter are bound.
+        con.execute(f"create table raw as select ordinality::bigint as k, ordinality::bigint as line, "
+                    f"({nonblank}) as filled, * exclude (ordinality) "
+                    "from read_csv($path, delim = $delim, header = false, null_padding = true, quote = '\"', "
+                    "escape = '\"', auto_detect = false, columns = $columns, max_line_size = $longest) with ordinality",
+                    {"path": str(path), "delim": delimiter, "columns": columns, "longest": csv.field_size_limit()})
+        ((n,),) = con.execute("select count(*) from raw").fetchall()
+        if n != count:
+            close_connection(con)
+            return None
+        if lines is not None:  # empty lines were skipped: number the rows by the lines they are on
+            con.register("line_map", {"k": np.arange(1, n + 1, dtype=np.int64), "n": lines})
+            con.execute("update raw set line = line_map.n from line_map where raw.k = line_map.k")
+            con.unregister("line_map")
+    except duckdb.Error:
+        close_connection(con)
+        return None
+    return Staged(con, width)

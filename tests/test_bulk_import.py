@@ -1,0 +1,122 @@
+"""The import's set-based paths agree with the row-by-row ones they replace.
+
+A plain UTF-8 CSV file is read by DuckDB; every other file by the csv module. Both must give the same
+problems (row, column, value, reason) and the same stored values. The publication hands several
+indicators at once to `suppression.apply`, which must give what one indicator at a time gives.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from shb.core.errors import ImportRejected
+from shb.ingest import importer as ingest
+from shb.ingest import read
+from shb.store import suppression
+from shb.store import writer as store
+
+SHARE = "sysselsattningsgrad_20_64"
+HEADER = ["indikator", "omrade", "ar", "varde", "grupp_typ", "grupp", "taljare", "namnare", "status"]
+ROWS = [
+    [SHARE, "1490", 2023, "70,5", "", "", "", "", ""],
+    [SHARE, "1490R025", 2023, "61,2", "kon", "kvinnor", "", "", ""],
+    ["sysselsattningsgrad_20_6", "1490", 2023, "70,5", "", "", "", "", ""],  # unknown indicator
+    [SHARE, "1490X999", 2023, "70,5", "", "", "", "", ""],  # unknown area
+    [SHARE, "1490", 1889, "70,5", "", "", "", "", ""],  # year outside
+    [SHARE, "1490", 2022, "170,5", "", "", "", "", ""],  # share over 100
+    [SHARE, "1490", 2021, "", "", "", "", "", ".."],  # suppressed: fine
+    [SHARE, "1490", 2020, "12,5", "kon", "okänd", "", "", ""],  # unknown group value
+    [SHARE, "1490", 2019, "x", "", "", "", "", ""],  # not a number
+    [SHARE, "1490", 2018, "50", "", "", "7,5", "10", ""],  # a count with a fraction
+    [SHARE, "1490", 2023, "70,5", "", "", "", "", ""],  # the first row's key again
+    [SHARE, "1490", 2017, "=1+1", "", "", "", "", ""],  # a formula
+    [SHARE, "1490", 2016, "50", "", "", "", "", "sekretess"],  # a value despite its status
+]
+
+
+def _csv(folder: Path, rows, name: str, blank_line: bool = False, encoding: str = "utf-8") -> Path:
+    lines = [";".join(HEADER)] + [";".join(str(c) for c in r) for r in rows]
+    if blank_line:
+        lines.insert(3, "")
+    path = folder / name
+    path.write_bytes(("\n".join(lines) + "\n").encode(encoding))
+    return path
+
+
+def _problems(path: Path, db: Path) -> list[str]:
+    with pytest.raises(ImportRejected) as caught:
+        ingest.import_file(path, db, dry_run=True)
+    return [p.text() for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("blank_line", [False, True])
+def test_duckdb_and_the_csv_module_report_the_same_problems(private_db, tmp_path, blank_line):
+    fast = _csv(tmp_path, ROWS, "snabb.csv", blank_line)
+    table = read.read_table(fast)
+    assert table.staged is not None, "a plain UTF-8 file is read by DuckDB"
+    table.staged.close()
+    slow = _csv(tmp_path, ROWS, "långsam.csv", blank_line, encoding="cp1252")  # another encoding: the csv module
+    table = read.read_table(slow)
+    assert table.staged is None and table.encoding == "Windows-1252"
+    by_duckdb, by_python = _problems(fast, private_db), _problems(slow, private_db)
+    assert by_duckdb == by_python
+    rows = [int(p.split(",")[0].removeprefix("rad ")) for p in by_duckdb if p.startswith("rad ")]
+    assert rows == sorted(rows) and len(rows) == 11  # every bad row named (the formula twice), in file order
+    assert len(set(rows)) == 10  # the suppressed row ('..') and the two good ones are not named
+    assert rows[0] == (5 if blank_line else 4)  # line numbers as in the file, blank lines counted
+    assert any("samma indikator, område, år och grupp som rad 2" in p for p in by_duckdb)
+
+
+def test_a_plain_utf8_file_loads_the_same_values_as_one_read_in_python(private_db, tmp_path):
+    good = [r for r in ROWS[:2]] + [[SHARE, "1490", 2021, "", "", "", "", "", ".."],
+                                    [SHARE, "1490R019", 2023, "55", "kon", "män", "", "", ""]]
+    copy = tmp_path / "kopia" / "shb.duckdb"
+    copy.parent.mkdir()
+    copy.write_bytes(private_db.read_bytes())
+    ingest.import_file(_csv(tmp_path, good, "a.csv"), private_db, overwrite=True)
+    ingest.import_file(_csv(tmp_path, good, "b.csv", encoding="cp1252"), copy, overwrite=True)
+    query = ("select indicator_id, level, year, area_code, group_dim, group_value, value, status, is_demo "
+             "from observation where not is_demo order by all")
+    frames = []
+    for path in (private_db, copy):
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            frames.append(con.execute(query).df())
+        finally:
+            con.close()
+    assert len(frames[0]) == 4
+    pd.testing.assert_frame_equal(*frames)
+
+
+def test_stored_observations_stay_sorted_after_an_import(private_db, tmp_path):
+    ingest.import_file(_csv(tmp_path, ROWS[:2], "a.csv"), private_db, overwrite=True)
+    con = duckdb.connect(str(private_db), read_only=True)
+    try:
+        for query in ("select indicator_id, level, group_dim, year, area_code, group_value from observation",
+                      "select indicator_id, level, group_dim, year, area_code, group_value from published_observation"):
+            stored = con.execute(query).df()
+            assert stored.equals(stored.sort_values(list(stored.columns)).reset_index(drop=True)), query
+    finally:
+        con.close()
+
+
+def test_suppression_of_several_indicators_at_once_is_that_of_each_alone(demo_db):
+    con = duckdb.connect(str(demo_db), read_only=True)
+    try:
+        rows = con.execute("select * from observation order by indicator_id").df()
+        areas = con.execute(store.statement("deso_parents")).df()
+        members = con.execute(store.statement("district_regso")).df()
+    finally:
+        con.close()
+    regso_of_deso = dict(zip(areas.code, areas.parent_code, strict=True))
+    districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
+    rule = suppression.load_rule()
+    together = suppression.apply(rows, rule, regso_of_deso, districts)
+    alone = pd.concat([suppression.apply(g, rule, regso_of_deso, districts)
+                       for _, g in rows.groupby("indicator_id", sort=True)], ignore_index=True)
+    assert (together.suppression == "skydd").sum() > 0  # secondary suppression did happen
+    pd.testing.assert_frame_equal(together, alone)
