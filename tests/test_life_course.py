@@ -11,6 +11,7 @@ from shb.core import format as fmt
 from shb.core.catalog import GOAL_TARGET, load_catalog
 from shb.present import charts as chartmod
 from shb.present import urlstate
+from shb.present.text import LEADERSHIP_HEADING
 from tests.pages import chart_frame, charts, run_page, title_of
 from tests.test_urlstate import FACTS
 
@@ -202,7 +203,9 @@ def test_gradient_chart_builder_checks_its_input():
 def test_oversikt_starts_with_the_goal_indicators(demo_db):
     at = run_page("app.py", timeout=180)
     assert not at.exception, at.exception
-    assert at.subheader[0].value.startswith("Övergripande mål")
+    # the leadership summary ("how are we doing") first, then the övergripande mål's indicators
+    assert at.subheader[0].value == LEADERSHIP_HEADING
+    assert at.subheader[1].value.startswith("Övergripande mål")
     table = at.dataframe[0].value
     goal = [i for i in CAT.indicators if i.target == GOAL_TARGET]
     assert list(table.Indikator) == [i.title for i in goal]
@@ -211,7 +214,7 @@ def test_oversikt_starts_with_the_goal_indicators(demo_db):
     expected = set_and_rest(demo_db, "kariesfria_6_aringar").dropna(subset=["focus"]).iloc[-1]
     assert row["Områdesutveckling"] == text_of(expected.focus, "kariesfria_6_aringar")
     assert row["Hela Borås"] == text_of(expected.city, "kariesfria_6_aringar")
-    assert [s.value for s in at.subheader][1:] == [f"Målområde {n}: {ga.title}" for n, ga in
+    assert [s.value for s in at.subheader][2:] == [f"Målområde {n}: {ga.title}" for n, ga in
                                                    zip((1, 2, 3), CAT.goal_areas)]
 
 
