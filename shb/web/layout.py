@@ -29,6 +29,7 @@ PRESENTATION_CSS = """
   flex-shrink: 0; }
 h1 { font-size: clamp(1.5rem, 4.1vh, 2.9rem) !important; line-height: 1.18 !important; padding: 0 !important;
   display: -webkit-box; -webkit-line-clamp: 2; -webkit-box-orient: vertical; overflow: hidden; }
+[data-testid="stHeading"] [data-testid="stMarkdownContainer"] { margin-bottom: 0 !important; }
 p, li { font-size: clamp(1rem, 2.2vh, 1.35rem) !important; }
 [data-testid="stCaptionContainer"] p { font-size: clamp(0.8rem, 1.7vh, 1.05rem) !important; white-space: nowrap;
   overflow: hidden; text-overflow: ellipsis; }
