@@ -23,6 +23,8 @@ VIEWS = {
     "effektmal": "boende?visning=presentation&diagram=effektmal",
     "oversikt": "?visning=presentation",
     "bildspel": "bildspel?bild=5",
+    "bildspel_livscykeln": "bildspel?bild=2",
+    "bildspel_prioritering": "bildspel?bild=6",
 }
 # Table views (no chart): the top rows that fit, in columns that fit the screen
 TABLE_VIEWS = {
@@ -203,13 +205,14 @@ def default_deck(demo_db) -> list[str]:
 
 def test_the_default_deck_is_summary_goal_areas_then_widening_gaps(demo_db):
     slides = default_deck(demo_db)
-    assert slides[:4] == ["?jamfor=omradesutveckling", "god_start?diagram=effektmal&jamfor=omradesutveckling",
+    assert slides[:6] == ["?jamfor=omradesutveckling", "livscykeln?jamfor=omradesutveckling",
+                          "god_start?diagram=effektmal&jamfor=omradesutveckling",
                           "arbete?diagram=effektmal&jamfor=omradesutveckling",
-                          "boende?diagram=effektmal&jamfor=omradesutveckling"]
+                          "boende?diagram=effektmal&jamfor=omradesutveckling", "prioritering?jamfor=omradesutveckling"]
     ov = views.overview(dbmod.connect(demo_db), "omradesutveckling")
     widening = ov[ov.area_level & (ov.verdict == "ökar")]
-    assert 1 <= len(slides[4:]) <= deck.WIDENING_SLIDES
-    for url in slides[4:]:
+    assert 1 <= len(slides[6:]) <= deck.WIDENING_SLIDES
+    for url in slides[6:]:
         path, params = deck.split_url(url)
         assert params["diagram"] == ["skillnad"] and params["indikator"][0] in set(widening.indicator_id)
 
@@ -228,7 +231,8 @@ def test_apptest_steps_through_every_slide_of_the_default_deck(demo_db):
         assert any(text.slide_position(n, len(slides)) in m.value for m in at.markdown)
         assert at.button(key=PREV_KEY).disabled == (n == 1) and at.button(key=NEXT_KEY).disabled == (n == len(slides))
     assert len(set(titles)) == len(slides)
-    assert titles[0].startswith("Skapa jämlika livsvillkor") and titles[1].startswith("Målområde 1")
+    assert titles[0].startswith("Skapa jämlika livsvillkor") and titles[1].startswith("Livscykeln: störst skillnad")
+    assert titles[2].startswith("Målområde 1") and titles[5].startswith("Prioritera först")
     at = run_page(DECK_PAGE, {"bild": "1"})
     for n in range(2, len(slides) + 1):
         at.button(key=NEXT_KEY).click().run()

@@ -381,6 +381,17 @@ def rows_shown(shown: int, total: int, noun: str) -> str:
     return f"Visar {shown} av {total} {noun}; {total - shown} till i vanligt läge."
 
 
+AIM_LEGEND = {"off": "Nås inte i tid", "on": "Nås i tid"}
+AIM_COUNT_AXIS = "Antal målvärden"
+
+
+def priority_slide_line(label: str, off: int, aims: int, widening: int, judged: int, status: str) -> str:
+    """One effektmål of the Prioritering slide in words (speaker notes)."""
+    said = "inget målvärde" if aims == 0 else f"{off} av {aims} målvärden nås inte i tid"
+    gaps = "skillnaderna kan inte bedömas" if judged == 0 else f"skillnaden ökar för {widening} av {judged} indikatorer"
+    return f"{label}: {said}; {gaps}; effektmålet {status}."
+
+
 def off_track_cell(off: int, aims: int) -> str:
     return "inget målvärde" if aims == 0 else f"{off} av {aims}"
 
@@ -702,6 +713,20 @@ def life_stage_caption(stage: str, gaps: list, set_title: str, source: str) -> s
     return (f"{LIFE_CYCLE_TITLE}, {life_stage_label(stage).lower()}: skillnaden ökar för {widening} och minskar för "
             f"{closing} av {len(compared)} indikatorer · {set_title} mot övriga staden, störst skillnad först · "
             f"{source}")
+
+
+def life_course_slide_title(stage: str, indicator_title: str, severity: float, year) -> str:
+    """The bildspel's Livscykeln slide: the largest gap on the worse side over the stages of life."""
+    return (f"Livscykeln: störst skillnad för {life_stage_label(stage).lower()} i {indicator_title}, "
+            f"{fmt.number(100 * severity, 0)} % sämre än övriga staden {year}")
+
+
+def life_course_slide_caption(top: int, set_title: str, demo: bool) -> str:
+    line = f"De {top} största skillnaderna åt det sämre hållet per livsfas: {set_title} mot övriga staden"
+    return f"{line} · {DEMO_TEXT}" if demo else line
+
+
+SEVERITY_AXIS = "Procent sämre än övriga staden"
 
 
 def goal_status_badge(s: TargetStatus) -> tuple[str, str, str]:
