@@ -122,12 +122,12 @@ def stage_slide(view: View) -> None:
     fitted_table(styled, key=f"stage_slide_{stage}", column_order=[
         "Indikator", set_title, text.REST_LABEL, "Skillnad", "Jämfört med övriga staden", text.trend_column_label(),
         tables.SOURCE_COLUMN], column_config={
-        "Indikator": st.column_config.TextColumn(width=340),
-        set_title: st.column_config.TextColumn(width=120), text.REST_LABEL: st.column_config.TextColumn(width=110),
-        "Skillnad": st.column_config.TextColumn(width=160),
+        "Indikator": st.column_config.TextColumn(width=330),
+        set_title: st.column_config.TextColumn(width=170), text.REST_LABEL: st.column_config.TextColumn(width=110),
+        "Skillnad": st.column_config.TextColumn(width=150),
         "Jämfört med övriga staden": st.column_config.TextColumn("Jämfört", width=110),
-        text.trend_column_label(): st.column_config.TextColumn(width=190),
-        tables.SOURCE_COLUMN: st.column_config.TextColumn(width=150, help=SOURCE_HELP)})
+        text.trend_column_label(): st.column_config.TextColumn(width=180),
+        tables.SOURCE_COLUMN: st.column_config.TextColumn(width=140, help=SOURCE_HELP)})
     more = text.rows_shown(len(shown), len(r), "indikatorer")
     if more:
         st.caption(more)
