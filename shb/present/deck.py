@@ -100,6 +100,7 @@ def default_deck(ov: pd.DataFrame, set_id: str, n: int = WIDENING_SLIDES) -> lis
 
 VERDICT_ORDER = ("minskar", "oförändrad", "ökar", "okänd")
 VERDICT_COLOURS = ("#0072b2", "#999999", "#d55e00", "#dddddd")  # Okabe–Ito blue/orange, greys
+STAGE_COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7")  # Okabe–Ito, one per stage of life
 
 
 def verdict_counts(ov: pd.DataFrame, by: str, keys: list) -> pd.DataFrame:
@@ -184,6 +185,7 @@ def life_course_slide(database: Database, set_id: str) -> Slide:
                 axis=alt.Axis(labelLimit=560, labelFontSize=charts.FONT_SIZES["axis_label"])),
         x=alt.X("percent:Q", title=text.SEVERITY_AXIS),
         color=alt.Color("stage_label:N", title=None, sort=list(dict.fromkeys(frame.stage_label)),
+                        scale=alt.Scale(domain=list(dict.fromkeys(frame.stage_label)), range=list(STAGE_COLOURS)),
                         legend=alt.Legend(orient="top", direction="horizontal")),
         tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("severity_text:N", title=text.SEVERITY_AXIS),
                  alt.Tooltip("year:Q", title="År")],
