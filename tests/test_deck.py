@@ -15,12 +15,14 @@ from shb.cli import main as cli
 from shb.core.errors import ImportRejected
 from shb.ingest import decks
 from shb.present import deck, slides, text, views
+from shb.present.lifecycle import life_course
 from shb.store import db as dbmod
 from shb.store.writer import file_sha256
-from shb.web.site import DECK_PAGE, GOAL_AREA_PAGES, MAP_PAGE, page_url_path
+from shb.web.site import DECK_PAGE, GOAL_AREA_PAGES, LIFE_CYCLE_PAGE, MAP_PAGE, page_url_path
 from tests.pages import run_page
 
 SET = "omradesutveckling"
+PRIORITY_PAGE = "pages/10_prioritering.py"
 MY_DECK = ["karta?indikator=sysselsattningsgrad_20_64&ar=2023",
            "arbete?indikator=sysselsattningsgrad_20_64&diagram=rangordning",
            "god_start?diagram=effektmal"]
@@ -43,6 +45,47 @@ def require_pdf_tools() -> None:
 def test_the_slide_paths_are_the_pages_paths():
     assert {g: page_url_path(p.path) for g, p in GOAL_AREA_PAGES.items()} == deck.GOAL_AREA_PATHS
     assert page_url_path(MAP_PAGE) == deck.MAP_PATH and page_url_path("app.py") == deck.OVERVIEW_PATH
+    assert page_url_path(LIFE_CYCLE_PAGE) == deck.LIFE_CYCLE_PATH
+    assert page_url_path(PRIORITY_PAGE) == deck.PRIORITY_PATH
+
+
+def chart_rows(slide: deck.Slide) -> list[dict]:
+    data = slide.spec["data"]
+    return data["values"] if "values" in data else slide.spec["datasets"][data["name"]]
+
+
+def test_the_life_course_slide_shows_each_stages_worst_gaps_and_names_the_page_views_worst(demo_db):
+    """Per stage of life the three rows at the top of its Livscykeln table that are worse than the rest of the
+    city; the title names the gap the Livscykeln presentation view opens on."""
+    d = dbmod.connect(demo_db)
+    slide = deck.build_slide(d, f"livscykeln?jamfor={SET}", views.facts(d))
+    rows = life_course(d, SET)
+    expected = []
+    for stage in ("barn", "unga", "vuxna", "aldre"):
+        r = rows[(rows.stage == stage) & rows.area_level.astype(bool)]
+        worse = [t for t, cell in zip(r.title, r.severity_text) if cell.endswith("sämre")][: deck.TOP_GAPS]
+        expected += [f"{text.life_stage_label(stage)}: {t}" for t in worse]
+    assert [row["label"] for row in chart_rows(slide)] == expected
+    assert all(row["percent"] > 0 for row in chart_rows(slide))
+    page = run_page(LIFE_CYCLE_PAGE, {"visning": "presentation"}, timeout=180)
+    stage_title = page.title[0].value  # "Unga 16–24 år: störst skillnad i X, N % sämre än övriga staden 2024"
+    stage, rest = stage_title.split(": störst skillnad i ", 1)
+    assert slide.title == f"Livscykeln: störst skillnad för {stage.lower()} i {rest}"
+    assert slide.demo and text.DEMO_TEXT in slide.caption
+
+
+def test_the_priority_slide_is_the_top_of_the_prioritering_ranking(demo_db):
+    d = dbmod.connect(demo_db)
+    slide = deck.build_slide(d, f"prioritering?jamfor={SET}", views.facts(d))
+    table = run_page(PRIORITY_PAGE).dataframe[0].value.head(deck.PRIORITY_ROWS)
+    presented = run_page(PRIORITY_PAGE, {"visning": "presentation"})
+    assert slide.title == presented.title[0].value
+    bars = {(row["label"], row["kind"]): row["count"] for row in chart_rows(slide)}
+    for rank, target, cell in zip(table["Rang"], table["Effektmål"], table["Målvärden som inte nås i tid"]):
+        off, aims = (0, 0) if cell == "inget målvärde" else map(int, cell.split(" av "))
+        label = f"{rank}. {target}"
+        assert (bars[(label, text.AIM_LEGEND["off"])], bars[(label, text.AIM_LEGEND["on"])]) == (off, aims - off)
+    assert len(bars) == 2 * deck.PRIORITY_ROWS
 
 
 def test_a_chart_slide_keeps_the_chart_and_says_its_subtitle_in_one_line():

@@ -10,8 +10,10 @@ import pytest
 from shb.core import format as fmt
 from shb.core.catalog import GOAL_TARGET, load_catalog
 from shb.present import charts as chartmod
-from shb.present import urlstate
-from shb.present.text import LEADERSHIP_HEADING
+from shb.present import text, urlstate
+from shb.present.lifecycle import life_course
+from shb.store import db as dbmod
+from shb.web.lifecycle import PRESENTATION_ROWS
 from tests.pages import chart_frame, charts, run_page, title_of
 from tests.test_urlstate import FACTS
 
@@ -58,16 +60,47 @@ def text_of(value: float, ind_id: str) -> str:
 
 @pytest.fixture(scope="module")
 def aldre_page(demo_db):
-    at = run_page(LIFE, {"livsfas": "aldre", "visning": "presentation"}, timeout=180)
+    """The chosen life stage with its whole table (presentation mode shows its worst gaps only)."""
+    at = run_page(LIFE, {"livsfas": "aldre"}, timeout=180)
     assert not at.exception, at.exception
     return at
 
 
-def test_livscykeln_in_presentation_mode_shows_the_chosen_stage_only(aldre_page):
-    assert [s.value for s in aldre_page.subheader] == ["Äldre 65+ år"]
+def test_livscykeln_with_a_life_stage_shows_that_stage_only(aldre_page):
+    assert [s.value for s in aldre_page.subheader if s.value != "Social gradient: efter utbildningsnivå"][:1] == [
+        "Äldre 65+ år"]
+    assert not any(s.value.startswith(("Barn", "Unga", "Vuxna")) for s in aldre_page.subheader)
     assert dict(aldre_page.query_params)["livsfas"] == "aldre"
-    assert dict(aldre_page.query_params)["visning"] == "presentation"
-    assert len(aldre_page.dataframe) == 1
+
+
+def test_livscykeln_in_presentation_mode_is_one_stage_on_one_screen(demo_db, aldre_page):
+    """The chosen stage's worst gaps, as many as fit, under a title that names the worst one, saying how
+    many more there are; no other stage, no gradient, no comparison section."""
+    at = run_page(LIFE, {"livsfas": "aldre", "visning": "presentation"}, timeout=180)
+    assert not at.exception, at.exception
+    assert dict(at.query_params)["visning"] == "presentation" and dict(at.query_params)["livsfas"] == "aldre"
+    assert len(at.dataframe) == 1 and len(at.get("vega_lite_chart")) == 0 and len(at.title) == 1
+    whole = aldre_page.dataframe[0].value
+    shown = at.dataframe[0].value
+    assert list(shown.Indikator) == list(whole.Indikator[:PRESENTATION_ROWS])
+    assert at.title[0].value.startswith("Äldre 65+ år: störst skillnad i " + whole.Indikator.iloc[0])
+    assert f"{whole['Jämfört med övriga staden'].iloc[0]} än övriga staden" in at.title[0].value
+    assert len(at.main.caption) == 2 and "\n" not in at.main.caption[0].value
+    assert at.main.caption[1].value == f"Visar {PRESENTATION_ROWS} av {len(whole)} indikatorer; " \
+                                  f"{len(whole) - PRESENTATION_ROWS} till i vanligt läge."
+    assert at.get("segmented_control")[0].value == "aldre"
+
+
+def test_livscykeln_presentation_opens_on_the_stage_with_the_worst_gap(demo_db):
+    at = run_page(LIFE, {"visning": "presentation"}, timeout=180)
+    assert not at.exception, at.exception
+    rows = life_course(dbmod.connect(demo_db), "omradesutveckling")
+    per_area = rows[rows.area_level.astype(bool) & rows.severity.notna() & (rows.stage != "alla")]
+    worst = per_area.loc[per_area.severity.astype(float).idxmax()]
+    assert at.get("segmented_control")[0].value == worst.stage
+    assert at.title[0].value.startswith(f"{text.life_stage_label(worst.stage)}: störst skillnad i {worst.title}")
+    at.get("segmented_control")[0].set_value("barn").run()
+    assert at.title[0].value.startswith("Barn") and dict(at.query_params)["livsfas"] == "barn"
 
 
 def test_livscykeln_values_are_the_sets_and_the_rest_of_the_citys_from_sql(demo_db, aldre_page):
@@ -204,7 +237,7 @@ def test_oversikt_starts_with_the_goal_indicators(demo_db):
     at = run_page("app.py", timeout=180)
     assert not at.exception, at.exception
     # the leadership summary ("how are we doing") first, then the övergripande mål's indicators
-    assert at.subheader[0].value == LEADERSHIP_HEADING
+    assert at.subheader[0].value == text.LEADERSHIP_HEADING
     assert at.subheader[1].value.startswith("Övergripande mål")
     table = at.dataframe[0].value
     goal = [i for i in CAT.indicators if i.target == GOAL_TARGET]

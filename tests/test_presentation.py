@@ -23,6 +23,14 @@ VIEWS = {
     "effektmal": "boende?visning=presentation&diagram=effektmal",
     "oversikt": "?visning=presentation",
     "bildspel": "bildspel?bild=5",
+    "bildspel_livscykeln": "bildspel?bild=2",
+    "bildspel_prioritering": "bildspel?bild=6",
+}
+# Table views (no chart): the top rows that fit, in columns that fit the screen
+TABLE_VIEWS = {
+    "livscykeln": "livscykeln?visning=presentation",
+    "livscykeln_barn": "livscykeln?visning=presentation&livsfas=barn",
+    "prioritering": "prioritering?visning=presentation",
 }
 # What is measured: the main container must not scroll, and the chart must be wholly on screen
 # (Streamlit's document never scrolls itself: its scrollingElement is always as tall as the window).
@@ -39,6 +47,27 @@ MEASURE = """() => {
           drawn: drawn, title_lines: h1.getBoundingClientRect().height / parseFloat(getComputedStyle(h1).lineHeight),
           page_font: getComputedStyle(document.body).fontFamily,
           chart_font: label ? getComputedStyle(label).fontFamily : ''};
+}"""
+
+
+# A table view: the main container does not scroll, the table neither scrolls sideways nor within itself,
+# everything in the main block lies inside the viewport, and the title's full text takes ≤ 2.2 lines (its
+# scrollHeight: the clamp would hide a third line from the box's own height).
+MEASURE_TABLE = """() => {
+  const main = document.querySelector('[data-testid="stMain"]');
+  const frame = document.querySelector('[data-testid="stDataFrame"]');
+  const scroller = frame.querySelector('.dvn-scroller');
+  const box = frame.getBoundingClientRect();
+  const parts = [...document.querySelectorAll(
+    '[data-testid="stMainBlockContainer"] > [data-testid="stVerticalBlock"] > *')]
+    .map(e => e.getBoundingClientRect()).filter(r => r.height > 0);
+  const h1 = document.querySelector('h1');
+  return {scroll: main.scrollHeight, client: main.clientHeight, width: innerWidth, height: innerHeight,
+          table: [box.left, box.top, box.right, box.bottom],
+          table_scroll: scroller ? [scroller.scrollWidth, scroller.clientWidth, scroller.scrollHeight,
+                                    scroller.clientHeight] : null,
+          content_bottom: Math.max(...parts.map(r => r.bottom)), content_right: Math.max(...parts.map(r => r.right)),
+          title_lines: h1.scrollHeight / parseFloat(getComputedStyle(h1).lineHeight)};
 }"""
 
 
@@ -89,6 +118,55 @@ def test_every_presentation_view_fits_the_screen(server, browser, width, height)
     assert problems == []
 
 
+def table_problems(name: str, m: dict) -> list[str]:
+    """What keeps a table view (measured with MEASURE_TABLE) from fitting the screen."""
+    problems = []
+    if m["scroll"] > m["client"]:
+        problems.append(f"{name}: main scrolls ({m['scroll']} > {m['client']})")
+    if m["table_scroll"] is None:
+        return [*problems, f"{name}: no table drawn"]
+    scroll_w, client_w, scroll_h, client_h = m["table_scroll"]
+    if scroll_w > client_w + 1:
+        problems.append(f"{name}: table scrolls sideways ({scroll_w} > {client_w})")
+    if scroll_h > client_h + 1:
+        problems.append(f"{name}: table scrolls within itself ({scroll_h} > {client_h})")
+    left, top, right, bottom = m["table"]
+    if not (left >= 0 and top >= 0 and right <= m["width"] and bottom <= m["height"]):
+        problems.append(f"{name}: table {m['table']} outside {m['width']}×{m['height']}")
+    if m["content_bottom"] > m["height"] or m["content_right"] > m["width"]:
+        problems.append(f"{name}: content reaches {m['content_right']:.0f}×{m['content_bottom']:.0f}")
+    if m["title_lines"] > 2.2:
+        problems.append(f"{name}: title of {m['title_lines']:.1f} lines")
+    return problems
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width,height", SIZES)
+def test_every_table_view_fits_the_screen(server, browser, width, height):
+    (ARTIFACTS / "presentation").mkdir(parents=True, exist_ok=True)
+    problems = []
+    with browser_page(width, height, browser) as page:
+        for name, path in TABLE_VIEWS.items():
+            page.goto(f"{server}/{path}", wait_until="domcontentloaded")
+            page.wait_for_selector('[data-testid="stDataFrame"] .dvn-scroller', timeout=TIMEOUT)
+            page.wait_for_timeout(600)  # the columns settle after the first draw
+            problems += table_problems(name, page.evaluate(MEASURE_TABLE))
+            screenshot(page, f"presentation/{name}_{width}x{height}")
+    assert problems == []
+
+
+def test_a_table_view_that_does_not_fit_is_reported():
+    """The measure's verdicts can fail: a table wider than its box, a third title line, content below."""
+    fits = {"scroll": 720, "client": 720, "width": 1280, "height": 720, "table": [40, 190, 1240, 500],
+            "table_scroll": [1198, 1198, 316, 316], "content_bottom": 530, "content_right": 1240, "title_lines": 2.0}
+    assert table_problems("v", fits) == []
+    assert table_problems("v", {**fits, "table_scroll": [1402, 1198, 316, 316]}) == [
+        "v: table scrolls sideways (1402 > 1198)"]
+    assert table_problems("v", {**fits, "title_lines": 3.0}) == ["v: title of 3.0 lines"]
+    assert table_problems("v", {**fits, "content_bottom": 760}) == ["v: content reaches 1240×760"]
+    assert table_problems("v", {**fits, "table_scroll": None}) == ["v: no table drawn"]
+
+
 def wait_for_slide(page, n: int) -> None:
     """Until the address says slide `n` (Streamlit changes it without a page load)."""
     page.wait_for_function(f"new URLSearchParams(location.search).get('bild') === '{n}'", timeout=TIMEOUT)
@@ -127,13 +205,14 @@ def default_deck(demo_db) -> list[str]:
 
 def test_the_default_deck_is_summary_goal_areas_then_widening_gaps(demo_db):
     slides = default_deck(demo_db)
-    assert slides[:4] == ["?jamfor=omradesutveckling", "god_start?diagram=effektmal&jamfor=omradesutveckling",
+    assert slides[:6] == ["?jamfor=omradesutveckling", "livscykeln?jamfor=omradesutveckling",
+                          "god_start?diagram=effektmal&jamfor=omradesutveckling",
                           "arbete?diagram=effektmal&jamfor=omradesutveckling",
-                          "boende?diagram=effektmal&jamfor=omradesutveckling"]
+                          "boende?diagram=effektmal&jamfor=omradesutveckling", "prioritering?jamfor=omradesutveckling"]
     ov = views.overview(dbmod.connect(demo_db), "omradesutveckling")
     widening = ov[ov.area_level & (ov.verdict == "ökar")]
-    assert 1 <= len(slides[4:]) <= deck.WIDENING_SLIDES
-    for url in slides[4:]:
+    assert 1 <= len(slides[6:]) <= deck.WIDENING_SLIDES
+    for url in slides[6:]:
         path, params = deck.split_url(url)
         assert params["diagram"] == ["skillnad"] and params["indikator"][0] in set(widening.indicator_id)
 
@@ -152,7 +231,8 @@ def test_apptest_steps_through_every_slide_of_the_default_deck(demo_db):
         assert any(text.slide_position(n, len(slides)) in m.value for m in at.markdown)
         assert at.button(key=PREV_KEY).disabled == (n == 1) and at.button(key=NEXT_KEY).disabled == (n == len(slides))
     assert len(set(titles)) == len(slides)
-    assert titles[0].startswith("Skapa jämlika livsvillkor") and titles[1].startswith("Målområde 1")
+    assert titles[0].startswith("Skapa jämlika livsvillkor") and titles[1].startswith("Livscykeln: störst skillnad")
+    assert titles[2].startswith("Målområde 1") and titles[5].startswith("Prioritera först")
     at = run_page(DECK_PAGE, {"bild": "1"})
     for n in range(2, len(slides) + 1):
         at.button(key=NEXT_KEY).click().run()

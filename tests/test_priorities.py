@@ -10,6 +10,7 @@ import numpy as np
 
 from shb.present import views
 from shb.store import db as dbmod
+from shb.web.priorities import PRESENTATION_ROWS, TOP
 from tests.pages import run_page
 
 PAGE = "pages/10_prioritering.py"
@@ -78,8 +79,20 @@ def test_the_order_equals_an_independent_computation_and_rows_are_links(demo_db)
 
 
 def test_the_page_is_presentation_ready(demo_db):
+    """One screen: a title naming the first effektmål to take and their målvärden off track, one caption
+    line, the top rows of the same ranking, and how many more there are."""
+    whole = run_page(PAGE).dataframe[0].value
     at = run_page(PAGE, {"visning": "presentation"})
     assert not at.exception, at.exception
-    assert [t.value for t in at.title] == ["Prioritering"]
-    assert len(at.dataframe) == 1
+    [table] = at.dataframe
+    assert table.value.drop(columns="Visa").equals(whole.head(PRESENTATION_ROWS).drop(columns="Visa"))
+    top = [cell.split(" ", 1)[0] for cell in whole["Effektmål"].head(TOP)]
+    counts = [tuple(int(n) for n in cell.split(" av ")) for cell in whole["Målvärden som inte nås i tid"].head(TOP)
+              if cell != "inget målvärde"]
+    assert [t.value for t in at.title] == [
+        f"Prioritera först {top[0]}, {top[1]} och {top[2]}: {sum(o for o, _ in counts)} av {sum(a for _, a in counts)} "
+        "målvärden där nås inte i tid i nuvarande takt"]
+    assert len(whole) > PRESENTATION_ROWS
+    assert [c.value for c in at.main.caption][1:] == [
+        f"Visar {PRESENTATION_ROWS} av {len(whole)} effektmål; {len(whole) - PRESENTATION_ROWS} till i vanligt läge."]
     assert not [p for p in at.get("page_link")], "no navigation or links beside the table in a meeting"

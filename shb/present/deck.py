@@ -16,7 +16,7 @@ import altair as alt
 import pandas as pd
 
 from shb.analysis import measures
-from shb.present import charts, text, urlstate, views
+from shb.present import charts, lifecycle, priorities, text, urlstate, views
 from shb.present.urlstate import Facts, View
 from shb.store.db import Database
 
@@ -26,6 +26,11 @@ CAPTION_SEPARATOR = " · "
 GOAL_AREA_PATHS = {1: "god_start", 2: "arbete", 3: "boende"}
 MAP_PATH = "karta"
 OVERVIEW_PATH = ""
+LIFE_CYCLE_PATH = "livscykeln"
+TOP_GAPS = 3  # the largest gaps per stage of life on the Livscykeln slide
+PRIORITY_PATH = "prioritering"
+PRIORITY_ROWS = 6  # the first effektmål of the ranking on the Prioritering slide
+PRIORITY_TOP = 3  # the effektmål its title names
 WIDENING_SLIDES = 3  # how many of the most widening gaps the default deck shows
 
 
@@ -76,14 +81,16 @@ def widening(ov: pd.DataFrame, n: int = WIDENING_SLIDES) -> list[str]:
 
 
 def default_deck(ov: pd.DataFrame, set_id: str, n: int = WIDENING_SLIDES) -> list[str]:
-    """The default deck: the övergripande mål summary, one slide per målområde (the status of its
-    effektmål), then the gap chart of each indicator whose gap widens most."""
+    """The default deck: the övergripande mål summary, its largest gaps over the life course, one slide per
+    målområde (the status of its effektmål), the effektmål to prioritise, then the gap chart of each indicator
+    whose gap widens most."""
     presentation = {"jamfor": set_id}
-    slides = [slide_url(OVERVIEW_PATH, presentation)]
+    slides = [slide_url(OVERVIEW_PATH, presentation), slide_url(LIFE_CYCLE_PATH, presentation)]
     slides += [slide_url(GOAL_AREA_PATHS[g], {"diagram": "effektmal", **presentation})
                for g in sorted(GOAL_AREA_PATHS)]
     on_pages = ov[ov.goal_area_id.isin(list(GOAL_AREA_PATHS))]
     goal_area_of = dict(zip(on_pages.indicator_id, on_pages.goal_area_id))
+    slides.append(slide_url(PRIORITY_PATH, presentation))
     slides += [slide_url(GOAL_AREA_PATHS[int(goal_area_of[i])], {"indikator": i, "diagram": "skillnad", **presentation})
                for i in widening(on_pages, n)]
     return slides
@@ -93,6 +100,7 @@ def default_deck(ov: pd.DataFrame, set_id: str, n: int = WIDENING_SLIDES) -> lis
 
 VERDICT_ORDER = ("minskar", "oförändrad", "ökar", "okänd")
 VERDICT_COLOURS = ("#0072b2", "#999999", "#d55e00", "#dddddd")  # Okabe–Ito blue/orange, greys
+STAGE_COLOURS = ("#56b4e9", "#e69f00", "#009e73", "#cc79a7")  # Okabe–Ito, one per stage of life
 
 
 def verdict_counts(ov: pd.DataFrame, by: str, keys: list) -> pd.DataFrame:
@@ -156,6 +164,71 @@ def goal_area_slide(ov: pd.DataFrame, structure: pd.DataFrame, goal_area_id: int
                                                                           {"diagram": "effektmal"}), lines)
 
 
+def life_course_slide(database: Database, set_id: str) -> Slide:
+    """Livscykeln as one chart: per stage of life (not the panel for every age) its `TOP_GAPS` largest gaps on
+    the worse side, in percent worse than the rest of the city, under a title naming the largest of all."""
+    rows = lifecycle.life_course(database, set_id)
+    set_title = views.set_members(database, set_id)[0]
+    worse = rows[rows.area_level.astype(bool) & (rows.severity.astype(float) > 0) & (rows.stage != "alla")]
+    top = worse.groupby("stage", sort=False).head(TOP_GAPS)  # each stage's rows come worst first
+    demo = bool(top.demo.any())
+    summaries = lifecycle.stage_summaries(rows[rows.stage != "alla"], set_title)
+    url = slide_url(LIFE_CYCLE_PATH, {})
+    if top.empty:
+        return Slide(f"{text.LIFE_CYCLE_TITLE}: {set_title} är inte sämre än övriga staden i någon indikator",
+                     "", None, " ".join(summaries.values()), demo, url)
+    worst = top.loc[top.severity.astype(float).idxmax()]
+    frame = top.assign(label=top.stage_label + ": " + top.title, percent=100 * top.severity.astype(float))
+    chart = alt.Chart(alt.Data(values=charts.records(frame, ["label", "stage_label", "percent", "severity_text",
+                                                             "year"]))).mark_bar(height={"band": 0.7}).encode(
+        y=alt.Y("label:N", title=None, sort=list(frame.label),
+                axis=alt.Axis(labelLimit=560, labelFontSize=charts.FONT_SIZES["axis_label"])),
+        x=alt.X("percent:Q", title=text.SEVERITY_AXIS),
+        color=alt.Color("stage_label:N", title=None, sort=list(dict.fromkeys(frame.stage_label)),
+                        scale=alt.Scale(domain=list(dict.fromkeys(frame.stage_label)), range=list(STAGE_COLOURS)),
+                        legend=alt.Legend(orient="top", direction="horizontal")),
+        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("severity_text:N", title=text.SEVERITY_AXIS),
+                 alt.Tooltip("year:Q", title="År")],
+    ).properties(width="container", height=max(160, 34 * len(frame)))
+    return Slide(text.life_course_slide_title(worst.stage, worst.title, float(worst.severity), int(worst.year)),
+                 text.life_course_slide_caption(TOP_GAPS, set_title, demo), charts.finish_chart(chart).to_dict(),
+                 " ".join(summaries.values()), demo, url)
+
+
+def priority_slide(database: Database, set_id: str, period: str = "") -> Slide:
+    """Prioritering as one chart: the first `PRIORITY_ROWS` effektmål of the ranking with their målvärden that
+    are and are not reached in time at the recent pace, under a title naming the ones to take first."""
+    ov = views.overview(database, set_id)
+    ranked = priorities.priorities(database, set_id, ov, period)
+    set_title = views.set_members(database, set_id)[0]
+    demo = bool(ov.demo.any())
+    head = ranked.head(PRIORITY_TOP)
+    title = text.priority_presentation_title(head.target_id.tolist(), int(head.off_track.sum()), int(head.aims.sum()))
+    caption = text.priority_presentation_caption(set_title) + (f" · {text.DEMO_TEXT}" if demo else "")
+    shown = ranked.head(PRIORITY_ROWS)
+    labels = [f"{r}. {t} {name}" for r, t, name in zip(shown["rank"], shown.target_id, shown.target_title, strict=True)]
+    frame = pd.DataFrame({"label": labels * 2, "kind": [text.AIM_LEGEND["off"]] * len(shown) + [text.AIM_LEGEND["on"]]
+                          * len(shown), "count": [*shown.off_track.astype(int), *(shown.aims - shown.off_track).astype(int)],
+                          "order": [0] * len(shown) + [1] * len(shown)})
+    legend = [text.AIM_LEGEND["off"], text.AIM_LEGEND["on"]]
+    chart = alt.Chart(alt.Data(values=charts.records(frame, ["label", "kind", "count", "order"]))).mark_bar(
+        height={"band": 0.7}).encode(
+        y=alt.Y("label:N", title=None, sort=labels, axis=alt.Axis(labelLimit=560,
+                                                                   labelFontSize=charts.FONT_SIZES["axis_label"])),
+        x=alt.X("count:Q", title=text.AIM_COUNT_AXIS, stack="zero", axis=alt.Axis(tickMinStep=1, format="d")),
+        color=alt.Color("kind:N", title=None, scale=alt.Scale(domain=legend, range=[VERDICT_COLOURS[2],
+                                                                                    VERDICT_COLOURS[0]]),
+                        legend=alt.Legend(orient="top", direction="horizontal")),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("label:N", title=""), alt.Tooltip("kind:N", title=""),
+                 alt.Tooltip("count:Q", title=text.AIM_COUNT_AXIS)],
+    ).properties(width="container", height=max(160, 46 * len(shown)))
+    sentence = " ".join(text.priority_slide_line(*r) for r in zip(
+        labels, shown.off_track.astype(int), shown.aims.astype(int), shown.widening.astype(int),
+        shown.judged.astype(int), shown.status, strict=True))
+    return Slide(title, caption, charts.finish_chart(chart).to_dict(), sentence, demo, slide_url(PRIORITY_PATH, {}))
+
+
 # --- any slide from its URL (the Bildspel page, the export and the command line) ------------------
 
 def indicator_slide(database: Database, view: View, kind: str, map_height: int = 560) -> Slide:
@@ -199,6 +272,10 @@ def build_slide(database: Database, url: str, facts: Facts) -> Slide | None:
         slide = indicator_slide(database, view, view.diagram or "trend")
     elif path == MAP_PATH:
         slide = indicator_slide(database, view, "karta")
+    elif path == LIFE_CYCLE_PATH:
+        slide = life_course_slide(database, view.jamfor)
+    elif path == PRIORITY_PATH:
+        slide = priority_slide(database, view.jamfor, view.period)
     else:
         return None
     return replace(slide, url=url)

@@ -357,6 +357,41 @@ def priority_intro(set_title: str) -> str:
             f"målvärde kommer sist, ordnade efter ökande skillnader.")
 
 
+def priority_presentation_title(target_ids: list[str], off_track: int, aims: int) -> str:
+    """'Prioritera först 1.1, 1.5 och 3.1: 4 av 4 målvärden där nås inte i tid i nuvarande takt' (the top
+    effektmål of the ranking and their målvärden)."""
+    if not target_ids:
+        return f"{PRIORITY_TITLE}: inga effektmål att rangordna"
+    ids = target_ids[0] if len(target_ids) == 1 else f"{', '.join(target_ids[:-1])} och {target_ids[-1]}"
+    if aims == 0:
+        return f"Prioritera först {ids}: skillnaderna mot hela Borås"
+    return f"Prioritera först {ids}: {off_track} av {aims} målvärden där nås inte i tid i nuvarande takt"
+
+
+def priority_presentation_caption(set_title: str) -> str:
+    """The one caption line of Prioritering in presentation mode: what the order rests on."""
+    return (f"Ordnat efter målvärden som inte nås i tid, takten mot dem och ökande skillnader mellan {set_title} "
+            "och hela Borås")
+
+
+def rows_shown(shown: int, total: int, noun: str) -> str:
+    """'Visar 8 av 18 indikatorer; 10 till i vanligt läge.' under a table cut to one screen ('' when whole)."""
+    if shown >= total:
+        return ""
+    return f"Visar {shown} av {total} {noun}; {total - shown} till i vanligt läge."
+
+
+AIM_LEGEND = {"off": "Nås inte i tid", "on": "Nås i tid"}
+AIM_COUNT_AXIS = "Antal målvärden"
+
+
+def priority_slide_line(label: str, off: int, aims: int, widening: int, judged: int, status: str) -> str:
+    """One effektmål of the Prioritering slide in words (speaker notes)."""
+    said = "inget målvärde" if aims == 0 else f"{off} av {aims} målvärden nås inte i tid"
+    gaps = "skillnaderna kan inte bedömas" if judged == 0 else f"skillnaden ökar för {widening} av {judged} indikatorer"
+    return f"{label}: {said}; {gaps}; effektmålet {status}."
+
+
 def off_track_cell(off: int, aims: int) -> str:
     return "inget målvärde" if aims == 0 else f"{off} av {aims}"
 
@@ -660,6 +695,43 @@ def stage_sentence(stage: str, gaps: list, titles: dict[str, str], set_title: st
         sentence += (f" Störst skillnad åt det sämre hållet: {titles.get(top.indicator_id, top.indicator_id)} "
                      f"({fmt.number(100 * top.severity, 0)} % sämre än övriga staden {top.year}).")
     return sentence
+
+
+def life_stage_presentation_title(stage: str, gaps: list, titles: dict[str, str], set_title: str) -> str:
+    """A life stage's stating title from its indicators' `lifecycle.StageGap`s: the largest gap on the worse
+    side ('Barn 0–15 år: störst skillnad i …, 41 % sämre än övriga staden 2024')."""
+    label = life_stage_label(stage)
+    worse = [g for g in gaps if g.area_level and not np.isnan(g.gap) and not np.isnan(g.severity) and g.severity > 0]
+    if not worse:
+        return f"{label}: {set_title} är inte sämre än övriga staden i någon indikator"
+    top = max(worse, key=lambda g: g.severity)
+    return (f"{label}: störst skillnad i {titles.get(top.indicator_id, top.indicator_id)}, "
+            f"{fmt.number(100 * top.severity, 0)} % sämre än övriga staden {top.year}")
+
+
+def life_stage_caption(stage: str, gaps: list, set_title: str, source: str) -> str:
+    """The one caption line of a life stage in presentation mode: how many gaps to the rest of the city widen
+    and close, what is compared, and where the values come from."""
+    compared = [g for g in gaps if g.area_level and not np.isnan(g.gap)]
+    widening = sum(g.trend.verdict == "ökar" for g in compared)
+    closing = sum(g.trend.verdict == "minskar" for g in compared)
+    return (f"{LIFE_CYCLE_TITLE}, {life_stage_label(stage).lower()}: skillnaden ökar för {widening} och minskar för "
+            f"{closing} av {len(compared)} indikatorer · {set_title} mot övriga staden, störst skillnad först · "
+            f"{source}")
+
+
+def life_course_slide_title(stage: str, indicator_title: str, severity: float, year) -> str:
+    """The bildspel's Livscykeln slide: the largest gap on the worse side over the stages of life."""
+    return (f"Livscykeln: störst skillnad för {life_stage_label(stage).lower()} i {indicator_title}, "
+            f"{fmt.number(100 * severity, 0)} % sämre än övriga staden {year}")
+
+
+def life_course_slide_caption(top: int, set_title: str, demo: bool) -> str:
+    line = f"De {top} största skillnaderna åt det sämre hållet per livsfas: {set_title} mot övriga staden"
+    return f"{line} · {DEMO_TEXT}" if demo else line
+
+
+SEVERITY_AXIS = "Procent sämre än övriga staden"
 
 
 def goal_status_badge(s: TargetStatus) -> tuple[str, str, str]:

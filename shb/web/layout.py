@@ -146,6 +146,19 @@ def fitted_chart(spec: dict, key: str | None = None, **kwargs):
     return st.vega_lite_chart(spec, width="stretch", height="stretch", theme=None, key=key, **kwargs)
 
 
+# A table on a presentation screen shows whole rows only, as many as fit at 1280×720 under a two-line title,
+# the caption, the demo flag and a control row; the page says how many more there are (`text.rows_shown`).
+TABLE_ROW_PX = 35  # Streamlit's dataframe row (and header) height
+
+
+def fitted_table(data, **kwargs):
+    """A dataframe on a presentation screen: exactly as tall as its rows (no inner scrolling, no empty row)
+    and as wide as the screen; its columns must be given widths that fit 1280 px (no horizontal scroll)."""
+    rows = len(getattr(data, "data", data))  # a pandas Styler keeps its frame in `.data`
+    height = TABLE_ROW_PX * (rows + 1) + 3
+    return st.dataframe(data, hide_index=True, width="stretch", height=height, row_height=TABLE_ROW_PX, **kwargs)
+
+
 def downloads(spec: dict, name: str) -> None:
     """Download buttons for a chart as PNG and SVG (rendered on demand)."""
     left, right = st.columns(2)

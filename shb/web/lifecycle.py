@@ -13,7 +13,7 @@ from shb.present import lifecycle, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 from shb.web import controls, data, site
-from shb.web.layout import chart, footer, navigation, setup
+from shb.web.layout import chart, demo_flag, fitted_table, footer, navigation, presentation_header, setup
 from shb.web.sections import SOURCE_HELP, comparison_section
 from shb.web.state import current_view, update
 
@@ -72,17 +72,65 @@ def stage_panels(view: View) -> None:
             table = tables.life_stage_table(r, set_title, _links(view, r.indicator_id.tolist()))
             better = r.better.tolist()
             styled = table.style.apply(lambda _, t=table, b=better: tables.trend_cell_styles(t, b), axis=None)
-            # In a meeting the room reads the set, the rest of the city, the gap and its direction at a glance
-            compact = [set_title, text.REST_LABEL, "Skillnad", "Jämfört med övriga staden", text.trend_column_label(),
-                       tables.SOURCE_COLUMN]
-            order = ["Indikator", *compact] if view.presentation else None
-            st.dataframe(styled, hide_index=True, width="stretch", key=f"stage_{stage}", column_order=order,
+            st.dataframe(styled, hide_index=True, width="stretch", key=f"stage_{stage}",
                          column_config={
                 "Indikator": st.column_config.TextColumn(width="large"),
                 tables.SOURCE_COLUMN: st.column_config.TextColumn(width="medium", help=SOURCE_HELP),
                 "År": st.column_config.NumberColumn(width="small", format="%d"),
                 "Visa": st.column_config.LinkColumn("Visa", display_text="Öppna", width="small"),
             })
+
+
+PRESENTATION_ROWS = 11  # the worst gaps of one life stage that fit 1280×720 with the title and the stage choice
+
+
+def worst_stage(rows: pd.DataFrame) -> str:
+    """The stage of life (of `lifecycle.life_course` rows; not the panel of indicators for every age) whose
+    largest gap on the worse side is largest; the first stage when the set is worse nowhere."""
+    compared = rows[rows.area_level.astype(bool) & (rows.severity.astype(float) > 0) & (rows.stage != "alla")]
+    if compared.empty:
+        return lifecycle.STAGES[0]
+    return str(compared.loc[compared.severity.astype(float).idxmax(), "stage"])
+
+
+def stage_slide(view: View) -> None:
+    """Livscykeln in presentation mode: one life stage (`livsfas`, by default the one with the worst gap) on
+    one screen: its stating title, one caption line, the stage choice, and its worst gaps as a table whose
+    columns fit the screen."""
+    rows = life_course(view.jamfor)
+    set_title = views.set_members(data.database(), view.jamfor)[0]
+    stage = view.livsfas or worst_stage(rows)
+    r = rows[rows.stage == stage].reset_index(drop=True)
+    titles = dict(zip(rows.indicator_id, rows.title))
+    sources = "; ".join(dict.fromkeys(r.source_text)) or text.DEMO_TEXT
+    gaps = r.stage_gap.tolist()
+    presentation_header(text.life_stage_presentation_title(stage, gaps, titles, set_title),
+                        text.life_stage_caption(stage, gaps, set_title, sources))
+    demo_flag(bool(r.demo.any()))
+    chosen = st.segmented_control("Livsfas", list(lifecycle.STAGES), default=stage, key="shb_stage_slide",
+                                  format_func=text.life_stage_label, label_visibility="collapsed")
+    if chosen and chosen != stage:
+        update(view, livsfas=chosen)
+        st.rerun()
+    if r.empty:
+        return
+    shown = r.head(PRESENTATION_ROWS)
+    table = tables.life_stage_table(shown, set_title, _links(view, shown.indicator_id.tolist()))
+    better = shown.better.tolist()
+    styled = table.style.apply(lambda _: tables.trend_cell_styles(table, better), axis=None)
+    # Fixed widths that add up to less than 1280 px: the room reads every column, none scrolls out of sight
+    fitted_table(styled, key=f"stage_slide_{stage}", column_order=[
+        "Indikator", set_title, text.REST_LABEL, "Skillnad", "Jämfört med övriga staden", text.trend_column_label(),
+        tables.SOURCE_COLUMN], column_config={
+        "Indikator": st.column_config.TextColumn(width=330),
+        set_title: st.column_config.TextColumn(width=170), text.REST_LABEL: st.column_config.TextColumn(width=110),
+        "Skillnad": st.column_config.TextColumn(width=150),
+        "Jämfört med övriga staden": st.column_config.TextColumn("Jämfört", width=110),
+        text.trend_column_label(): st.column_config.TextColumn(width=180),
+        tables.SOURCE_COLUMN: st.column_config.TextColumn(width=140, help=SOURCE_HELP)})
+    more = text.rows_shown(len(shown), len(r), "indikatorer")
+    if more:
+        st.caption(more)
 
 
 def gradient_section(view: View) -> None:
@@ -108,6 +156,9 @@ def life_cycle_page() -> None:
     graded = [i for i in options if "utbildning" in inds[i].groups and inds[i].lowest_level != "municipality"]
     view = current_view(default_indicator=(graded or options)[0])
     navigation(view)
+    if view.presentation:
+        stage_slide(view)
+        return
     programme = data.frame("programme").iloc[0]
     st.title(f"{text.LIFE_CYCLE_TITLE}: hälsa och livsvillkor genom livet")
     st.caption(f"{text.GOAL_HEADING}: {programme.goal_title}. {programme.goal_description}")
@@ -118,6 +169,5 @@ def life_cycle_page() -> None:
         view = controls.choose_indicator(view, options, label="Indikator för det övergripande målet")
     stage_panels(view)
     gradient_section(view)
-    if not view.presentation:
-        comparison_section(view, snap)
+    comparison_section(view, snap)
     footer(snap)
