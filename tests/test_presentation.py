@@ -46,7 +46,12 @@ MEASURE = """() => {
           chart: [chart.left, chart.top, chart.right, chart.bottom],
           drawn: drawn, title_lines: h1.getBoundingClientRect().height / parseFloat(getComputedStyle(h1).lineHeight),
           page_font: getComputedStyle(document.body).fontFamily,
-          chart_font: label ? getComputedStyle(label).fontFamily : ''};
+          chart_font: label ? getComputedStyle(label).fontFamily : '',
+          // the title's box and the caption line under it (the caption must not run into the title)
+          title_bottom: h1.getBoundingClientRect().bottom,
+          caption_top: [...document.querySelectorAll('[data-testid="stMain"] [data-testid="stCaptionContainer"]')]
+                        .map(e => e.getBoundingClientRect().top).filter(t => t >= h1.getBoundingClientRect().top)[0]
+                        ?? null};
 }"""
 
 
@@ -112,6 +117,9 @@ def test_every_presentation_view_fits_the_screen(server, browser, width, height)
                 problems.append(f"{name}: marks drawn over only {m['drawn']:.0f} px")
             if m["title_lines"] > 2.2:
                 problems.append(f"{name}: title of {m['title_lines']:.1f} lines")
+            if m["caption_top"] is not None and m["caption_top"] < m["title_bottom"] - 0.5:
+                problems.append(f"{name}: caption at {m['caption_top']:.0f} px runs into the title ending at "
+                                f"{m['title_bottom']:.0f} px")
             if "Source Sans" not in m["chart_font"] or "Source Sans" not in m["page_font"]:
                 problems.append(f"{name}: chart font {m['chart_font']!r}, page font {m['page_font']!r}")
             screenshot(page, f"presentation/{name}_{width}x{height}")
