@@ -182,3 +182,21 @@ def test_a_view_page_offers_its_presentation_link_and_a_slide_of_its_own(demo_db
     one = slides.build_slides(d, ["arbete?indikator=sysselsattningsgrad_20_64"])
     prs = Presentation(io.BytesIO(slides.to_pptx(one, d.version)))
     assert len(prs.slides) == 1 and prs.slides[0].shapes.title.text.startswith("Sysselsättningsgrad 20–64 år 2024:")
+
+
+def test_the_goal_slide_counts_the_indicators_the_leadership_summary_counts(demo_db):
+    """The övergripande mål slide has a bar for its own health indicators beside the målområden, and its
+    title counts exactly the indicators followed per area that Översikt's summary counts."""
+    d = dbmod.Database(demo_db)
+    try:
+        slide = deck.summary_slide(d, "omradesutveckling")
+        area = views.overview(d, "omradesutveckling")
+        area = area[area.area_level]
+        goal_title = d.run("programme").iloc[0].goal_title
+    finally:
+        d.close()
+    closing, widening = int((area.verdict == "minskar").sum()), int((area.verdict == "ökar").sum())
+    assert slide.title == text.goal_summary_title(goal_title, closing, widening, len(area))
+    assert (area.goal_area_id == 0).any()  # the demo data has health indicators followed per area
+    labels = {row["label"] for row in slide.spec["data"]["values"]}
+    assert text.GOAL_BAR_LABEL in labels and len(labels) == 4

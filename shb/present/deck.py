@@ -16,6 +16,7 @@ import altair as alt
 import pandas as pd
 
 from shb.analysis import measures
+from shb.core.catalog import GOAL_AREA_ID
 from shb.present import charts, lifecycle, priorities, text, urlstate, views
 from shb.present.urlstate import Facts, View
 from shb.store.db import Database
@@ -135,9 +136,11 @@ def status_chart(counts: pd.DataFrame, labels: dict, by: str) -> alt.Chart:
 
 
 def goal_slide(ov: pd.DataFrame, structure: pd.DataFrame, programme, demo: bool, caption: str) -> Slide:
-    """The övergripande mål: per målområde how many gaps close and widen."""
-    structure = structure[structure.goal_area_id.isin(list(GOAL_AREA_PATHS))]
-    labels = {int(g): f"{g}. {t}" for g, t in zip(structure.goal_area_id, structure.goal_area_title)}
+    """The övergripande mål: for its own health indicators and per målområde how many gaps close and widen
+    (the same indicators Översikt's leadership summary counts)."""
+    structure = structure[structure.goal_area_id.isin([GOAL_AREA_ID, *GOAL_AREA_PATHS])]
+    labels = {int(g): text.GOAL_BAR_LABEL if int(g) == GOAL_AREA_ID else f"{g}. {t}"
+              for g, t in zip(structure.goal_area_id, structure.goal_area_title)}
     counts = verdict_counts(ov, "goal_area_id", list(labels))
     totals = counts.groupby("verdict")["count"].sum()
     title = text.goal_summary_title(programme.goal_title, int(totals.get("minskar", 0)), int(totals.get("ökar", 0)),

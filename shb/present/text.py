@@ -654,6 +654,7 @@ def old_format_notice(link_version: str) -> str:
 # --- the övergripande mål and the life course (Översikt, Livscykeln, report) ---------------------------
 
 GOAL_HEADING = "Övergripande mål"
+GOAL_BAR_LABEL = "Övergripande mål: hälsa"  # its own indicators, beside the målområden in a chart
 LIFE_CYCLE_TITLE = "Livscykeln"
 ALL_STAGES_LABEL = "Alla livsfaser"
 
