@@ -36,6 +36,7 @@ def test_the_schema_names_every_column_a_file_must_have():
     expected = dbmod.expected_columns()
     assert ("indicator", "life_stages") in expected and ("observation", "indicator_id") in expected
     assert {t for t, _ in expected} >= {"snapshot", "indicator", "observation", "deck", "analysis"}
+    assert "source_record" not in {t for t, _ in expected}  # files from before it are read with a fallback
 
 
 def test_an_older_format_is_refused_with_what_it_lacks(demo_db, tmp_path):

@@ -18,6 +18,9 @@ def statement(name: str) -> str:
 
 # Every table of a snapshot, in the order SCHEMA creates them (names from code, never from users).
 TABLES = tuple(re.findall(r"create table (\w+)", SCHEMA))
+# Tables a reader does without: files written before them are read with a fallback (source_record:
+# shb.present.provenance falls back to the values' flags and the catalog).
+OPTIONAL_TABLES = ("source_record",)
 # What identifies one observation; an imported row replaces the stored row with the same key.
 OBSERVATION_KEY = ("indicator_id", "area_code", "year", "group_dim", "group_value")
 
