@@ -133,7 +133,6 @@ def test_livscykeln_in_presentation_mode_at_1280x720(life_server, browser):
         p.goto(f"{life_server}/livscykeln?livsfas=aldre&visning=presentation", wait_until="domcontentloaded")
         p.get_by_text("Äldre 65+ år:").first.wait_for(timeout=TIMEOUT)
         p.wait_for_function("document.querySelectorAll('[data-testid=\"stDataFrame\"]').length >= 1", timeout=TIMEOUT)
-        wait_for_charts(p, 1)
         assert not p.locator('[data-testid="stSidebar"]').is_visible(), "presentation mode hides the sidebar"
         assert p.get_by_text("Demodata").first.is_visible()
         assert "livsfas=aldre" in p.url and "visning=presentation" in p.url
