@@ -18,10 +18,9 @@ import pandas as pd
 
 from shb.core.errors import ImportRejected
 from shb.core.text import clean_name
-from shb.ingest.notes import FIRST_YEAR, MAX_AUTHOR, _clean
+from shb.ingest.notes import FIRST_YEAR, MAX_AUTHOR, _clean, write_change
 from shb.store import db as dbmod
 from shb.store import transaction
-from shb.store import writer as store
 
 MAX_LENGTH = 10_000
 STATES = ("utkast", "fastställd")
@@ -76,12 +75,9 @@ def save(db: Path | None, target_id: str, year: int, body: str, author: str, sta
         frame = pd.DataFrame([row]).astype({"year": "int32"})
         built_from = {"kind": "analysis", "target": target_id, "year": row["year"], "state": state,
                       "based_on": based_on}
-        empty = pd.DataFrame(columns=["indicator_id"])
-        with transaction.new_version(db, held=held, based_on=based_on,
-                                     failure="Den samlade analysen kunde inte sparas") as tx:
-            store.write_derived_snapshot(db, tx.path, empty, built_from, tx.version, None,
-                                         on_stage=transaction.stage, new_analyses=frame)
-    return AnalysisResult(target_id, row["year"], tx.version, tx.kept_previous)
+        version, kept = write_change(db, held, based_on, built_from, "Den samlade analysen kunde inte sparas",
+                                     new_analyses=frame)
+    return AnalysisResult(target_id, row["year"], version, kept)
 
 
 def analyses(database: dbmod.Database) -> pd.DataFrame:

@@ -19,9 +19,9 @@ import pandas as pd
 
 from shb.core.errors import ImportRejected
 from shb.core.text import clean_name
+from shb.ingest.notes import write_change
 from shb.store import db as dbmod
 from shb.store import transaction
-from shb.store import writer as store
 
 MAX_TITLE = 120
 MAX_SLIDES = 40
@@ -118,8 +118,4 @@ def _current_version(db: Path) -> str:
 
 def _write(db: Path, held: transaction.WritersLock, based_on: str, built_from: dict,
            **changes) -> tuple[str, Path | None]:
-    empty = pd.DataFrame(columns=["indicator_id"])
-    with transaction.new_version(db, held=held, based_on=based_on, failure="Bildspelet kunde inte sparas") as tx:
-        store.write_derived_snapshot(db, tx.path, empty, built_from, tx.version, None, on_stage=transaction.stage,
-                                     **changes)
-    return tx.version, tx.kept_previous
+    return write_change(db, held, based_on, built_from, "Bildspelet kunde inte sparas", **changes)

@@ -108,9 +108,15 @@ def remove(db: Path | None, note_id: str) -> NoteResult:
 
 def _write(db: Path, held: transaction.WritersLock, based_on: str, built_from: dict,
            **changes) -> tuple[str, Path | None]:
-    """The snapshot `based_on` with the note `changes` (new_notes, removed_notes), as a new version."""
+    return write_change(db, held, based_on, built_from, "Anteckningen kunde inte sparas", **changes)
+
+
+def write_change(db: Path, held: transaction.WritersLock, based_on: str, built_from: dict, failure: str,
+                 **changes) -> tuple[str, Path | None]:
+    """The snapshot `based_on` with what analysts wrote (`changes`: new_notes, removed_notes, new_analyses,
+    new_decks, removed_decks; no observations), as a new version: its id and the kept previous file."""
     empty = pd.DataFrame(columns=["indicator_id"])
-    with transaction.new_version(db, held=held, based_on=based_on, failure="Anteckningen kunde inte sparas") as tx:
+    with transaction.new_version(db, held=held, based_on=based_on, failure=failure) as tx:
         store.write_derived_snapshot(db, tx.path, empty, built_from, tx.version, None, on_stage=transaction.stage,
                                      **changes)
     return tx.version, tx.kept_previous

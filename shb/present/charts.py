@@ -556,13 +556,7 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     who = "group_chart"
     _check_call(frame, GROUP_COLUMNS, who, demo, citation, decimals, title=title, unit_label=unit_label,
                 direction_label=direction_label)
-    bad = sorted(set(frame["series"].astype(str)) - set(MAIN_SERIES))
-    if bad:
-        raise ValueError(f"{who}: series must be focus, rest or city; got {', '.join(bad)}")
-    if frame.duplicated(["group_label", "series"]).any():
-        raise ValueError(f"{who}: one row per group_label and series; some pairs are repeated")
-
-    data = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"), group_label=frame.group_label.astype(str))
+    data = _series_by_group(frame, who, "group_label")
     domain, colours = _main_labels(data, who)
     groups = list(dict.fromkeys(data.group_label))
     value_format = number_format(decimals)
@@ -586,6 +580,17 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
         title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container", height=height)
     return finish_chart(chart)
+
+
+def _series_by_group(frame: pd.DataFrame, who: str, key: str) -> pd.DataFrame:
+    """`frame` checked to hold only the main series, once per `key` and series; values numeric (NaN where
+    missing) and group labels text. ValueError naming `who` otherwise."""
+    bad = sorted(set(frame["series"].astype(str)) - set(MAIN_SERIES))
+    if bad:
+        raise ValueError(f"{who}: series must be focus, rest or city; got {', '.join(bad)}")
+    if frame.duplicated([key, "series"]).any():
+        raise ValueError(f"{who}: one row per {key} and series; some pairs are repeated")
+    return frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"), group_label=frame.group_label.astype(str))
 
 
 # --- social gradient -------------------------------------------------------------------------------
@@ -615,12 +620,7 @@ def gradient_chart(frame: pd.DataFrame, *, title: str, unit_label: str, directio
     who = "gradient_chart"
     _check_call(frame, GRADIENT_COLUMNS, who, demo, citation, decimals, title=title, unit_label=unit_label,
                 direction_label=direction_label)
-    bad = sorted(set(frame["series"].astype(str)) - set(MAIN_SERIES))
-    if bad:
-        raise ValueError(f"{who}: series must be focus, rest or city; got {', '.join(bad)}")
-    if frame.duplicated(["group_value", "series"]).any():
-        raise ValueError(f"{who}: one row per group_value and series; some pairs are repeated")
-    data = frame.assign(value=pd.to_numeric(frame["value"], errors="coerce"), group_label=frame.group_label.astype(str))
+    data = _series_by_group(frame, who, "group_value")
     domain, colours = _main_labels(data, who)
     levels = list(dict.fromkeys(data.group_label))
     value_format = number_format(decimals)
