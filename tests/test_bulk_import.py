@@ -92,16 +92,49 @@ def test_a_plain_utf8_file_loads_the_same_values_as_one_read_in_python(private_d
     pd.testing.assert_frame_equal(*frames)
 
 
-def test_stored_observations_stay_sorted_after_an_import(private_db, tmp_path):
+def _sorted_runs(frame: pd.DataFrame) -> int:
+    """How many sorted runs the rows form, in the order stored (1: the whole table is sorted)."""
+    keys = list(frame.itertuples(index=False, name=None))
+    return 1 + sum(b < a for a, b in zip(keys, keys[1:]))
+
+
+def test_a_small_import_appends_its_rows_sorted_and_leaves_the_rest_in_place(private_db, tmp_path):
+    """A small change copies the file and changes it in place: the stored rows keep their order, the new rows
+    follow, sorted among themselves, and only the touched indicator is published anew."""
+    order = "indicator_id, level, group_dim, year, area_code, group_value"
+    assert store.rewrite_reason(private_db, 2) is None
+    before = duckdb.connect(str(private_db), read_only=True)
+    try:
+        old = before.execute(f"select {order} from observation").df()
+        old_published = before.execute(f"select * from published_observation where indicator_id <> '{SHARE}'").df()
+        published_runs = _sorted_runs(before.execute(f"select {order} from published_observation").df())
+    finally:
+        before.close()
+    assert _sorted_runs(old) == 1
     ingest.import_file(_csv(tmp_path, ROWS[:2], "a.csv"), private_db, overwrite=True)
     con = duckdb.connect(str(private_db), read_only=True)
     try:
-        for query in ("select indicator_id, level, group_dim, year, area_code, group_value from observation",
-                      "select indicator_id, level, group_dim, year, area_code, group_value from published_observation"):
-            stored = con.execute(query).df()
-            assert stored.equals(stored.sort_values(list(stored.columns)).reset_index(drop=True)), query
+        stored = con.execute(f"select {order} from observation").df()
+        published = con.execute(f"select {order} from published_observation").df()
+        untouched = con.execute(f"select * from published_observation where indicator_id <> '{SHARE}'").df()
     finally:
         con.close()
+    # Every stored row not replaced, in its old order; then the added rows, sorted.
+    assert _sorted_runs(stored) == 2
+    assert _sorted_runs(published) <= published_runs + 1  # the publication is stored in sorted parts
+    assert len(stored) == len(old)  # both rows of ROWS[:2] replace stored values
+    pd.testing.assert_frame_equal(untouched, old_published)
+
+
+def test_a_change_of_more_than_a_quarter_of_the_rows_or_of_unknown_size_rewrites_the_file(private_db):
+    con = duckdb.connect(str(private_db), read_only=True)
+    try:
+        (stored,) = con.execute("select count(*) from observation").fetchone()
+    finally:
+        con.close()
+    assert store.rewrite_reason(private_db, stored // 4) is None
+    assert store.rewrite_reason(private_db, stored // 4 + 1) == "stor ändring"
+    assert store.rewrite_reason(private_db, None) == "okänd storlek"
 
 
 def test_suppression_of_several_indicators_at_once_is_that_of_each_alone(demo_db):

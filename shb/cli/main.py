@@ -275,13 +275,12 @@ def parser() -> argparse.ArgumentParser:
     nr = with_db(nsub.add_parser("remove", help="ta bort en anteckning (skrivs som en ny version)"))
     nr.add_argument("id", help="anteckningens id (se note list)")
     nr.set_defaults(func=_cmd_note_remove)
-    from shb.cli import deck
-    from shb.geo import importer as geoimport
+    from shb.cli import deck, geo
     from shb.ingest import fetch
     from shb.web import passwords
 
     fetch.register(sub, with_db)
-    geoimport.register(sub, with_db)
+    geo.register(sub, with_db)
     deck.register(sub, with_db)
     passwords.register(sub, with_db)
     return p

@@ -14,6 +14,14 @@ from shb.core import paths
 from shb.core.errors import CatalogError
 
 MUNICIPALITY = "1490"
+# The levels whose boundaries can be imported (`python -m shb geo import`), and the source shown on a map
+# when the import names none.
+GEOMETRY_LEVELS = ("regso", "deso", "district")
+DEFAULT_SOURCES = {
+    "regso": "Källa: SCB, RegSO 2025 (öppna geodata, CC0)",
+    "deso": "Källa: SCB, DeSO (öppna geodata, CC0)",
+    "district": "Källa: importerad stadsdelsindelning",
+}
 MUNICIPALITY_NAME = "Borås"
 CODE_PATTERNS = {
     "municipality": re.compile(r"^\d{4}$"),

@@ -41,20 +41,22 @@ import shapely
 
 from shb.core import format as fmt
 from shb.core import paths
-from shb.core.areas import CODE_PATTERNS, MUNICIPALITY, Geography, load_geography
+from shb.core.areas import (
+    CODE_PATTERNS,
+    DEFAULT_SOURCES,
+    GEOMETRY_LEVELS,
+    MUNICIPALITY,
+    Geography,
+    load_geography,
+)
 from shb.core.errors import GeometryRejected
 from shb.core.text import clean_name
 from shb.geo import geometry
 from shb.store.writer import file_sha256
 
-LEVELS = ("regso", "deso", "district")
+LEVELS = GEOMETRY_LEVELS
 LEVEL_NAMES = {"regso": "RegSO", "deso": "DeSO", "district": "stadsdelar", "municipality": "kommungränsen"}
 CODE_NAMES = {"regso": "RegSO-koder", "deso": "DeSO-koder", "district": "stadsdelskoder"}
-DEFAULT_SOURCES = {
-    "regso": "Källa: SCB, RegSO 2025 (öppna geodata, CC0)",
-    "deso": "Källa: SCB, DeSO (öppna geodata, CC0)",
-    "district": "Källa: importerad stadsdelsindelning",
-}
 # an area code, optionally followed by a suffix such as "_RegSO2025"
 CODE = re.compile(r"^(\d{4}(?:R\d{3}|[ABC]\d{4}|D\d{2}))(?:[_\s:.\-].*)?$")
 NAME_HINTS = ("regsokod", "regso_kod", "regso", "desokod", "deso_kod", "deso", "omradeskod", "områdeskod",
@@ -545,9 +547,9 @@ def import_geometry(path: Path, db: Path, *, level: str | None = None, code_colu
     return result
 
 
-# --- command line ----------------------------------------------------------------------------------
+# --- command line (registered by shb.cli.geo) -------------------------------------------------------
 
-def _cmd_import(args) -> int:
+def cmd_import(args) -> int:
     result = import_geometry(args.file, args.db, level=args.level, code_column=args.code_column,
                              layer=args.layer, source=args.source, allow_missing=args.allow_missing,
                              dry_run=args.dry_run)  # a refused file is reported by shb.cli.main (exit 2)
@@ -555,7 +557,7 @@ def _cmd_import(args) -> int:
     return 0
 
 
-def _cmd_versions(args) -> int:
+def cmd_versions(args) -> int:
     folder = paths.geometry_dir(args.db)
     versions = geometry.kept_versions(folder)
     if not versions:
@@ -568,30 +570,8 @@ def _cmd_versions(args) -> int:
     return 0
 
 
-def _cmd_restore(args) -> int:
+def cmd_restore(args) -> int:
     folder = paths.geometry_dir(args.db)
     manifest = geometry.restore(folder, args.version)
     print(f"Geometriversion {manifest['version']} är nu den aktuella i {folder}.")
     return 0
-
-
-def register(sub, with_db) -> None:
-    """Add `geo import`, `geo versions` and `geo restore` to the command line."""
-    g = sub.add_parser("geo", help="områdesgränser för kartorna")
-    gsub = g.add_subparsers(dest="geo_command", required=True)
-    imp = with_db(gsub.add_parser("import", help="läs in riktiga områdesgränser (GeoJSON, GeoPackage, GeoParquet)"))
-    imp.add_argument("file", type=Path, help="filen med ytor och en kolumn med områdeskoder")
-    imp.add_argument("--level", choices=LEVELS, default=None, help="nivå (standard: avgörs av koderna)")
-    imp.add_argument("--code-column", default=None, help="kolumnen med områdeskoder (standard: hittas automatiskt)")
-    imp.add_argument("--layer", default=None, help="lager i en GeoPackage-fil (standard: första lagret med ytor)")
-    imp.add_argument("--source", default=None,
-                     help=f"källa som visas på kartorna (standard för RegSO: \"{DEFAULT_SOURCES['regso']}\")")
-    imp.add_argument("--allow-missing", action="store_true",
-                     help="läs in även om kända områden saknar yta (kartan får hål)")
-    imp.add_argument("--dry-run", action="store_true", help="kontrollera och visa vad som skulle ändras, skriv inget")
-    imp.set_defaults(func=_cmd_import)
-    ver = with_db(gsub.add_parser("versions", help="lista sparade geometriversioner"))
-    ver.set_defaults(func=_cmd_versions)
-    res = with_db(gsub.add_parser("restore", help="gör en sparad geometriversion till den aktuella"))
-    res.add_argument("version", help="versions-id, t.ex. 20261126T054700Z")
-    res.set_defaults(func=_cmd_restore)

@@ -22,7 +22,7 @@ from shb.core.errors import ImportRejected
 from shb.core.format import number
 from shb.ingest.problems import Problem, counted, integer, report
 from shb.ingest.read import Limits
-from shb.ingest.validate import KEY, Checked, Context
+from shb.ingest.validate import KEY, Checked, Context, release_accepted
 from shb.store import transaction
 from shb.store import writer as store
 from shb.store.schema import OBS_COLUMNS
@@ -31,25 +31,29 @@ FIELDS = ["value", "numerator", "denominator", "ci_low", "ci_high", "status"]
 
 
 def observations(checked: Checked, ctx: Context, source_version: str) -> None:
-    """Table `obs` in the work connection: the accepted rows as observation records (the table's columns).
+    """View `obs` in the work connection: the accepted rows as observation records (the table's columns),
+    read once by `compare` (never copied whole).
 
     `population` is the file's befolkning column; without it, a register share or rate (not a survey)
     takes its denominator, as the demo data does, and everything else is left empty.
     """
     con = checked.con
-    con.register("break_areas", pd.DataFrame({"code": sorted(ctx.series_break_areas)}, dtype=object))
+    # Tables, not registered frames or bound parameters: a view reads them when it is read.
+    con.register("break_frame", pd.DataFrame({"code": sorted(ctx.series_break_areas)}, dtype=object))
+    con.execute("create or replace table break_areas as select code::varchar as code from break_frame")
+    con.unregister("break_frame")
+    con.execute("create or replace table obs_source as select $source::varchar as source_version",
+                {"source": source_version})
     con.execute(f"""
-        create table obs as
+        create view obs as
         select a.indicator_id, a.level, a.year::integer as year, a.area_code, a.group_dim, a.group_value,
                a.varde as value, round(a.taljare)::bigint as numerator, round(a.namnare)::bigint as denominator,
                round(coalesce(a.befolkning, case when k.kind in ('share', 'rate') and not k.survey
                                                   then a.namnare end))::bigint as population,
                a.ki_lag as ci_low, a.ki_hog as ci_high, a.status,
                (a.year = {int(BREAK_YEAR)} and a.area_code in (select code from break_areas)) as series_break,
-               false as is_demo, $source as source_version, a.row
-        from accepted as a join l_info as k using (indicator_id)""", {"source": source_version})
-    con.unregister("break_areas")
-    con.execute("drop table accepted")
+               false as is_demo, s.source_version, a.row
+        from accepted as a join l_info as k using (indicator_id) cross join obs_source as s""")
 
 
 def _same(col: str) -> str:
@@ -78,7 +82,8 @@ def compare(checked: Checked, db: Path) -> None:
                case when p.indicator_id is null then 'ny' when {same} then 'oförändrad' else 'ändrad' end as change
         from obs as o left join p using ({keys})""")
     con.execute("detach current_snapshot")
-    con.execute("drop table obs")
+    con.execute("drop view obs")
+    release_accepted(con)
 
 
 def counts(checked: Checked) -> dict[str, int]:
@@ -173,11 +178,12 @@ def write(db: Path, result: ImportResult, checked: Checked, overwrite: bool, use
           held: transaction.WritersLock | None = None) -> ImportResult:
     """Load the new values (and, with `overwrite`, the changed ones) as a new snapshot of `db`, through the
     one write transaction (under the writers' lock `held` when the caller holds it); the current file is
-    only ever replaced whole. The values go from the work connection to the writer as a stream of Arrow
-    record batches (memory stays bounded, whatever the file's size)."""
-    cols = ", ".join(OBS_COLUMNS)
-    added = checked.con.sql(f"select {cols} from compared where change = 'ny' or (change = 'ändrad' and $over)",
-                            params={"over": overwrite}).to_arrow_reader(100_000)
+    only ever replaced whole. The work connection writes the new file itself (`WorkRows`): the values are
+    never copied through Python, and its one memory limit bounds the whole import, whatever the file's size."""
+    # Code-made SQL over the work connection's own table (its catalog is `memory`).
+    changes = "'ny', 'ändrad'" if overwrite else "'ny'"
+    added = store.WorkRows(checked.con, f"select {', '.join(OBS_COLUMNS)} from memory.main.compared "
+                                        f"where change in ({changes})", result.new + (result.changed if overwrite else 0))
     built_from = {"kind": "import", "file": result.file_name, "sha256": result.sha256,
                   "based_on": result.based_on, "rows": result.rows, "new": result.new,
                   "changed": result.changed if overwrite else 0, "replace": overwrite}

@@ -77,15 +77,17 @@ def load_context(database: dbmod.Database) -> Context:
     members = database.run("district_members")
     changed = set(areas.loc[areas.border_changed_2025.fillna(False).astype(bool) & (areas.level == "regso"), "code"])
     changed |= set(members.loc[members.regso_code.isin(changed), "district_code"])
+    # The names of dimensions and values from their distinct pairs (a few dozen), not from every row.
+    named = groups[["dimension", "dimension_label"]].drop_duplicates()
+    dims = {normal_name(name): dim for dim, label in zip(named.dimension, named.dimension_label, strict=True)
+            for name in (dim, label)}
+    valued = groups[["dimension", "value", "label"]].drop_duplicates()
+    values = {(dim, _normal_value(name)): value
+              for dim, value, label in zip(valued.dimension, valued.value, valued.label, strict=True)
+              for name in (value, label)}
     allowed: dict[str, list[tuple[str, str]]] = {}
-    dims: dict[str, str] = {}
-    values: dict[tuple[str, str], str] = {}
-    for r in groups.itertuples(index=False):
-        allowed.setdefault(r.indicator_id, []).append((r.dimension, r.value))
-        for name in (r.dimension, r.dimension_label):
-            dims[normal_name(name)] = r.dimension
-        for name in (r.value, r.label):
-            values[(r.dimension, _normal_value(name))] = r.value
+    for indicator, dim, value in zip(groups.indicator_id, groups.dimension, groups.value, strict=True):
+        allowed.setdefault(indicator, []).append((dim, value))
     return Context(
         version=database.version, indicators=cat[["title", "kind", "unit", "levels", "survey"]],
         area_level=dict(zip(areas.code, areas.level)), allowed_groups=allowed,
@@ -140,7 +142,7 @@ COLUMNS = (*REQUIRED, *OPTIONAL)
 
 
 def stage(table: RawTable, columns: dict[str, int]) -> duckdb.DuckDBPyConnection:
-    """A work connection whose table `cells` holds, per data row: `row` (its number in the file), `extra`
+    """A work connection whose table (or view over the staged file) `cells` holds, per data row: `row` (its number in the file), `extra`
     (cells beyond the header), and for every known column t_<c> (the cell as text, '' when empty) and
     n_<c> (true when Excel stored a number there). Column names are code-made (COLUMNS)."""
     width = len(table.header)
@@ -153,8 +155,9 @@ def stage(table: RawTable, columns: dict[str, int]) -> duckdb.DuckDBPyConnection
             i = columns.get(c)
             parts.append(f"coalesce(c{i}, '') as t_{c}" if i is not None and i < raw.width else f"'' as t_{c}")
             parts.append(f"false as n_{c}")
-        con.execute(f"create table cells as select {', '.join(parts)} from raw where filled and k > $after",
-                    {"after": raw.after})
+        # A view: the staged rows are read where the rules need them, never copied whole. (A view takes no
+        # bound parameters; `after` is an integer made here.)
+        con.execute(f"create view cells as select {', '.join(parts)} from raw where filled and k > {int(raw.after)}")
         return con
     con = work_connection()
     # The rows of a table read in Python (Excel, fetched values): bounded by the readers' cell limits.
@@ -189,7 +192,7 @@ def validate(table: RawTable, ctx: Context, limits: Limits | None = None) -> Che
     try:
         _lookups(con, ctx)
         _derive(con, ctx, set(columns))
-        problems, total = _problems(con, ctx, labels, limits.shown)
+        problems, total = _problems(con, ctx, labels, limits.shown, set(columns))
     except BaseException:
         close_connection(con)
         raise
@@ -270,8 +273,8 @@ NUMBERS = ("ar", *NUMBER_COLUMNS)
 
 
 def _number_table(con, c: str) -> None:
-    """Table l_num_<c>: per distinct cell (t, n) of column `c`, its value `p`, whether it is no number (`bad`)
-    and whether it uses a decimal comma or point (Excel's numbers use neither)."""
+    """Table l_num_<c>: per distinct cell (t, n) of column `c`, its value `p`, whether it is no number (`bad`),
+    whether it uses a decimal comma or point (Excel's numbers use neither) and whether it is blank."""
     cell = "(case when s.symbol is not null then '' else d.t end)" if c == "varde" else "d.t"
     symbol = "left join l_symbol as s on d.t = s.t and not d.n" if c == "varde" else ""
     m = {k: f"regexp_full_match(x, '{v}')" for k, v in _TEXT_NUMBER.items()}
@@ -289,20 +292,22 @@ def _number_table(con, c: str) -> None:
             from m)
         select t, n, (bt or (p is not null and not isfinite(p))) as bad,
                case when not (bt or (p is not null and not isfinite(p))) then p end as v,
-               (not n and mc) as comma, (not n and mp) as point
+               (not n and mc) as comma, (not n and mp) as point, {blank('t')} as empty
         from v""")
 
 
 def _derive(con, ctx: Context, present: set[str]) -> None:
-    """Table `derived`: per row, every normalised value and every flag the rules need. A column the file
+    """Table `judged`: per row, every normalised value and every flag the rules need. A column the file
     does not have is empty on every row: its meaning is a constant, not a join."""
     numbers, joins = [], []
     for c in NUMBERS:
         if c not in present:
-            numbers.append(f"false as bad_{c}, null::double as v_{c}, false as comma_{c}, false as point_{c}")
+            numbers.append(f"false as bad_{c}, null::double as v_{c}, false as comma_{c}, false as point_{c}, "
+                           f"true as empty_{c}")
             continue
         _number_table(con, c)
-        numbers.append(f"n_{c}.bad as bad_{c}, n_{c}.v as v_{c}, n_{c}.comma as comma_{c}, n_{c}.point as point_{c}")
+        numbers.append(f"n_{c}.bad as bad_{c}, n_{c}.v as v_{c}, n_{c}.comma as comma_{c}, n_{c}.point as point_{c}, "
+                       f"n_{c}.empty as empty_{c}")
         joins.append(f"left join l_num_{c} as n_{c} on c.t_{c} = n_{c}.t and c.n_{c} = n_{c}.n")
     if {"grupp_typ", "grupp"} & present:
         group = "g.dim_text, g.val_text, g.total as grp_total, g.dim, g.val"
@@ -314,28 +319,61 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
         joins.append("left join l_status as st on c.t_status = st.t")
     else:
         status = "'' as status_word"
+    ranges = ", ".join(f"coalesce(v_{c} < r.low - r.slack or v_{c} > r.high + r.slack, false) as r_{c}"
+                       for c in ("varde", "ki_lag", "ki_hog"))
+    given = "(not empty_varde and symbol is null)"
+    # The cells of columns the file lacks are constants: not stored (`_problems` puts them back on the few
+    # rows it reports).
+    absent = [f"{p}_{c}" for c in COLUMNS if c not in present for p in ("t", "n")]
+    cells = f"c.* exclude ({', '.join(absent)})" if absent else "c.*"
+    # One table: every cell's meaning and every flag of a row, computed in one pass over the rows.
     con.execute(f"""
-        create table derived as
-        select c.*, i.id as ind_text, i.known as ind_known, i.reason as ind_reason,
-               a.code as area_text, a.lvl, {group}, {status}, s.symbol, {", ".join(numbers)},
-               case when i.known then i.id end as indicator_id, k.kind, k.unit, k.survey
-        from cells as c
-        left join l_indicator as i on c.t_indikator = i.t
-        left join l_area as a on c.t_omrade = a.t
-        left join l_symbol as s on c.t_varde = s.t and not c.n_varde
-        left join l_info as k on k.indicator_id = (case when i.known then i.id end)
-        {" ".join(joins)}""")
-    con.execute("drop table cells")
+        create table judged as
+        with d as (
+            select {cells}, i.id as ind_text, i.known as ind_known, i.reason as ind_reason,
+                   a.code as area_text, a.lvl, {group}, {status}, s.symbol, {", ".join(numbers)},
+                   case when i.known then i.id end as indicator_id, k.kind, k.unit, k.survey
+            from cells as c
+            left join l_indicator as i on c.t_indikator = i.t
+            left join l_area as a on c.t_omrade = a.t
+            left join l_symbol as s on c.t_varde = s.t and not c.n_varde
+            left join l_info as k on k.indicator_id = (case when i.known then i.id end)
+            {" ".join(joins)}),
+        e as (select d.*, {given} as given from d)
+        select e.*, r.low as r_low, r.text as r_text, {ranges},
+               (e.indicator_id is not null and e.lvl is not null and lv.indicator_id is null) as level_wrong,
+               (e.indicator_id is not null and e.dim is not null and e.val is not null and gr.indicator_id is null)
+                   as group_wrong,
+               case when status_word <> '' then status_word when status_word = '' and symbol is not null then symbol
+                    when given then 'ok' else '' end as status
+        from e
+        left join l_ranges as r on r.unit = e.unit
+        left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
+        left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val""")
+    _drop_cells(con)
     mix = con.execute(
         "select min(row) filter (where " + " or ".join(f"comma_{c}" for c in NUMBER_COLUMNS) + "), "
-        "min(row) filter (where " + " or ".join(f"point_{c}" for c in NUMBER_COLUMNS) + ") from derived").fetchall()[0]
+        "min(row) filter (where " + " or ".join(f"point_{c}" for c in NUMBER_COLUMNS) + ") from judged").fetchall()[0]
     con.execute("create or replace table file_mix as select $comma::bigint as comma_row, $point::bigint as point_row",
                 {"comma": mix[0], "point": mix[1]})
 
 
+def _drop_cells(con) -> None:
+    """Drop the staged cells: the view over the staged file and the file's rows, or the table of rows read
+    in Python."""
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                             "where table_name in ('cells', 'raw')").fetchall())
+    if kinds.get("cells") == "VIEW":
+        con.execute("drop view cells")
+    elif "cells" in kinds:
+        con.execute("drop table cells")
+    if "raw" in kinds:
+        con.execute("drop table raw")
+
+
 def _rules(ctx: Context) -> list[tuple[str | None, str, str, str | None]]:
     """(column, condition, reason, value) of every rule, in the order the problems of one row and column are
-    listed. Conditions and reasons are SQL over `derived` (d) joined with the allowed levels and groups;
+    listed. Conditions and reasons are SQL over `judged` joined with the allowed levels and groups;
     the value defaults to the cell."""
     year_last = date.today().year
     known_dims = ", ".join(sorted(set(ctx.dimension_names.values()) - {"total"}))
@@ -403,33 +441,19 @@ def _q(text: str) -> str:
 STATUS_SQL = "case " + " ".join(f"when status = {_q(k)} then {_q(v)}" for k, v in STATUS_LABELS.items()) + " end"
 
 
-def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[list[Problem], int]:
+def _problems(con, ctx: Context, labels: dict[str, str], shown: int,
+              present: set[str]) -> tuple[list[Problem], int]:
     """Every rule as a query over all rows; then the duplicates among the rows that passed them all."""
-    ranges = ", ".join(f"coalesce(v_{c} < r.low - r.slack or v_{c} > r.high + r.slack, false) as r_{c}"
-                       for c in ("varde", "ki_lag", "ki_hog"))
-    given = f"(not {blank('t_varde')} and symbol is null)"
-    # A view: read twice (the flagged rows, the accepted rows), never stored whole.
-    con.execute(f"""
-        create view judged as
-        with e as (select d.*, {given} as given from derived as d)
-        select e.*, r.low as r_low, r.text as r_text, {ranges},
-               (e.indicator_id is not null and e.lvl is not null and lv.indicator_id is null) as level_wrong,
-               (e.indicator_id is not null and e.dim is not null and e.val is not null and gr.indicator_id is null)
-                   as group_wrong,
-               case when status_word <> '' then status_word when status_word = '' and symbol is not null then symbol
-                    when given then 'ok' else '' end as status,
-               (f.comma_row is not null and f.point_row is not null) as file_mixed
-        from e
-        left join l_ranges as r on r.unit = e.unit
-        left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
-        left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val
-        cross join file_mix as f""")
     order = {c: i for i, c in enumerate(labels)}
     rules = _rules(ctx)
     # The rows with any problem first (few, in a file that loads): each rule, and the texts naming what a
-    # row's indicator allows, then read only those.
-    con.execute("create table flagged as select * from judged where " + " or ".join(
-        f"coalesce({cond}, false)" for _, cond, _, _ in rules))
+    # row's indicator allows, then read only those. The cells of columns the file lacks are put back as the
+    # constants they are; a rule on such a cell alone (a formula in it) cannot hold.
+    constants = "".join(f", '' as t_{c}, false as n_{c}" for c in COLUMNS if c not in present)
+    lacking = re.compile(r"\b[tn]_(" + "|".join(c for c in COLUMNS if c not in present) + r")\b")
+    can_hold = [cond for _, cond, _, _ in rules if len(present) == len(COLUMNS) or not lacking.search(cond)]
+    con.execute(f"create table flagged as select *{constants} from judged where " + " or ".join(
+        f"coalesce({cond}, false)" for cond in can_hold))
     wrong_levels = con.execute("select distinct indicator_id, lvl from flagged where level_wrong").df()
     wrong_levels["reason"] = [_level_reason(f"{i}|{lv}", ctx) for i, lv in zip(wrong_levels.indicator_id,
                                                                                  wrong_levels.lvl, strict=True)]
@@ -458,14 +482,14 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[li
             f"filen blandar decimalkomma (t.ex. rad {comma}) och decimalpunkt (t.ex. rad {point}); använd samma "
             "decimaltecken i hela filen")})
     con.execute("drop table flagged")
-    _accept(con, order.get("indikator", -1), labels["indikator"])
+    _accept(con, order.get("indikator", -1), labels["indikator"], comma is not None and point is not None)
     total = con.execute("select count(*) from problems").fetchall()[0][0]
     head = con.execute("select row, col, value, reason from problems order by row, ord, seq limit $n",
                        {"n": shown}).fetchall()
     return [Problem(int(r) or None, c, v, why) for r, c, v, why in head], int(total)
 
 
-def _ok_sql() -> str:
+def _ok_sql(mixed: bool) -> str:
     """SQL: the row passed every rule (the problems of extra fields and formulas refuse the file, not the row)."""
     counts = " and ".join(f"not coalesce(v_{c} % 1 <> 0 or v_{c} < {COUNT_RANGE.low} - {_slack()} "
                           f"or v_{c} > {COUNT_RANGE.high} + {_slack()}, false)" for c in COUNT_COLUMNS)
@@ -473,7 +497,7 @@ def _ok_sql() -> str:
     return f"""ind_known and lvl is not null and not level_wrong
         and v_ar is not null and v_ar % 1 = 0 and v_ar between {FIRST_YEAR} and {date.today().year}
         and dim is not null and val is not null and not group_wrong
-        and {numbers} and {counts} and not file_mixed
+        and {numbers} and {counts} and {"false" if mixed else "true"}
         and not (r_varde or r_ki_lag or r_ki_hog)
         and not coalesce(kind = 'share' and v_taljare > v_namnare, false)
         and not coalesce(v_ki_lag > v_ki_hog or v_ki_lag > v_varde or v_varde > v_ki_hog, false)
@@ -487,22 +511,21 @@ def _slack() -> float:
     return 1e-9 * max(1.0, abs(COUNT_RANGE.low), abs(COUNT_RANGE.high))
 
 
-def _accept(con, order: int, label: str) -> None:
-    """Table `accepted`: the rows that passed every rule, less later rows with the key of an earlier one
-    (each reported, naming the first row)."""
+def _accept(con, order: int, label: str, mixed: bool) -> None:
+    """`accepted`: the rows that passed every rule (none when the file mixes decimal signs), less later rows
+    with the key of an earlier one (each reported, naming the first row). A view over `judged` when no key
+    repeats (the common case: nothing is copied); a table otherwise."""
     con.execute(f"""
-        create table passed as
+        create view passed as
         select row, indicator_id, area_text as area_code, lvl as level, v_ar as year, dim as group_dim,
                val as group_value, v_varde as varde, v_taljare as taljare, v_namnare as namnare,
                v_ki_lag as ki_lag, v_ki_hog as ki_hog, v_befolkning as befolkning, status
-        from judged where {_ok_sql()}""")
-    con.execute("drop view judged")
-    con.execute("drop table derived")
+        from judged where {_ok_sql(mixed)}""")
     key = ", ".join(KEY_SQL)
     (dups,) = con.execute(f"select count(*) from (select {key} from passed group by all having count(*) > 1)"
                           ).fetchall()[0]
     if not dups:
-        con.execute("alter table passed rename to accepted")
+        con.execute("create view accepted as select * from passed")
         return
     con.execute(f"""
         create table ranked as
@@ -514,7 +537,16 @@ def _accept(con, order: int, label: str) -> None:
                 {"ord": order, "label": label})
     con.execute("create table accepted as select * exclude (first_row, nth) from ranked where nth = 1")
     con.execute("drop table ranked")
-    con.execute("drop table passed")
+
+
+def release_accepted(con) -> None:
+    """Drop `accepted` and what it is read from (`passed`, `judged`), once its rows are used."""
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                             "where table_name in ('accepted', 'passed', 'judged')").fetchall())
+    for name in ("accepted", "passed", "judged"):
+        if name in kinds:
+            # Names from this list, never from users.
+            con.execute(f"drop {'view' if kinds[name] == 'VIEW' else 'table'} {name}")
 
 
 KEY_SQL = ("indicator_id", "area_code", "year", "group_dim", "group_value")

@@ -12,13 +12,16 @@ exception; each such place says so.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import re
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -31,7 +34,7 @@ from shb.core.malbild import load_periods
 from shb.core.steering import load_steering
 from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
-from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES, statement
+from shb.store.schema import OBSERVATION_ORDER, SCHEMA, TABLES, statement
 
 PUBLISH_BATCH = 500_000  # observations published in one pass (whole indicators; one larger goes alone)
 
@@ -113,42 +116,45 @@ def period_frames(periods) -> dict[str, pd.DataFrame]:
 
 
 def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None) -> None:
-    """Fill `published_observation`: every observation after the suppression rule and secondary
-    suppression (shb.suppression). Pages, exports and reports read only this table.
+    """Add to `published_observation` the observations of `indicators` (default: every indicator observed)
+    after the suppression rule and secondary suppression (shb.store.suppression). Pages, exports and
+    reports read only this table; it must hold no row of those indicators yet.
 
-    With `indicators`, only those are published anew and the others are copied from the attached
-    `previous` snapshot (an import touches few indicators).
+    Stored in parts, each sorted by what queries filter on (OBSERVATION_ORDER): an indicator's rows lie in
+    few row groups, and what is already published is never sorted again.
     """
     from shb.store import suppression
 
     rule = suppression.load_rule()
-    areas = con.execute(statement("deso_parents")).df()
-    members = con.execute(statement("district_regso")).df()
-    regso_of_deso = dict(zip(areas.code, areas.parent_code))
-    districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
-    con.execute(statement("clear_publication"))
     todo = [i for (i,) in con.execute(statement("observed_indicators")).fetchall()]
-    if indicators is not None and not indicators:  # nothing renewed: the publication is copied whole
-        con.execute(statement("copy_publication"))
-        return
-    con.execute(statement("publication_parts"))
     if indicators is not None:
-        con.register("renewed", pd.DataFrame({"indicator_id": list(indicators)}))
-        con.execute(statement("copy_unrenewed_publication"))
-        con.unregister("renewed")
-        todo = [i for i in todo if i in set(indicators)]
+        wanted = set(indicators)
+        todo = [i for i in todo if i in wanted]
+    if not todo:
+        return
     # Indicators without counts, or exempt from the rule, need no secondary suppression: one statement.
     con.register("batch", pd.DataFrame({"indicator_id": todo}, dtype=object))
     con.register("exempt", pd.DataFrame({"indicator_id": sorted(rule.exempt)}, dtype=object))
     counted = {i for (i,) in con.execute(statement("indicators_with_counts")).fetchall()} - rule.exempt
     con.unregister("batch")
     con.register("batch", pd.DataFrame({"indicator_id": [i for i in todo if i not in counted]}, dtype=object))
+    # In the order observation is stored in: sorted already (a scan keeps its order when asked to).
+    con.execute("set preserve_insertion_order = true")
     con.execute(statement("publish_by_rule"), {"min_count": rule.min_count, "min_denominator": rule.min_denominator})
+    con.execute("set preserve_insertion_order = false")
     con.unregister("batch")
     con.unregister("exempt")
     todo = [i for i in todo if i in counted]
+    if not todo:
+        return
+    areas = con.execute(statement("deso_parents")).df()
+    members = con.execute(statement("district_regso")).df()
+    regso_of_deso = dict(zip(areas.code, areas.parent_code))
+    districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
     # The others in batches of whole indicators (sums never cross indicators), so memory stays bounded.
+    con.register("batch", pd.DataFrame({"indicator_id": todo}, dtype=object))
     sizes = dict(con.execute(statement("observations_per_indicator")).fetchall())
+    con.unregister("batch")
     batch: list[str] = []
     filled = 0
     for indicator in [*todo, None]:
@@ -164,10 +170,6 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
             con.execute(statement("insert_published"))
             con.unregister("published")
         batch, filled = ([indicator], sizes.get(indicator, 0)) if indicator is not None else ([], 0)
-    # Stored sorted by what queries filter on, like observation. Built from identifiers in code
-    # (OBSERVATION_ORDER): the written-down exception to SQL in named files.
-    con.execute(f"insert into published_observation select * from publication_parts order by {OBSERVATION_ORDER}")
-    con.execute("drop table publication_parts")
 
 
 MEMORY_ENV = "SHB_WRITE_MEMORY"  # DuckDB's memory_limit for writing a snapshot, e.g. "500MB" (the default)
@@ -240,7 +242,7 @@ def write_snapshot(
 def write_derived_snapshot(
     source: Path,
     target: Path,
-    added: pd.DataFrame,
+    added: pd.DataFrame | WorkRows,
     built_from: dict,
     version: str,
     log_entry: dict | None,
@@ -251,76 +253,195 @@ def write_derived_snapshot(
     new_decks: pd.DataFrame | None = None,
     removed_decks: tuple[str, ...] = (),
     source_version: str | None = None,
+    added_rows: int | None = None,
 ) -> bool:
-    """Write to `target` (which must not exist yet) a copy of every table of the snapshot `source`, in
-    which the observations in `added` replace stored rows with the same key or are added, the notes in
-    `new_notes` are added and those with ids in `removed_notes` left out, the samlade analyser in
-    `new_analyses` replace those of the same effektmål and year (saved decks likewise: `new_decks`
-    replace decks with the same id); then a new snapshot row and,
-    given a `log_entry`, one more import_log row. Observations stay sorted. Returns the new `is_demo`:
-    true while any observation or population row is demo data.
+    """Write to `target` (which must not exist yet) the snapshot `source` changed: the observations in
+    `added` replace stored rows with the same key or are added, the notes in `new_notes` are added and
+    those with ids in `removed_notes` left out, the samlade analyser in `new_analyses` replace those of the
+    same effektmål and year (saved decks likewise: `new_decks` replace decks with the same id); then a new
+    snapshot row and, given a `log_entry`, one more import_log row. Only the indicators with added rows
+    are published anew. Returns the new `is_demo`: true while any observation or population row is demo data.
 
-    `added` is a frame, or a stream of Arrow record batches of observation rows (an import's, from its
-    work connection, read once in bounded batches); `source_version`, when given, is written into every
-    added row.
+    `added` is a frame, a stream of Arrow record batches of observation rows (read once; `added_rows` says
+    how many), or `WorkRows`: rows in an import's work connection, which then writes the new file itself;
+    `source_version`, when given, is written into every added row.
 
-    `source` is only ever attached read-only, so it stays byte-identical whatever happens here.
+    The work is in proportion to the change: the file is copied as it is and changed in place, unless the change is large or the file old or worn (`rewrite_reason`), when every table is
+    written anew, sorted and compact. `source` is only ever read (copied, or attached read-only), so it
+    stays byte-identical whatever happens here.
     """
-    con = duckdb.connect(str(target), config=writer_config())
+    in_work = isinstance(added, WorkRows)
+    n_hint = added.rows if in_work else len(added) if isinstance(added, pd.DataFrame) else added_rows
+    rewrite = rewrite_reason(source, n_hint)
+    if rewrite is None:
+        shutil.copyfile(source, target)
+    con = _open_target(target, added.con if in_work else None)
     try:
-        con.execute(SCHEMA)
-        # Kept in code: DuckDB's attach is not in the SQL linter's grammar (as the read side's, shb.store.db).
-        con.execute("attach $source as previous (read_only)", {"source": str(Path(source).resolve())})
-        present = {name for (name,) in con.execute(statement("previous_tables")).fetchall()}
-        for name in TABLES:
-            if name in present and name not in ("observation", "published_observation", "snapshot"):
-                # Table names from schema.sql (TABLES), never from users: the written-down exception.
-                con.execute(f"insert into main.{name} by name select * from previous.{name}")
+        present = set(TABLES)
+        if rewrite is not None:
+            con.execute(SCHEMA)
+            # Kept in code: DuckDB's attach is not in the SQL linter's grammar (as the read side's, shb.store.db).
+            con.execute("attach $source as previous (read_only)", {"source": str(Path(source).resolve())})
+            present = {name for (name,) in con.execute(statement("previous_tables")).fetchall()}
+            for name in TABLES:
+                if name in present and name not in ("observation", "published_observation", "snapshot"):
+                    # Table names from schema.sql (TABLES), never from users: the written-down exception.
+                    con.execute(f"insert into main.{name} by name select * from previous.{name}")
+        else:
+            con.execute(statement("delete_snapshot_row"))
         _written_by_people(con, new_notes, removed_notes, new_analyses, new_decks, removed_decks)
         on_stage("copied")
-        keys = ", ".join(OBSERVATION_KEY)
-        if not isinstance(added, pd.DataFrame):  # a stream of record batches from an import's work connection
-            con.register("added_stream", added)
-            # A table of the new file, not a temporary one: DuckDB can move it out of memory (a temporary
-            # table of ten million rows does not fit in the writer's memory limit). Dropped before the end.
-            con.execute("create table added_file as select * replace (coalesce($s, source_version) as source_version) "
-                        "from added_stream", {"s": source_version})
-            con.unregister("added_stream")
-            n_added, touched = con.execute("select count(*), list(distinct indicator_id) from added_file").fetchall()[0]
-        else:
-            if source_version is not None:
-                added = added.assign(source_version=source_version)
-            n_added, touched = len(added), sorted(set(added.indicator_id))
-        if n_added:
-            if isinstance(added, pd.DataFrame):
-                con.register("added_file", added)
-            # Key and sort columns from code (OBSERVATION_KEY, OBSERVATION_ORDER): the written-down exception.
-            # The stored rows an added row replaces are found with a left join (DuckDB builds its hash table on
-            # the smaller side; an anti join always builds on the added rows, which may be ten million).
-            con.execute(
-                "insert into observation by name select * from ("
-                f"  select p.* exclude (replaced) from (select o.*, a.replaced from previous.observation as o"
-                f"    left join (select {keys}, true as replaced from added_file) as a using ({keys})) as p"
-                "  where p.replaced is null"
-                "  union all by name select * from added_file"
-                f") order by {OBSERVATION_ORDER}")
-        else:  # already sorted
-            con.execute(statement("copy_observations"))
-        has_published = "published_observation" in present
-        publish(con, sorted(touched or []) if has_published else None)
+        n_added, touched = _stage_added(con, added, source_version)
+        _change_observations(con, rewrite is None, n_added, touched, "published_observation" in present)
+        _drop_added(con, in_work)
         (is_demo,) = con.execute(statement("snapshot_is_demo")).fetchone()
         con.execute(statement("insert_snapshot_row"),
                     {"version": version, "demo": is_demo, "built": json.dumps(built_from, ensure_ascii=False)})
         if log_entry is not None:
             con.register("log_entry", pd.DataFrame([log_entry]))
             con.execute(statement("insert_import_log"))
-        if not isinstance(added, pd.DataFrame):
-            con.execute("drop table added_file")
-        con.execute("detach previous")
+            con.unregister("log_entry")
+        if rewrite is not None:
+            con.execute("detach previous")
         con.execute("checkpoint")
     finally:
-        con.close()
+        _close_target(con, in_work)
     return bool(is_demo)
+
+
+@dataclass(frozen=True)
+class WorkRows:
+    """Observation rows in a DuckDB connection of their own (an import's work connection), to be added by
+    `write_derived_snapshot`: the new file is attached to that connection and written through it, so the
+    rows are read where they are (never copied through Python) and one memory limit bounds the whole
+    import. `query` is SQL made in code over the connection's tables (catalog-qualified, as
+    `memory.main.compared`), never from users; `rows` is how many rows it gives."""
+
+    con: duckdb.DuckDBPyConnection
+    query: str
+    rows: int
+
+
+TARGET = "new_snapshot"  # the new file's catalog name in a work connection
+
+
+def _open_target(target: Path, work: duckdb.DuckDBPyConnection | None) -> duckdb.DuckDBPyConnection:
+    """A connection writing `target`: its own, bounded by `writer_config`, or the work connection `work`
+    with `target` attached as its default catalog (its own memory limit and temporary folder stay)."""
+    if work is None:
+        return duckdb.connect(str(target), config=writer_config())
+    # Kept in code: DuckDB's attach and use are not in the SQL linter's grammar; the path is bound.
+    work.execute(f"attach $target as {TARGET}", {"target": str(Path(target).resolve())})
+    work.execute(f"use {TARGET}")
+    work.execute("set preserve_insertion_order = false")
+    return work
+
+
+def _close_target(con: duckdb.DuckDBPyConnection, in_work: bool) -> None:
+    """Close the writing connection, or give the work connection back its own catalog (the new file detached,
+    so it is closed whatever happened)."""
+    if not in_work:
+        con.close()
+        return
+    con.execute("use memory")
+    for name in (TARGET, "previous"):
+        with contextlib.suppress(duckdb.Error):
+            con.execute(f"detach {name}")
+
+
+def _stage_added(con: duckdb.DuckDBPyConnection, added, source_version: str | None) -> tuple[int, list[str]]:
+    """`added_file`: the rows to add, each with `source_version` when given (a view over a work connection's
+    rows, or a table of the new file filled from a frame or Arrow stream); how many, and the indicators."""
+    if isinstance(added, WorkRows):  # read where they are (the query is code-made, see WorkRows)
+        con.execute("create or replace temp table added_version as select $s::varchar as v", {"s": source_version})
+        con.execute("create or replace temp view added_file as select a.* replace (coalesce(v.v, a.source_version) "
+                    f"as source_version) from ({added.query}) as a cross join added_version as v")
+    elif added is not None and (not isinstance(added, pd.DataFrame) or len(added)):
+        con.register("added_stream", added)
+        con.execute(statement("stage_added"), {"source_version": source_version})
+        con.unregister("added_stream")
+    else:
+        return 0, []
+    n, touched = con.execute(statement("added_summary")).fetchall()[0]
+    return int(n), list(touched or [])
+
+
+def _drop_added(con: duckdb.DuckDBPyConnection, in_work: bool) -> None:
+    if in_work:
+        con.execute("drop view if exists added_file")
+        con.execute("drop table if exists added_version")
+    else:
+        con.execute(statement("drop_added"))
+
+
+def _change_observations(con: duckdb.DuckDBPyConnection, in_place: bool, n_added: int, touched: list[str],
+                         had_publication: bool) -> None:
+    """The observations and their publication with the added rows: changed in place in a copied file (only
+    the touched indicators' publication renewed), or written anew from the attached previous snapshot."""
+    if in_place:
+        if n_added:
+            con.execute(statement("delete_replaced_observations"))
+            con.execute(statement("insert_added_observations"))
+            con.register("renewed", pd.DataFrame({"indicator_id": touched}, dtype=object))
+            con.execute(statement("delete_renewed_publication"))
+            con.unregister("renewed")
+            publish(con, touched)
+        return
+    con.execute(statement("merge_observations" if n_added else "copy_observations"))
+    if had_publication:  # what is not renewed is copied, already published
+        con.register("renewed", pd.DataFrame({"indicator_id": touched}, dtype=object))
+        con.execute(statement("copy_unrenewed_publication"))
+        con.unregister("renewed")
+        publish(con, touched)
+    else:
+        publish(con)
+
+
+REWRITE_SHARE = 0.25  # a change adding more than this share of the stored observations rewrites the file
+WORN_SHARE = 0.25  # a file with more than this share of its blocks free (left by changes) is rewritten
+
+
+def rewrite_reason(source: Path, added_rows: int | None) -> str | None:
+    """Why a change of the snapshot `source` writes every table anew (sorted and compact) rather than
+    copying the file and changing it in place; None when the copy is the way.
+
+    Copying costs a file copy and the change, whatever the size of the rest; a rewrite costs every row, but
+    leaves the observations sorted in one run and no free blocks. So a rewrite when: the change is large
+    (`REWRITE_SHARE`, or its size is not known), the file lacks any part of today's schema (an older
+    format: a rewrite brings it up to date), it has a write-ahead log beside it, or many of its blocks are
+    free (`WORN_SHARE`, after many changes).
+    """
+    if added_rows is None:
+        return "okänd storlek"
+    if Path(f"{source}.wal").exists():
+        return "loggfil"
+    con = duckdb.connect()
+    try:
+        # Kept in code: DuckDB's attach is not in the SQL linter's grammar (as the read side's, shb.store.db).
+        con.execute("attach $source as previous (read_only)", {"source": str(Path(source).resolve())})
+        found = set(con.execute(statement("schema_columns"), {"database": "previous"}).fetchall())
+        if found != schema_columns():
+            return "äldre format"
+        (stored,) = con.execute(statement("observation_count")).fetchone()
+        total, free = con.execute(statement("free_blocks")).fetchone()
+    finally:
+        con.close()
+    if added_rows > REWRITE_SHARE * stored:
+        return "stor ändring"
+    if total and free > WORN_SHARE * total:
+        return "många fria block"
+    return None
+
+
+@cache
+def schema_columns() -> frozenset[tuple[str, str]]:
+    """Every (table, column) the schema creates, optional tables included."""
+    con = duckdb.connect()
+    try:
+        con.execute(SCHEMA)
+        return frozenset(con.execute(statement("schema_columns"), {"database": "memory"}).fetchall())
+    finally:
+        con.close()
 
 
 def _written_by_people(con: duckdb.DuckDBPyConnection, new_notes: pd.DataFrame | None, removed_notes: tuple[str, ...],

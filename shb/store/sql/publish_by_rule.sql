@@ -1,8 +1,10 @@
 -- statement: publish the indicators in the registered frame `batch`, which need no secondary suppression
 -- (no counts, or exempt from the rule): hidden where the source hid them or the rule hides them
+-- read in the order observation is stored in and inserted in that order (the writer keeps insertion order
+-- for this statement), so nothing is sorted again
 -- parameters: $min_count, $min_denominator
 -- value: the column of observation and published_observation is called so (RF04 off on that line)
-insert into publication_parts
+insert into published_observation
 with judged as (
     select
         observation.*,
