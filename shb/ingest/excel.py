@@ -16,8 +16,9 @@ refused before it is read.
 
 from __future__ import annotations
 
+import functools
 import posixpath
-import sys
+import re
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -161,8 +162,8 @@ def _scan_block(data: bytes, cut: int, part: Part) -> int:
     """The rows, cells and shared texts that start before `cut` in `data` (with or without a namespace
     prefix); `part` gets the references, the last row and column they reach, and formula or error marks."""
     a = np.frombuffer(data + bytes(_PAD), dtype=np.uint8)
-    hi = max(cut, 1)
-    starts = np.flatnonzero((a[:cut] == 60) | (a[:cut] == 58)) + 1  # after '<' or a prefix's ':'
+    head = a[:cut]
+    starts = np.flatnonzero((head == 60) | (head == 58)) + 1  # after '<' or a prefix's ':'
     c = a[starts]
     is_c = (c == 99) & _ENDS_NAME[a[starts + 1]]
     is_row = (c == 114) & (a[starts + 1] == 111) & (a[starts + 2] == 119) & _ENDS_NAME[a[starts + 3]]
@@ -172,8 +173,9 @@ def _scan_block(data: bytes, cut: int, part: Part) -> int:
     part.cells += cells
     part.rows += rows
     # Attributes r="…" (a row's number or a cell's reference) and t="e" (an error value), after a space.
-    q = np.flatnonzero(((a[1:hi] == 114) | (a[1:hi] == 116)) & _SPACE[a[:hi - 1]]) + 1
-    q = q[(a[q + 1] == 61) & _QUOTE[a[q + 2]]]
+    # Found by their '=' and counted in the block that holds the space before them (as elements by their '<').
+    q = np.flatnonzero(a[2:cut + 2] == 61) + 1
+    q = q[((a[q] == 114) | (a[q] == 116)) & _SPACE[a[q - 1]] & _QUOTE[a[q + 2]]]
     t = q[a[q] == 116]
     errors = (a[t + 3] == 101) & (a[t + 4] == a[t + 2])
     part.marked = part.marked or bool(is_f.any()) or bool(errors.any())
@@ -224,17 +226,21 @@ def column_letter(n: int) -> str:
     return letters
 
 
+_REF = re.compile(r"([A-Za-z]{1,3})([0-9]{1,7})")
+
+
+@functools.lru_cache(maxsize=4096)
+def _column(letters: str) -> int:
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return col
+
+
 def _position(ref: str) -> tuple[int, int] | None:
     """'AB12' → (12, 28), 1-based; None when `ref` is no cell reference."""
-    i = 0
-    while i < len(ref) and ref[i].isascii() and ref[i].isalpha():
-        i += 1
-    if not 0 < i < 4 or not ref[i:].isdigit():
-        return None
-    col = 0
-    for ch in ref[:i].upper():
-        col = col * 26 + ord(ch) - 64
-    return int(ref[i:]), col
+    m = _REF.fullmatch(ref)
+    return (int(m[2]), _column(m[1])) if m and int(m[2]) > 0 else None
 
 
 class _Cells:
@@ -300,6 +306,7 @@ def _exact(zf: zipfile.ZipFile, name: str, part: Part) -> None:
     and error value ('#N/A') to show in its cell. A document type declaration is refused."""
     cells = _Cells(part)
     parser = expat.ParserCreate()
+    parser.buffer_text = True
     parser.StartElementHandler, parser.EndElementHandler = cells.start, cells.end
     parser.CharacterDataHandler, parser.StartDoctypeDeclHandler = cells.characters, _doctype
     try:
@@ -379,33 +386,35 @@ def _excel_cell(value: object) -> object:
     return str(value)
 
 
-def _filled(values: list) -> bool:
-    return any(x.__class__ is not str or x.strip() for x in values)
+_PLAIN = frozenset((str, float, int))
 
 
 def records(sheet, part: Part) -> Iterator[tuple[int, list]]:
     """(row number as in Excel, values from column A) of each non-empty row of a calamine sheet, with the
-    formulas and error values of `part.overlay` in their cells."""
-    intern, convert = sys.intern, _excel_cell
+    formulas and error values of `part.overlay` in their cells. The sheet comes as lists from A1
+    (`to_python`, in native code); a row is looked at cell by cell only when it holds something other
+    than text and numbers (converted) or nothing but text (blank unless some text is)."""
+    convert = _excel_cell
     overlay: dict[int, dict[int, str]] = {}
     for (r, c), text in part.overlay.items():
         overlay.setdefault(r, {})[c] = text
-    start, end = sheet.start, sheet.end
-    pad = [""] * (start[1] if start else 0)
-    number_ = 0
-    if start is not None:
-        for number_, row in enumerate(sheet.iter_rows(), start=1):
-            values = [intern(x) if x.__class__ is str else convert(x) for x in row]
-            if pad:
-                values = pad + values
-            if number_ in overlay:
-                _place(values, overlay.pop(number_))
-            if _filled(values):
-                yield number_, values
-        if number_ != end[0] + 1:  # calamine starts its rows at row 1: numbers are Excel's
-            raise RuntimeError(f"calamine gav {number_} rader till rad {end[0] + 1}")
+    rows = sheet.to_python(skip_empty_area=False) if sheet.start is not None else []
+    if rows and len(rows) != sheet.end[0] + 1:  # numbers must be Excel's: the lists start at row 1
+        raise RuntimeError(f"calamine gav {len(rows)} rader till rad {sheet.end[0] + 1}")
+    for number_, row in enumerate(rows, start=1):
+        if number_ in overlay:
+            _place(row, overlay.pop(number_))
+        elif row.count("") == len(row):
+            continue
+        types = set(map(type, row))
+        if not types <= _PLAIN:
+            row = [convert(x) for x in row]
+            types = set(map(type, row))
+        if types == {str} and not any(x.strip() for x in row):
+            continue
+        yield number_, row
     for r in sorted(overlay):  # formulas or errors beyond the last value calamine read
-        values = []
+        values: list = []
         _place(values, overlay[r])
         yield r, values
 
