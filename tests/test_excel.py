@@ -216,3 +216,22 @@ def test_native_and_text_numbers_load_with_their_values(db, tmp_path, capsys):
     assert code == 0, err
     assert stored(db, SHARE, "1490", 2025)["value"] == 70.4
     assert stored(db, SHARE, "1490R025", 2025)["value"] == 55.5
+
+
+@pytest.mark.parametrize("block", [1, 5, 13, 64, 200])
+def test_the_scan_counts_the_same_whatever_the_blocks_it_unpacks(block, tmp_path, monkeypatch):
+    """Elements and references cut between two blocks are counted once: the counts do not depend on where
+    the blocks end (a reference missed there sends a sheet to the slow exact reading, one counted twice
+    would refuse a file)."""
+    from shb.ingest import excel
+
+    path = sheet_xlsx(tmp_path / "block.xlsx", header_row() + "".join(
+        data_row(n, f'<c r="D{n}"><v>{n}.5</v></c>') for n in range(2, 40))
+        + '<row r="41"><c r="AB41" t="e"><v>#N/A</v></c></row>')
+    whole = excel.scan(path, read.Limits())["xl/worksheets/sheet1.xml"]
+    monkeypatch.setattr(excel, "BLOCK", block)
+    cut = excel.scan(path, read.Limits())["xl/worksheets/sheet1.xml"]
+    assert (whole.cells, whole.cell_refs, whole.rows, whole.row_refs) == (4 * 39 + 1, 4 * 39 + 1, 40, 40)
+    assert (cut.cells, cut.cell_refs, cut.rows, cut.row_refs, cut.marked) == (
+        whole.cells, whole.cell_refs, whole.rows, whole.row_refs, True)
+    assert (cut.last_row, cut.last_column, cut.far_cell) == (41, 28, "AB41")

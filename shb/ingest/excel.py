@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from shb.ingest.read import Limits
 
 MB = 1024 * 1024
+BLOCK = MB  # bytes unpacked at a time
 _OVERLAP = 64  # bytes carried from one block to the next, so an element cut in two is counted once
 _PAD = 16  # zero bytes after a block, so a look a few bytes ahead never leaves the array
 
@@ -134,7 +135,7 @@ def _scan_part(stream, part: Part, elements: int, limits: Limits, xml: bool) -> 
     texts are measured when it is XML (an image may well hold a megabyte without a '<')."""
     tail, run = b"", 0
     while True:
-        block = stream.read(MB)
+        block = stream.read(BLOCK)
         last = not block
         data = tail + block
         cut = len(data) if last else max(0, len(data) - _OVERLAP)
