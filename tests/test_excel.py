@@ -235,3 +235,33 @@ def test_the_scan_counts_the_same_whatever_the_blocks_it_unpacks(block, tmp_path
     assert (cut.cells, cut.cell_refs, cut.rows, cut.row_refs, cut.marked) == (
         whole.cells, whole.cell_refs, whole.rows, whole.row_refs, True)
     assert (cut.last_row, cut.last_column, cut.far_cell) == (41, 28, "AB41")
+
+
+def test_the_arrow_columns_hold_what_staging_builds_from_the_rows(tmp_path):
+    """`RawTable.columns` (Arrow, a column at a time) against `validate.stage` (from the rows, cell by cell)."""
+    from shb.ingest import validate
+    from shb.ingest.staging import close_connection
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append([*HEADER, "KI låg", "Status", None])
+    ws.append([SHARE, 1490, 2025, 70.4, 69, "..", None])
+    ws.append([SHARE, "1490R025", "2025", "55,5", None, " ", "utanför"])
+    ws.append([SHARE, "1490", datetime(2025, 1, 31), 10**20, True, None, None])
+    ws.append([" ", "  ", None, 1.5, "=1+1", None, 3])
+    path = tmp_path / "kolumner.xlsx"
+    wb.save(path)
+    table = read.read_table(path)
+    positions = read.resolve_columns(table.header, table.header_row)
+    con = validate.stage(table, positions)
+    try:
+        expected = con.execute("select * from cells order by row").df()
+    finally:
+        close_connection(con)
+    got = table.columns(positions, validate.COLUMNS).to_pandas()
+    assert list(got.columns) == list(expected.columns)
+    for name in got.columns:
+        assert got[name].tolist() == expected[name].tolist(), name
+    assert got.extra.tolist() == [False, True, False, True]
+    assert got.t_varde.tolist() == ["70.4", "55,5", "100000000000000000000", "1.5"]
+    assert got.n_varde.tolist() == [True, False, True, True]

@@ -125,8 +125,8 @@ def scan(path: Path, limits: Limits) -> dict[str, Part]:
                     elements = _scan_part(stream, part, elements, limits, xml=info.filename.endswith(".xml"))
                 if info.filename.endswith(".xml"):
                     parts[info.filename] = part
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-        _broken(exc)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        _broken(exc)  # also a compression method zipfile lacks, or a part with a password
     return parts
 
 

@@ -15,12 +15,16 @@ import codecs
 import csv
 import difflib
 import io
+import itertools
 import re
 import sys
 import tomllib
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
 
 from shb.core import paths
 from shb.core.errors import ImportFailed, ImportRejected
@@ -79,6 +83,37 @@ class RawTable:
     def size(self) -> int:
         """How many data rows the table has."""
         return self.staged.rows if self.staged is not None else len(self.rows)
+
+    def columns(self, positions: dict[str, int], names) -> pa.Table:
+        """The data rows as Arrow columns to stage: `row` (its number in the file), `extra` (a cell beyond
+        the header holds something), and for each of `names` t_<name> (the cell as text, '' when empty or
+        absent; a whole number without its '.0') and n_<name> (true where Excel stored a number). Built a
+        column at a time (the rows transposed in native code); a column is looked at cell by cell only
+        when it holds numbers."""
+        width = len(self.header)
+        columns = list(itertools.zip_longest(*self.rows, fillvalue="")) if self.rows else []
+        n = len(self.rows)
+        extra = np.zeros(n, dtype=bool)
+        for col in columns[width:]:
+            extra |= np.fromiter((x.__class__ is not str or bool(x.strip()) for x in col), dtype=bool, count=n)
+        data: dict[str, pa.Array] = {"row": pa.array(self.row_numbers, pa.int64()), "extra": pa.array(extra)}
+        for name in names:
+            i = positions.get(name)
+            col = columns[i] if i is not None and i < len(columns) else None
+            if col is None or set(map(type, col)) <= {str}:
+                data[f"t_{name}"] = pa.array(col if col is not None else [""] * n, pa.string())
+                data[f"n_{name}"] = pa.array(np.zeros(n, dtype=bool))
+                continue
+            data[f"t_{name}"] = pa.array([x if x.__class__ is str else _shown(x) for x in col], pa.string())
+            data[f"n_{name}"] = pa.array([x.__class__ is float or x.__class__ is int for x in col], pa.bool_())
+        return pa.table(data)
+
+
+def _shown(cell: object) -> str:
+    """A number as text: 2025.0 → '2025' (as `validate` shows a cell)."""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell)
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -286,6 +321,8 @@ def _read_xlsx(path: Path, limits: Limits) -> RawTable:
     try:
         for title, records in excel.read_sheets(path, limits):
             table = _table(records, "Excel", f"blad {title!r}", limits)
+            while table.header and table.header[-1] == "":  # as far as its last value: a value to the
+                table.header.pop()  # right of it is reported on its row
             first = first or table
             if table.header and not _missing_columns(table.header):
                 return table
