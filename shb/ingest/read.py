@@ -15,7 +15,7 @@ import codecs
 import csv
 import difflib
 import io
-import itertools
+import operator
 import re
 import sys
 import tomllib
@@ -88,20 +88,19 @@ class RawTable:
         """The data rows as Arrow columns to stage: `row` (its number in the file), `extra` (a cell beyond
         the header holds something), and for each of `names` t_<name> (the cell as text, '' when empty or
         absent; a whole number without its '.0') and n_<name> (true where Excel stored a number). Built a
-        column at a time (the rows transposed in native code); a column is looked at cell by cell only
+        column at a time (taken from the rows in native code); a column is looked at cell by cell only
         when it holds numbers."""
-        width = len(self.header)
-        columns = list(itertools.zip_longest(*self.rows, fillvalue="")) if self.rows else []
-        n = len(self.rows)
+        rows, n, width = self.rows, len(self.rows), len(self.header)
+        widest, shortest = max(map(len, rows), default=0), min(map(len, rows), default=0)
         extra = np.zeros(n, dtype=bool)
-        for col in columns[width:]:
-            extra |= np.fromiter((x.__class__ is not str or bool(x.strip()) for x in col), dtype=bool, count=n)
+        for j in range(width, widest):
+            extra |= np.fromiter((x.__class__ is not str or bool(x.strip()) for x in _column(rows, j, shortest)), bool, n)
         data: dict[str, pa.Array] = {"row": pa.array(self.row_numbers, pa.int64()), "extra": pa.array(extra)}
         for name in names:
             i = positions.get(name)
-            col = columns[i] if i is not None and i < len(columns) else None
-            if col is None or set(map(type, col)) <= {str}:
-                data[f"t_{name}"] = pa.array(col if col is not None else [""] * n, pa.string())
+            col = _column(rows, i, shortest) if i is not None and i < widest else [""] * n
+            if set(map(type, col)) <= {str}:
+                data[f"t_{name}"] = pa.array(col, pa.string())
                 data[f"n_{name}"] = pa.array(np.zeros(n, dtype=bool))
                 continue
             data[f"t_{name}"] = pa.array([x if x.__class__ is str else _shown(x) for x in col], pa.string())
@@ -109,11 +108,16 @@ class RawTable:
         return pa.table(data)
 
 
+def _column(rows: list[list], i: int, shortest: int) -> list:
+    """The cells at position `i` of every row ('' where a row is shorter)."""
+    if i < shortest:
+        return list(map(operator.itemgetter(i), rows))
+    return [r[i] if len(r) > i else "" for r in rows]
+
+
 def _shown(cell: object) -> str:
     """A number as text: 2025.0 → '2025' (as `validate` shows a cell)."""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell)
+    return str(int(cell)) if cell.__class__ is float and cell.is_integer() else str(cell)
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
