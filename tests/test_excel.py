@@ -265,3 +265,22 @@ def test_the_arrow_columns_hold_what_staging_builds_from_the_rows(tmp_path):
     assert got.extra.tolist() == [False, True, False, True]
     assert got.t_varde.tolist() == ["70.4", "55,5", "100000000000000000000", "1.5"]
     assert got.n_varde.tolist() == [True, False, True, True]
+
+
+def test_a_merged_title_and_a_second_sheet_are_read_as_excel_shows_them(db, tmp_path):
+    """A merged cell holds its value in its first cell only (as openpyxl read it); the table is found on the
+    second sheet, below the title, and numbered as in Excel."""
+    wb = openpyxl.Workbook()
+    wb.active.title = "Om filen"
+    wb.active["A1"] = "Inga data här"
+    ws = wb.create_sheet("Data")
+    ws["A1"] = "Sysselsättning i Borås"
+    ws.merge_cells("A1:D1")
+    ws.append(HEADER)
+    ws.append([SHARE, "1490R999", 2025, 70.5])
+    path = tmp_path / "sammanfogad.xlsx"
+    wb.save(path)
+    table = read.read_table(path)
+    assert (table.encoding, table.header_row, table.row_numbers) == ("blad 'Data'", 2, [3])
+    with pytest.raises(ImportRejected, match="rad 3, kolumn omrade, värde '1490R999'"):
+        ingest.import_file(path, db)

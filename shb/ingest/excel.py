@@ -1,7 +1,7 @@
 """Reading an Excel workbook (.xlsx) into rows of cells, guarded, through python-calamine.
 
-calamine reads a sheet into a dense grid in native code, some 20 times faster than a reader in Python,
-but it trusts the file: it spans the grid from the first to the last cell the sheet's XML holds (a
+calamine reads a sheet into a dense grid in native code (with the guards below, a 200 000-row sheet is
+read 8 times faster than by openpyxl: bench/excel_read.py), but it trusts the file: it spans the grid from the first to the last cell the sheet's XML holds (a
 4.9 KB file with one empty text in XFD1048576 asks for 512 GB, and the process aborts, beyond any
 `except`), and it reports neither formulas (a formula gives its last computed value, or nothing) nor
 error values (#N/A gives an empty cell). So before calamine sees a sheet, the workbook's zip is
