@@ -1,17 +1,17 @@
 """Reading an Excel workbook (.xlsx) into rows of cells, guarded, through python-calamine.
 
-calamine reads a sheet into a dense grid in native code (with the guards below, a 200 000-row sheet is
-read 8 times faster than by openpyxl: bench/excel_read.py), but it trusts the file: it spans the grid from the first to the last cell the sheet's XML holds (a
-4.9 KB file with one empty text in XFD1048576 asks for 512 GB, and the process aborts, beyond any
-`except`), and it reports neither formulas (a formula gives its last computed value, or nothing) nor
-error values (#N/A gives an empty cell). So before calamine sees a sheet, the workbook's zip is
-scanned as it unpacks, in blocks, with numpy over the bytes (memory stays small): the parts and their
-unpacked sizes, the rows, cells and shared texts, the longest text, the cell references (the last row
-and column a sheet reaches) and any formula or error value. A sheet that holds formulas or error values,
-or cells without a reference, is read once more with expat for where they are; each such cell then
-holds its formula ('=…') or its error ('#N/A'), so validation reports it as before, never evaluated.
-A sheet whose grid would be larger than `max_excel_area` cells, or reaches beyond `max_columns`, is
-refused before it is read.
+calamine reads a sheet into a dense grid in native code (with the guards below, a 200 000-row sheet
+is read 8 times faster than by openpyxl: bench/excel_read.py), but it trusts the file: it spans the
+grid from the first to the last cell the sheet's XML holds (a 4.9 KB file with one empty text in
+XFD1048576 asks for 512 GB, and the process aborts, beyond any `except`), and it reports neither
+formulas (a formula gives its last computed value, or nothing) nor error values (#N/A gives an empty
+cell). So before calamine sees a sheet, the workbook's zip is scanned as it unpacks, in blocks, with
+numpy over the bytes (memory stays small): the parts and their unpacked sizes, the rows, cells and
+shared texts, the longest text, the cell references (the last row and column a sheet reaches) and any
+formula or error value. A sheet that holds formulas or error values, or cells without a reference, is
+read once more with expat for where they are; each such cell then holds its formula ('=…') or its
+error ('#N/A'), so validation reports it as before, never evaluated. A sheet whose grid would be
+larger than `max_excel_area` cells, or reaches beyond `max_columns`, is refused before it is read.
 """
 
 from __future__ import annotations
