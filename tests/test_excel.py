@@ -149,6 +149,9 @@ def test_a_document_type_declaration_is_refused(db, tmp_path, capsys):
     path = sheet_xlsx(tmp_path / "dtd.xlsx", header_row() + data_row(2, '<c r="D2"><f>1</f><v>70.5</v></c>'),
                       before='<!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">]>')
     assert "dokumenttypdeklaration" in rejected(db, path, capsys)
+    path = sheet_xlsx(tmp_path / "dtd_texter.xlsx", header_row() + data_row(2, '<c r="D2" t="s"><v>0</v></c>'),
+                      shared=['70</t></si><!ENTITY b "bbbb"><si><t>1'])  # in the shared texts, no formula
+    assert "dokumenttypdeklaration" in rejected(db, path, capsys)
 
 
 # --- Broken, bombed and too large files ------------------------------------------------------------------

@@ -70,6 +70,7 @@ class Part:
     last_column: int = 0
     far_cell: str = ""  # the reference of a cell in the last column
     marked: bool = False  # an <f> element or t="e" somewhere: formulas or error values
+    declared: bool = False  # <!DOCTYPE or <!ENTITY: a declaration no workbook has
     exact: bool = False  # set once expat has measured the part (`_exact`)
     overlay: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column), 1-based → text
 
@@ -123,6 +124,8 @@ def scan(path: Path, limits: Limits) -> dict[str, Part]:
                 part = Part()
                 with zf.open(info) as stream:
                     elements = _scan_part(stream, part, elements, limits, xml=info.filename.endswith(".xml"))
+                if part.declared and info.filename.endswith((".xml", ".rels")):
+                    _doctype()
                 if info.filename.endswith(".xml"):
                     parts[info.filename] = part
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
@@ -170,6 +173,7 @@ def _scan_block(data: bytes, cut: int, part: Part) -> int:
     is_row = (c == 114) & (a[starts + 1] == 111) & (a[starts + 2] == 119) & _ENDS_NAME[a[starts + 3]]
     is_si = (c == 115) & (a[starts + 1] == 105) & _ENDS_NAME[a[starts + 2]]
     is_f = (c == 102) & _ENDS_NAME[a[starts + 1]]
+    part.declared = part.declared or bool(((c == 33) & ((a[starts + 1] == 68) | (a[starts + 1] == 69))).any())
     cells, rows = int(is_c.sum()), int(is_row.sum())
     part.cells += cells
     part.rows += rows
@@ -297,7 +301,8 @@ class _Cells:
 
 
 def _doctype(*_) -> None:
-    reject("Excel-filen innehåller en dokumenttypdeklaration (DOCTYPE), som en vanlig .xlsx-arbetsbok aldrig har. "
+    reject("Excel-filen innehåller en dokumenttypdeklaration (DOCTYPE eller ENTITY), som en vanlig .xlsx-arbetsbok "
+           "aldrig har. "
            "Öppna och spara den i Excel igen, eller spara den som CSV.")
 
 
