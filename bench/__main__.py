@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.big_import import time_big_import
+from bench.excel_read import lines as excel_read_lines
+from bench.excel_read import time_excel_read
 from bench.presentation import lines as presentation_lines
 from bench.presentation import time_first_presentation_chart
 from shb.ingest.build import build_demo_snapshot
@@ -154,6 +156,7 @@ def main() -> None:
         results["first_page"] = time_first_page(path)
         results["first_presentation_chart"] = time_first_presentation_chart(path)
         results["big_import"] = time_big_import(path, Path(tmp) / "big")
+        results["excel_read"] = time_excel_read(Path(tmp) / "excel")
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Benchmark results ({results['measured_at']}, {results['machine']})", "",
              f"- Demo build: {results['demo_build_s']} s, {results['observations']} observations",
@@ -173,6 +176,7 @@ def main() -> None:
                   f"scripts {first['browser_script_s']} s"]
     lines += presentation_lines(results["first_presentation_chart"])
     lines += ["", *big_import_lines(results["big_import"])]
+    lines += ["", *excel_read_lines(results["excel_read"])]
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
 

@@ -2,8 +2,9 @@
 
 CSV or Excel are told apart by content; oversized, binary and zip-bomb files are refused and formulas
 are never evaluated. Memory and time are bounded by what the file holds, before any work per cell: the
-columns and cells a file has are counted first (`Limits`), a sheet is read through the cells its XML
-holds (never the size it declares), and a CSV line is measured before it is split. `read_table` gives a
+columns and cells a file has are counted first (`Limits`), a sheet is measured by the cells its XML
+holds (never the size it declares) before python-calamine reads it (`shb.ingest.excel`), and a CSV line
+is measured before it is split. `read_table` gives a
 `RawTable` of text and numbers as the file holds them; nothing is checked against the catalog here
 (that is `shb.ingest.validate`).
 """
@@ -14,14 +15,16 @@ import codecs
 import csv
 import difflib
 import io
+import operator
 import re
 import sys
 import tomllib
 import unicodedata
-import warnings
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
 
 from shb.core import paths
 from shb.core.errors import ImportFailed, ImportRejected
@@ -54,9 +57,11 @@ class Limits:
     max_rows: int = 1_000_000
     max_columns: int = 1_000  # a file in long format has about a dozen
     max_cells: int = 10_000_000  # a CSV file: max_rows of ten columns
-    # An Excel file: openpyxl needs some 20 µs a cell (measured: 100 000 rows of 6 cells in 12 s), so
-    # larger tables are read as CSV. Rows, cells and shared texts in the workbook's XML are counted.
-    max_excel_cells: int = 1_000_000
+    # An Excel file: rows, cells and shared texts in the workbook's XML are counted. python-calamine reads
+    # some 1.3 million a second (bench/excel_read.py); larger tables are read as CSV, streamed by DuckDB.
+    max_excel_cells: int = 2_000_000
+    # calamine holds a sheet as a dense grid (32 bytes a cell) from A1 to the last row and column it reaches.
+    max_excel_area: int = 4_000_000
     max_text_bytes: int = 1 * MB  # one text in the XML (a cell in Excel holds at most 32 767 characters)
     shown: int = 50  # problems listed in a report
 
@@ -78,6 +83,41 @@ class RawTable:
     def size(self) -> int:
         """How many data rows the table has."""
         return self.staged.rows if self.staged is not None else len(self.rows)
+
+    def columns(self, positions: dict[str, int], names) -> pa.Table:
+        """The data rows as Arrow columns to stage: `row` (its number in the file), `extra` (a cell beyond
+        the header holds something), and for each of `names` t_<name> (the cell as text, '' when empty or
+        absent; a whole number without its '.0') and n_<name> (true where Excel stored a number). Built a
+        column at a time (taken from the rows in native code); a column is looked at cell by cell only
+        when it holds numbers."""
+        rows, n, width = self.rows, len(self.rows), len(self.header)
+        widest, shortest = max(map(len, rows), default=0), min(map(len, rows), default=0)
+        extra = np.zeros(n, dtype=bool)
+        for j in range(width, widest):
+            extra |= np.fromiter((x.__class__ is not str or bool(x.strip()) for x in _column(rows, j, shortest)), bool, n)
+        data: dict[str, pa.Array] = {"row": pa.array(self.row_numbers, pa.int64()), "extra": pa.array(extra)}
+        for name in names:
+            i = positions.get(name)
+            col = _column(rows, i, shortest) if i is not None and i < widest else [""] * n
+            if set(map(type, col)) <= {str}:
+                data[f"t_{name}"] = pa.array(col, pa.string())
+                data[f"n_{name}"] = pa.array(np.zeros(n, dtype=bool))
+                continue
+            data[f"t_{name}"] = pa.array([x if x.__class__ is str else _shown(x) for x in col], pa.string())
+            data[f"n_{name}"] = pa.array([x.__class__ is float or x.__class__ is int for x in col], pa.bool_())
+        return pa.table(data)
+
+
+def _column(rows: list[list], i: int, shortest: int) -> list:
+    """The cells at position `i` of every row ('' where a row is shorter)."""
+    if i < shortest:
+        return list(map(operator.itemgetter(i), rows))
+    return [r[i] if len(r) > i else "" for r in rows]
+
+
+def _shown(cell: object) -> str:
+    """A number as text: 2025.0 → '2025' (as `validate` shows a cell)."""
+    return str(int(cell)) if cell.__class__ is float and cell.is_integer() else str(cell)
 
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -273,153 +313,31 @@ def _read_csv(data: bytes, limits: Limits) -> RawTable:
         reject(f"CSV-filen kunde inte tolkas nära rad {reader.line_num}. Kontrollera citattecken och avgränsare.")
 
 
-def _check_zip(path: Path, limits: Limits) -> None:
-    """Refuse zip archives that are broken, not Excel workbooks, or would unpack to far too much."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        reject(f"Excel-filen är trasig eller ofullständig (kanske avkortad vid överföringen): {exc}.")
-    names = {i.filename for i in infos}
-    if "xl/workbook.xml" not in names:
-        reject("Filen är en zip-fil men ingen Excel-arbetsbok (.xlsx). Spara den som .xlsx eller CSV.")
-    unpacked = sum(i.file_size for i in infos)
-    packed = max(1, sum(i.compress_size for i in infos))
-    too_big = unpacked > limits.max_unzipped
-    too_dense = unpacked > limits.ratio_from and unpacked / packed > limits.max_ratio
-    if len(infos) > limits.max_members or too_big or too_dense:
-        reject(f"Excel-filen packas upp till {number(unpacked / MB, 0)} MB från {number(packed / MB, 1)} MB "
-               f"({len(infos)} delar), mer än vad som tillåts ({number(limits.max_unzipped / MB, 0)} MB, "
-               f"kvot {number(limits.max_ratio, 0)}). Filen läses inte.")
-    other = [i for i in infos if not _is_table_part(i.filename) and i.file_size > limits.max_part]
-    if other:
-        reject(f"Excel-filens del {other[0].filename!r} packas upp till {number(other[0].file_size / MB, 0)} MB; "
-               f"högst {number(limits.max_part / MB, 0)} MB tillåts. Filen läses inte.")
-
-
-def _is_table_part(name: str) -> bool:
-    """A part whose XML holds the cells: a worksheet or the shared texts the cells point to."""
-    return name.startswith("xl/worksheets/") or name == "xl/sharedStrings.xml"
-
-
-# The start of an element of a row, a cell or a shared text, with or without a namespace prefix.
-_ELEMENT = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,40}:)?(?:c|row|si)[\s/>]")
-_OVERLAP = 64  # bytes carried from one block to the next, so an element cut in two is counted once
-
-
-def _check_cells(path: Path, limits: Limits) -> None:
-    """Count the rows, cells and shared texts in the workbook's XML, and measure its longest text, in
-    blocks as it unpacks (memory stays small), and refuse the file before any cell is read when there
-    are more than `max_excel_cells` or a text is longer than `max_text_bytes`. Every part is counted,
-    wherever the workbook says its sheets are."""
-    elements = 0
-    with zipfile.ZipFile(path) as zf:
-        for info in zf.infolist():
-            with zf.open(info) as part:
-                elements = _count_part(part, elements, limits, xml=info.filename.endswith(".xml"))
-
-
-def _count_part(part, elements: int, limits: Limits, xml: bool) -> int:
-    """`elements` plus those in `part`; its texts are measured when it is XML (an image may well hold a
-    megabyte without a '<')."""
-    tail, run = b"", 0
-    while block := part.read(MB):
-        data = tail + block
-        cut = max(0, len(data) - _OVERLAP)
-        elements += sum(1 for m in _ELEMENT.finditer(data) if m.start() < cut)
-        tail = data[cut:]
-        pieces = block.split(b"<")
-        longest = max(run + len(pieces[0]), max(map(len, pieces[1:]), default=0))
-        run = run + len(block) if len(pieces) == 1 else len(pieces[-1])
-        if elements > limits.max_excel_cells:
-            reject(f"Excel-filen har fler än {integer(limits.max_excel_cells)} celler (rader, celler och texter); "
-                   "så många läses inte ur en Excel-fil. Spara den som CSV (UTF-8), eller dela upp den.")
-        if xml and longest > limits.max_text_bytes:
-            reject(f"Excel-filen har en text på mer än {number(limits.max_text_bytes / MB, 0)} MB; en cell i Excel "
-                   "rymmer högst 32 767 tecken. Filen läses inte.")
-    return elements + len(_ELEMENT.findall(tail))
-
-
-def _excel_cell(value: object) -> object:
-    """Plain Python values; a formula comes through as its text ('=…'), to be reported, never evaluated."""
-    if value is None:
-        return ""
-    if isinstance(value, str | int | float) and not isinstance(value, bool):
-        return value
-    if isinstance(value, bool):
-        return "SANT" if value else "FALSKT"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(getattr(value, "text", None) or "=")  # ArrayFormula, DataTableFormula: reported as formulas
-
-
 def _read_xlsx(path: Path, limits: Limits) -> RawTable:
-    _check_zip(path, limits)
-    _check_cells(path, limits)
-    import openpyxl  # only when an Excel file is read
+    """The first sheet with a header row naming the required columns (else the first sheet), read through
+    python-calamine behind the guards of `shb.ingest.excel`."""
+    from shb.ingest import excel
 
-    # openpyxl can fail in many ways on a damaged or hostile file (zip, XML, type and key errors); all of
-    # them mean the same thing to the user, so they are caught here, at the boundary, and reported.
+    first = None
+    # calamine can fail in many ways on a damaged or hostile file (zip, XML, missing parts; a panic in its
+    # native code arrives as a BaseException); all of them mean the same thing to the user, so they are
+    # caught here, at the boundary, and reported.
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-            try:
-                return _sheet_table(wb, limits)
-            finally:
-                wb.close()
-    except ImportRejected:
+        for title, records in excel.read_sheets(path, limits):
+            table = _table(records, "Excel", f"blad {title!r}", limits)
+            while table.header and table.header[-1] == "":  # as far as its last value: a value to the
+                table.header.pop()  # right of it is reported on its row
+            first = first or table
+            if table.header and not _missing_columns(table.header):
+                return table
+    except (ImportRejected, KeyboardInterrupt, SystemExit):
         raise
-    except Exception as exc:  # noqa: BLE001 - see above
+    except BaseException as exc:  # noqa: BLE001 - see above
         reject(f"Excel-filen kunde inte läsas ({type(exc).__name__}); den är trasig eller inte en vanlig "
                ".xlsx-arbetsbok. Öppna och spara den i Excel igen, eller spara den som CSV.")
-
-
-def _sheet_table(wb, limits: Limits) -> RawTable:
-    """The first sheet with a header row naming the required columns (else the first sheet)."""
-    first = None
-    for ws in wb.worksheets:
-        table = _sheet_rows(ws, limits)
-        first = first or table
-        if table.header and not _missing_columns(table.header):
-            return table
     if first is None or not first.header:
         reject("Excel-filen innehåller inga ifyllda rader.")
     return first
-
-
-def _sheet_rows(ws, limits: Limits) -> RawTable:
-    return _table(_sheet_records(ws, limits), "Excel", f"blad {ws.title!r}", limits)
-
-
-def _sheet_records(ws, limits: Limits):
-    """(row number, values) of each non-empty row in the sheet's XML, as far as its last value.
-
-    Read with openpyxl's own sheet parser (the one its read-only sheets use) rather than `iter_rows`,
-    which pads every row to the dimension the file declares: A1:XFD1048576 made a 4.9 KB file a million
-    rows of 16 384 cells. A value beyond `max_columns` refuses the file before its row is built.
-    """
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet._reader import WorkSheetParser
-
-    wb = ws.parent
-    with ws._get_source() as source:
-        parser = WorkSheetParser(source, ws._shared_strings, data_only=False, epoch=wb.epoch,
-                                 date_formats=wb._date_formats, timedelta_formats=wb._timedelta_formats)
-        for number_, cells in parser.parse():
-            filled = [c for c in cells if c["value"] is not None]
-            if not filled:
-                continue
-            last = max(c["column"] for c in filled)
-            if last > limits.max_columns:
-                reject(f"Excel-filen har ett värde i kolumn {get_column_letter(last)} (cellen "
-                       f"{get_column_letter(last)}{number_} på blad {ws.title!r}); högst {integer(limits.max_columns)} "
-                       "kolumner kan läsas in. Ta bort värdet eller flytta tabellen och försök igen.")
-            values: list = [""] * last
-            for c in filled:
-                values[c["column"] - 1] = _excel_cell(c["value"])
-            if any(str(x).strip() for x in values):
-                yield number_, values
 
 
 # --- Columns ----------------------------------------------------------------------------------------
