@@ -71,8 +71,15 @@ def _read_group_labels(database: Database) -> dict[tuple[str, str], str]:
     return labels
 
 
+_FACTS: SharedCache[Facts] = SharedCache(8)
+
+
 def facts(database: Database) -> Facts:
-    """What a URL may refer to in this snapshot."""
+    """What a URL may refer to in this snapshot (read once per file and version)."""
+    return _FACTS.get((str(database.path), database.version), lambda: _read_facts(database))
+
+
+def _read_facts(database: Database) -> Facts:
     inds = indicators(database)
     years = database.run("indicator_years")
     by_ind = {i: tuple(int(y) for y in g.year) for i, g in years.groupby("indicator_id")}
@@ -348,9 +355,18 @@ def group_chart(database: Database, view: View, c: Comparison, dimension: str):
                               decimals=fmt.decimals_for(ind.unit), demo=c.demo, citation=c.citation)
 
 
+_OVERVIEWS: SharedCache[pd.DataFrame] = SharedCache(16)  # shared by every session's thread; warmed at start
+
+
 def overview(database: Database, set_id: str, till: int | None = None) -> pd.DataFrame:
     """One row per indicator: latest focus and city values, the difference, the gap's trend, the
-    difference per year (for a sparkline) and whether the values are real or demo (`demo`, `source_text`)."""
+    difference per year (for a sparkline) and whether the values are real or demo (`demo`, `source_text`).
+    Computed once per file, version, set and `till`; each caller gets its own copy of the frame."""
+    key = (str(database.path), database.version, set_id, till)
+    return _OVERVIEWS.get(key, lambda: _overview(database, set_id, till)).copy()
+
+
+def _overview(database: Database, set_id: str, till: int | None) -> pd.DataFrame:
     inds = indicators(database)
     origins = provenance.sources(database)
     _, members = set_members(database, set_id)
@@ -395,9 +411,24 @@ def area_choices(database: Database) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["code", "name", "level", "parent_code", "label"]]
 
 
+_AREA_PROFILES: SharedCache[pd.DataFrame] = SharedCache(32)
+
+
 def area_profile(database: Database, area_code: str) -> pd.DataFrame:
     """Every indicator for one area in its latest year against the city, by målområde and effektmål,
-    and whether its values are real or demo (`demo`, `source_text`)."""
+    and whether its values are real or demo (`demo`, `source_text`). Computed once per file, version
+    and area; each caller gets its own copy."""
+    key = (str(database.path), database.version, area_code)
+    return _AREA_PROFILES.get(key, lambda: _area_profile(database, area_code)).copy()
+
+
+def clear_caches() -> None:
+    """Forget the facts, overviews and area profiles computed in this process (tests that count reads)."""
+    for cache in (_FACTS, _OVERVIEWS, _AREA_PROFILES):
+        cache.clear()
+
+
+def _area_profile(database: Database, area_code: str) -> pd.DataFrame:
     inds = indicators(database)
     origins = provenance.sources(database)
     rows = database.run("area_profile", area_code=area_code)
