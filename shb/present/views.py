@@ -41,9 +41,11 @@ def _read_indicators(database: Database) -> dict[str, Indicator]:
     cat = database.run("indicator_catalog")
     groups = database.run("indicator_groups")
     groups = groups[groups.dimension != "total"]
-    # One pass over the groups (not one filter per indicator): dimension → values, in stored order.
-    by_indicator = {i: {d: gg.value.tolist() for d, gg in g.groupby("dimension", sort=False)}
-                    for i, g in groups.groupby("indicator_id", sort=False)}
+    # One grouping of the groups (not one per indicator): dimension → values, in stored order.
+    by_indicator: dict[str, dict[str, list[str]]] = {}
+    values = groups.value.to_numpy(dtype=object)
+    for (i, d), at in groups.groupby(["indicator_id", "dimension"], sort=False).indices.items():
+        by_indicator.setdefault(i, {})[d] = values[at].tolist()
     out = {}
     for r in cat.itertuples(index=False):
         out[r.id] = Indicator(
@@ -66,6 +68,7 @@ def group_labels(database: Database) -> dict[tuple[str, str], str]:
 
 def _read_group_labels(database: Database) -> dict[tuple[str, str], str]:
     g = database.run("indicator_groups")
+    g = g.drop_duplicates(["dimension", "value"], keep="last")  # the same labels for every indicator
     labels = {(r.dimension, r.value): r.label for r in g.itertuples(index=False)}
     labels.update({(r.dimension, "*"): r.dimension_label for r in g.itertuples(index=False)})
     return labels
@@ -81,8 +84,11 @@ def facts(database: Database) -> Facts:
 
 def _read_facts(database: Database) -> Facts:
     inds = indicators(database)
-    years = database.run("indicator_years")
-    by_ind = {i: tuple(int(y) for y in g.year) for i, g in years.groupby("indicator_id")}
+    years = database.run("indicator_years").sort_values(["indicator_id", "year"], kind="stable")
+    ids = years.indicator_id.to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=int)
+    chunks = np.split(years.year.to_numpy(), starts[1:]) if len(ids) else []
+    by_ind = {i: tuple(c.tolist()) for i, c in zip(ids[starts].tolist(), chunks)}
     areas = pd.concat([database.run("areas_at_level", level=lvl) for lvl in ("municipality", "district", "regso", "deso")])
     sets = database.run("area_sets")
     groups = group_labels(database)
@@ -374,14 +380,16 @@ def _overview(database: Database, set_id: str, till: int | None) -> pd.DataFrame
     structure = database.run("goal_structure").set_index("target_id")
     # Every indicator's numbers in one vectorised pass; only the words are made row by row.
     nums = catalog_wide.set_overview(inds, rows, members, till)
+    goal_areas, target_titles = structure.goal_area_id.to_dict(), structure.target_title.to_dict()
     out = []
-    for ind_id, year, focus, city, trend, series in zip(nums.indicator_id, nums.year, nums.focus, nums.city,
-                                                         nums.trend, nums.gap_series):
+    for ind_id, year, focus, city, trend, series in zip(nums.indicator_id.tolist(), nums.year.tolist(),
+                                                         nums.focus.tolist(), nums.city.tolist(),
+                                                         nums.trend.tolist(), nums.gap_series.tolist()):
         ind = inds[ind_id]
         d = fmt.decimals_for(ind.unit)
         out.append({
-            "goal_area_id": int(structure.at[ind.target, "goal_area_id"]), "target_id": ind.target,
-            "target_title": structure.at[ind.target, "target_title"], "indicator_id": ind_id,
+            "goal_area_id": int(goal_areas[ind.target]), "target_id": ind.target,
+            "target_title": target_titles[ind.target], "indicator_id": ind_id,
             "title": ind.title, "year": year, "focus": focus, "city": city,
             "focus_text": fmt.value_with_unit(focus, ind.unit, ind.unit_label, d),
             "city_text": fmt.value_with_unit(city, ind.unit, ind.unit_label, d),

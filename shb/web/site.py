@@ -64,8 +64,7 @@ def goal_areas(period: str = "") -> dict[str, int | None]:
         structure = data.frame("period_structure", period_id=period).set_index("target_id").goal_area_id
         found = mapping.map(structure).dropna().astype(int)
         return {i: (int(found[i]) if i in found.index else None) for i in inds}
-    structure = data.frame("goal_structure").set_index("target_id").goal_area_id
-    structure = structure[~structure.index.duplicated()]
+    structure = data.frame("goal_structure").drop_duplicates("target_id").set_index("target_id").goal_area_id.to_dict()
     return {i: int(structure[ind.target]) for i, ind in inds.items()}
 
 
