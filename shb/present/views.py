@@ -441,26 +441,24 @@ def _area_profile(database: Database, area_code: str) -> pd.DataFrame:
     origins = provenance.sources(database)
     rows = database.run("area_profile", area_code=area_code)
     structure = database.run("goal_structure").set_index("target_id")
-    # One pass per question over all indicators (no filter per indicator): the area's last published year
-    # and value, its last status otherwise, and the city's value in that year.
-    own = rows[rows.area_code == area_code]
-    last_ok = own[own.status == "ok"].groupby("indicator_id", sort=False).tail(1).set_index("indicator_id")
-    last_status = own.groupby("indicator_id", sort=False).status.last()
-    city = rows[(rows.area_code != area_code) & (rows.status == "ok")].groupby(["indicator_id", "year"]).value.first()
+    # One row per indicator from the query: the area's last published year and value, its last status
+    # otherwise, and the city's value in that year.
     notes = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}
-    ids = pd.unique(rows.indicator_id)
-    years = last_ok.year.reindex(ids)
-    values = last_ok.value.reindex(ids).astype(float)
-    note = last_status.reindex(ids).fillna("missing").map(notes).fillna("saknas")
-    city_values = city.reindex(pd.MultiIndex.from_arrays([ids, years.fillna(-1).astype(int).to_numpy()])).to_numpy(float)
+    ids = rows.indicator_id.tolist()
+    years = rows.last_year
+    values = rows.last_value.where(years.notna()).astype(float)
+    note = rows.last_status.fillna("missing").map(notes).fillna("saknas")
+    city_values = rows.city_value.where(years.notna()).astype(float)
+    goal_areas = structure.goal_area_id.to_dict()
     out = []
-    for ind_id, year, value, city_value, said in zip(ids, years, values, city_values, note):
+    for ind_id, year, value, city_value, said in zip(ids, years.tolist(), values.tolist(), city_values.tolist(),
+                                                     note.tolist()):
         ind = inds[ind_id]
         year = None if pd.isna(year) else int(year)
         diff = value - city_value
         d = fmt.decimals_for(ind.unit)
         out.append({
-            "goal_area": int(structure.at[ind.target, "goal_area_id"]), "target": ind.target,
+            "goal_area": int(goal_areas[ind.target]), "target": ind.target,
             "indicator_id": ind_id, "title": ind.title, "year": year, "value": float(value), "city": float(city_value),
             "value_text": fmt.value_with_unit(value, ind.unit, ind.unit_label, d) if year else said,
             "city_text": fmt.value_with_unit(city_value, ind.unit, ind.unit_label, d),
