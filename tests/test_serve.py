@@ -9,7 +9,7 @@ from shb.web import serve
 def test_warming_reads_every_level_of_polygons_once(demo_db, monkeypatch):
     monkeypatch.setenv("SHB_DB", str(demo_db))
     views._layer.cache_clear()
-    warmed = serve.warm()
+    warmed = serve.warm(wait=True)  # waits for the views' warming too: no thread left to the next test
     assert warmed.problem is None and warmed.layers == 4 and warmed.seconds > 0
     assert views._layer.cache_info().currsize == 4  # kommun, stadsdel, RegSO, DeSO
 

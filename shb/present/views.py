@@ -3,8 +3,9 @@
 Functions take the database and a checked `View`, run named queries, compute with `shb.measures`
 and build charts with `shb.charts` / `shb.maps`. Pages lay the results out.
 
-Why one module of a little over 500 lines: it is the table of contents of what every page shows;
-the sentences live in shb.present.text and the tables in shb.present.tables.
+Why one module of a little under 600 lines: it is the table of contents of what every page shows, with
+the shared caches of the views every session reads; the sentences live in shb.present.text and the
+tables in shb.present.tables.
 """
 
 from __future__ import annotations
