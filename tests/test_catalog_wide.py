@@ -74,3 +74,39 @@ def test_set_overview_sees_a_changed_member_value(demo_db):
     after = catalog_wide.set_overview(inds, changed, members).set_index("indicator_id").loc[ind.id]
     assert after.focus > before.focus
     assert after.city == before.city
+
+
+def profile_from_rows(path, area_code: str) -> pd.DataFrame:
+    """An area's profile numbers computed in pandas from every year of the area's and the kommun's totals."""
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("select indicator_id, area_code, year, value, status from published_observation "
+                           "where group_dim = 'total' and (area_code = $a or level = 'municipality') "
+                           "order by indicator_id, year, area_code", {"a": area_code}).df()
+    finally:
+        con.close()
+    own = rows[rows.area_code == area_code]
+    last_ok = own[own.status == "ok"].groupby("indicator_id").tail(1).set_index("indicator_id")
+    city = rows[(rows.area_code != area_code) & (rows.status == "ok")].groupby(["indicator_id", "year"]).value.first()
+    ids = pd.unique(rows.indicator_id)
+    year = last_ok.year.reindex(ids)
+    return pd.DataFrame({"indicator_id": ids, "year": year.to_numpy(float),
+                         "value": last_ok.value.reindex(ids).to_numpy(float),
+                         "city": [city.get((i, y), np.nan) if pd.notna(y) else np.nan for i, y in zip(ids, year)]})
+
+
+@pytest.mark.parametrize("area_code", ["1490R025", "1490D01", "1490", "1490C1560"])
+def test_area_profile_query_gives_the_last_published_year_and_the_city_then(demo_db, area_code):
+    database = dbmod.Database(demo_db)
+    try:
+        views.clear_caches()
+        got = views.area_profile(database, area_code)
+    finally:
+        database.close()
+    want = profile_from_rows(demo_db, area_code)
+    assert got.indicator_id.tolist() == want.indicator_id.tolist() and len(want) > 0
+    assert got.year.astype(float).fillna(-1).tolist() == want.year.fillna(-1).tolist()
+    np.testing.assert_allclose(got.value.to_numpy(float), want.value.to_numpy(float), equal_nan=True)
+    np.testing.assert_allclose(got.city.to_numpy(float), want.city.to_numpy(float), equal_nan=True)
