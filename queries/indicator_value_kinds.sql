@@ -7,8 +7,8 @@ with observed as (
     select
         o.indicator_id,
         count(*) as observations,
-        count(*) filter (where o.is_demo) as demo_observations,
-        count(*) filter (where o.level != 'municipality') as area_observations
+        sum(o.is_demo::integer) as demo_observations,
+        sum((o.level != 'municipality')::integer) as area_observations
     from observation as o
     group by o.indicator_id
 ),

@@ -31,4 +31,5 @@ final as (
 )
 
 select * from final
-order by indicator_id, year, level, area_code
+-- The order the observations are stored in (indicator, level, year, area): sorting costs least.
+order by indicator_id, level, year, area_code

@@ -218,9 +218,10 @@ QUERY_PARAMETERS = [
 @pytest.fixture
 def received(monkeypatch) -> list[tuple[str, dict]]:
     """Every named query the pages run, with its parameters (what the database is handed to bind).
-    Streamlit's caches are emptied first, so every query of the run reaches the database."""
+    Streamlit's caches and the views' own are emptied first, so every query of the run reaches the database."""
     import streamlit as st
 
+    from shb.present import views
     from shb.store import db as dbmod
 
     calls: list[tuple[str, dict]] = []
@@ -231,6 +232,7 @@ def received(monkeypatch) -> list[tuple[str, dict]]:
         return run(self, name, **params)
 
     st.cache_data.clear()
+    views.clear_caches()
     monkeypatch.setattr(dbmod.Database, "run", spy)
     return calls
 

@@ -97,15 +97,18 @@ def _read(database: Database) -> dict[str, Origin]:
         records = database.run("indicator_sources").set_index("indicator_id")
     else:
         records = pd.DataFrame(columns=["citation", "licence", "origin", "retrieved", "transformation"])
-    return {r.indicator_id: _origin(r, records.loc[r.indicator_id] if r.indicator_id in records.index else None)
-            for r in kinds.itertuples(index=False)}
+    # The records lined up with the indicators once (not one lookup per indicator).
+    lined = records.reindex(kinds.indicator_id.tolist())
+    have = kinds.indicator_id.isin(records.index).tolist()
+    return {r.indicator_id: _origin(r, record if known else None)
+            for r, record, known in zip(kinds.itertuples(index=False), lined.itertuples(index=False), have)}
 
 
 def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
-def _origin(kind, record: pd.Series | None) -> Origin:
+def _origin(kind, record) -> Origin:
     """One indicator from its value counts (`indicator_value_kinds`) and its source record, if any."""
     observations, generated, area = int(kind.observations), int(kind.demo_observations), int(kind.area_observations)
     demo = generated > 0 or observations == 0

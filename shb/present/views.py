@@ -3,8 +3,9 @@
 Functions take the database and a checked `View`, run named queries, compute with `shb.measures`
 and build charts with `shb.charts` / `shb.maps`. Pages lay the results out.
 
-Why one module of a little over 500 lines: it is the table of contents of what every page shows;
-the sentences live in shb.present.text and the tables in shb.present.tables.
+Why one module of a little under 600 lines: it is the table of contents of what every page shows, with
+the shared caches of the views every session reads; the sentences live in shb.present.text and the
+tables in shb.present.tables.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from shb.analysis import measures
+from shb.analysis import catalog_wide, measures
 from shb.core import format as fmt
 from shb.core import paths
 from shb.core.catalog import DIRECTION_LABELS, LEVEL_LABELS, Indicator
@@ -41,9 +42,11 @@ def _read_indicators(database: Database) -> dict[str, Indicator]:
     cat = database.run("indicator_catalog")
     groups = database.run("indicator_groups")
     groups = groups[groups.dimension != "total"]
-    # One pass over the groups (not one filter per indicator): dimension → values, in stored order.
-    by_indicator = {i: {d: gg.value.tolist() for d, gg in g.groupby("dimension", sort=False)}
-                    for i, g in groups.groupby("indicator_id", sort=False)}
+    # One grouping of the groups (not one per indicator): dimension → values, in stored order.
+    by_indicator: dict[str, dict[str, list[str]]] = {}
+    values = groups.value.to_numpy(dtype=object)
+    for (i, d), at in groups.groupby(["indicator_id", "dimension"], sort=False).indices.items():
+        by_indicator.setdefault(i, {})[d] = values[at].tolist()
     out = {}
     for r in cat.itertuples(index=False):
         out[r.id] = Indicator(
@@ -66,16 +69,27 @@ def group_labels(database: Database) -> dict[tuple[str, str], str]:
 
 def _read_group_labels(database: Database) -> dict[tuple[str, str], str]:
     g = database.run("indicator_groups")
+    g = g.drop_duplicates(["dimension", "value"], keep="last")  # the same labels for every indicator
     labels = {(r.dimension, r.value): r.label for r in g.itertuples(index=False)}
     labels.update({(r.dimension, "*"): r.dimension_label for r in g.itertuples(index=False)})
     return labels
 
 
+_FACTS: SharedCache[Facts] = SharedCache(8)
+
+
 def facts(database: Database) -> Facts:
-    """What a URL may refer to in this snapshot."""
+    """What a URL may refer to in this snapshot (read once per file and version)."""
+    return _FACTS.get((str(database.path), database.version), lambda: _read_facts(database))
+
+
+def _read_facts(database: Database) -> Facts:
     inds = indicators(database)
-    years = database.run("indicator_years")
-    by_ind = {i: tuple(int(y) for y in g.year) for i, g in years.groupby("indicator_id")}
+    years = database.run("indicator_years").sort_values(["indicator_id", "year"], kind="stable")
+    ids = years.indicator_id.to_numpy()
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if len(ids) else np.array([], dtype=int)
+    chunks = np.split(years.year.to_numpy(), starts[1:]) if len(ids) else []
+    by_ind = {i: tuple(c.tolist()) for i, c in zip(ids[starts].tolist(), chunks)}
     areas = pd.concat([database.run("areas_at_level", level=lvl) for lvl in ("municipality", "district", "regso", "deso")])
     sets = database.run("area_sets")
     groups = group_labels(database)
@@ -348,36 +362,42 @@ def group_chart(database: Database, view: View, c: Comparison, dimension: str):
                               decimals=fmt.decimals_for(ind.unit), demo=c.demo, citation=c.citation)
 
 
+_OVERVIEWS: SharedCache[pd.DataFrame] = SharedCache(16)  # shared by every session's thread; warmed at start
+
+
 def overview(database: Database, set_id: str, till: int | None = None) -> pd.DataFrame:
     """One row per indicator: latest focus and city values, the difference, the gap's trend, the
-    difference per year (for a sparkline) and whether the values are real or demo (`demo`, `source_text`)."""
+    difference per year (for a sparkline) and whether the values are real or demo (`demo`, `source_text`).
+    Computed once per file, version, set and `till`; each caller gets its own copy of the frame."""
+    key = (str(database.path), database.version, set_id, till)
+    return _OVERVIEWS.get(key, lambda: _overview(database, set_id, till)).copy()
+
+
+def _overview(database: Database, set_id: str, till: int | None) -> pd.DataFrame:
     inds = indicators(database)
     origins = provenance.sources(database)
     _, members = set_members(database, set_id)
     rows = database.run("set_and_city_values", set_id=set_id)
     structure = database.run("goal_structure").set_index("target_id")
+    # Every indicator's numbers in one vectorised pass; only the words are made row by row.
+    nums = catalog_wide.set_overview(inds, rows, members, till)
+    goal_areas, target_titles = structure.goal_area_id.to_dict(), structure.target_title.to_dict()
     out = []
-    for ind_id, r in rows.groupby("indicator_id", sort=False):
+    for ind_id, year, focus, city, trend, series in zip(nums.indicator_id.tolist(), nums.year.tolist(),
+                                                         nums.focus.tolist(), nums.city.tolist(),
+                                                         nums.trend.tolist(), nums.gap_series.tolist()):
         ind = inds[ind_id]
-        frame = measures.comparison(ind, r[r.level == "regso"], r[r.level == "municipality"], members)
-        if till:
-            frame = frame[frame.year <= till]
-        gaps = measures.gaps(frame)
-        year = measures.latest_year(frame)
-        focus = measures.value_at(frame, "focus", year) if year else np.nan
-        city = measures.value_at(frame, "city", year) if year else np.nan
-        trend = measures.gap_trend(ind, gaps, year or 0, city_value=city)
         d = fmt.decimals_for(ind.unit)
         out.append({
-            "goal_area_id": int(structure.loc[ind.target, "goal_area_id"]), "target_id": ind.target,
-            "target_title": structure.loc[ind.target, "target_title"], "indicator_id": ind_id,
+            "goal_area_id": int(goal_areas[ind.target]), "target_id": ind.target,
+            "target_title": target_titles[ind.target], "indicator_id": ind_id,
             "title": ind.title, "year": year, "focus": focus, "city": city,
             "focus_text": fmt.value_with_unit(focus, ind.unit, ind.unit_label, d),
             "city_text": fmt.value_with_unit(city, ind.unit, ind.unit_label, d),
             "difference_text": fmt.difference(focus - city, ind.unit, ind.unit_label, d),
             "verdict": trend.verdict, "trend_text": text.verdict_cell(trend),
             "better": trend.better, "direction": ind.direction,
-            "gap_series": [round(float(x), 2) for x in gaps.difference.dropna().tail(8)],
+            "gap_series": series,
             "trend": trend, "area_level": ind.lowest_level != "municipality",
             "demo": origins[ind_id].demo, "source_text": origins[ind_id].cell,
         })
@@ -400,35 +420,48 @@ def area_choices(database: Database) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)[["code", "name", "level", "parent_code", "label"]]
 
 
+_AREA_PROFILES: SharedCache[pd.DataFrame] = SharedCache(32)
+
+
 def area_profile(database: Database, area_code: str) -> pd.DataFrame:
     """Every indicator for one area in its latest year against the city, by målområde and effektmål,
-    and whether its values are real or demo (`demo`, `source_text`)."""
+    and whether its values are real or demo (`demo`, `source_text`). Computed once per file, version
+    and area; each caller gets its own copy."""
+    key = (str(database.path), database.version, area_code)
+    return _AREA_PROFILES.get(key, lambda: _area_profile(database, area_code)).copy()
+
+
+def clear_caches() -> None:
+    """Forget the facts, overviews and area profiles computed in this process (tests that count reads)."""
+    for cache in (_FACTS, _OVERVIEWS, _AREA_PROFILES):
+        cache.clear()
+
+
+def _area_profile(database: Database, area_code: str) -> pd.DataFrame:
     inds = indicators(database)
     origins = provenance.sources(database)
     rows = database.run("area_profile", area_code=area_code)
     structure = database.run("goal_structure").set_index("target_id")
-    # One pass per question over all indicators (no filter per indicator): the area's last published year
-    # and value, its last status otherwise, and the city's value in that year.
-    own = rows[rows.area_code == area_code]
-    last_ok = own[own.status == "ok"].groupby("indicator_id", sort=False).tail(1).set_index("indicator_id")
-    last_status = own.groupby("indicator_id", sort=False).status.last()
-    city = rows[(rows.area_code != area_code) & (rows.status == "ok")].groupby(["indicator_id", "year"]).value.first()
+    # One row per indicator from the query: the area's last published year and value, its last status
+    # otherwise, and the city's value in that year.
     notes = {"suppressed": "undertryckt", "missing": "saknas", "not_applicable": "ej tillämplig"}
+    ids = rows.indicator_id.tolist()
+    years = rows.last_year
+    values = rows.last_value.where(years.notna()).astype(float)
+    note = rows.last_status.fillna("missing").map(notes).fillna("saknas")
+    city_values = rows.city_value.where(years.notna()).astype(float)
+    goal_areas = structure.goal_area_id.to_dict()
     out = []
-    for ind_id in pd.unique(rows.indicator_id):
+    for ind_id, year, value, city_value, said in zip(ids, years.tolist(), values.tolist(), city_values.tolist(),
+                                                     note.tolist()):
         ind = inds[ind_id]
-        if ind_id in last_ok.index:
-            year, value, note = int(last_ok.at[ind_id, "year"]), float(last_ok.at[ind_id, "value"]), ""
-        else:
-            year, value = None, np.nan
-            note = notes.get(last_status.get(ind_id, "missing"), "saknas")
-        city_value = float(city.get((ind_id, year), np.nan)) if year else np.nan
+        year = None if pd.isna(year) else int(year)
         diff = value - city_value
         d = fmt.decimals_for(ind.unit)
         out.append({
-            "goal_area": int(structure.loc[ind.target, "goal_area_id"]), "target": ind.target,
-            "indicator_id": ind_id, "title": ind.title, "year": year, "value": value, "city": city_value,
-            "value_text": fmt.value_with_unit(value, ind.unit, ind.unit_label, d) if year else note,
+            "goal_area": int(goal_areas[ind.target]), "target": ind.target,
+            "indicator_id": ind_id, "title": ind.title, "year": year, "value": float(value), "city": float(city_value),
+            "value_text": fmt.value_with_unit(value, ind.unit, ind.unit_label, d) if year else said,
             "city_text": fmt.value_with_unit(city_value, ind.unit, ind.unit_label, d),
             "difference": diff, "difference_text": fmt.difference(diff, ind.unit, ind.unit_label, d),
             "assessment": assessment(diff, ind.direction),

@@ -49,15 +49,10 @@ def frame(name: str, **params) -> pd.DataFrame:
     return _frame(d, data_key(d), name, tuple(sorted(params.items())))
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _facts(_d: dbmod.Database, key: str) -> urlstate.Facts:
-    return views.facts(_d)
-
-
 def facts() -> urlstate.Facts:
-    """What a URL may refer to in the session's snapshot."""
-    d = database()
-    return _facts(d, data_key(d))
+    """What a URL may refer to in the session's snapshot (an immutable value from the views' shared cache,
+    per file and version: no copy per call, and warmed when the server starts)."""
+    return views.facts(database())
 
 
 def indicators() -> dict[str, Indicator]:
@@ -118,36 +113,22 @@ def spec_of(kind: str, view: View, with_areas: bool = False, option: str = "") -
     return _spec(d, data_key(d), geometry_version, kind, replace(view, notices=()), with_areas, option)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def _overview(_d: dbmod.Database, key: str, set_id: str) -> pd.DataFrame:
-    return views.overview(_d, set_id)
-
+# The overview and the profiles are one row per indicator: with thousands of indicators a pickled copy
+# per call (what st.cache_data hands out) costs more than the frame copy the views' shared caches give.
 
 def overview(set_id: str) -> pd.DataFrame:
-    """One row per indicator for the set against the city (views.overview), once per data version."""
-    d = database()
-    return _overview(d, data_key(d), set_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def _set_profile(_d: dbmod.Database, key: str, set_id: str) -> pd.DataFrame:
-    return views.set_profile(_d, set_id)
+    """One row per indicator for the set against the city (views.overview), once per data version
+    (warmed for the default set when the server starts and for each new version)."""
+    return views.overview(database(), set_id)
 
 
 def set_profile(set_id: str) -> pd.DataFrame:
-    d = database()
-    return _set_profile(d, data_key(d), set_id)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def _area_profile(_d: dbmod.Database, key: str, area_code: str) -> pd.DataFrame:
-    return views.area_profile(_d, area_code)
+    return views.set_profile(database(), set_id)
 
 
 def area_profile(area_code: str) -> pd.DataFrame:
     """Every indicator for one area against the city, once per data version and area."""
-    d = database()
-    return _area_profile(d, data_key(d), area_code)
+    return views.area_profile(database(), area_code)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -5,12 +5,17 @@ requested, and reads the catalog and the polygons then; a deep link opened in a 
 of it. Here they are imported and read once in the server process before Streamlit starts, so the
 first script run finds them ready (modules and the package's own caches are per process).
 
+The default views' data (the facts, and Översikt's and Områden's overview of the default set) is computed in a background thread at start, and again whenever a new data version is
+installed (a watcher thread looks at the file every few seconds): the caches it fills are the ones
+the pages read, so no visitor pays for a cold page.
+
     python -m shb.web.serve [streamlit options, e.g. --server.port 8501]
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -28,8 +33,9 @@ class Warmed:
     problem: str | None = None
 
 
-def warm() -> Warmed:
-    """Import what every page needs and read the current snapshot's facts and polygons.
+def warm(wait: bool = False) -> Warmed:
+    """Import what every page needs and read the current snapshot's facts and polygons, then compute
+    the default views' data in a background thread (`warm_views`; `wait`: before returning).
 
     Nothing here may stop the server: without a database the pages say what to do. `shb.ui` is left
     to the first page: its cached functions must be created under Streamlit's runtime.
@@ -58,7 +64,75 @@ def warm() -> Warmed:
             layers += 1
     except (ShbError, OSError, ValueError) as exc:
         problem = str(exc)
+    if problem is None:
+        thread = threading.Thread(target=warm_views, args=(database,), name="shb-warm", daemon=True)
+        thread.start()
+        if wait:
+            thread.join()
     return Warmed(time.perf_counter() - started, layers, problem)
+
+
+def warm_views(database) -> bool:
+    """Compute what the default views show for `database` into the package's shared caches (the ones
+    the pages read through `shb.web.data`): the facts and the default set's overview (Översikt, and
+    Områden's set profile). False when the snapshot could not be read (it may have
+    been replaced meanwhile: the watcher warms the new one)."""
+    from shb.core.errors import ShbError
+    from shb.present import views
+
+    try:
+        facts = views.facts(database)
+        views.overview(database, facts.default_set)
+    except (ShbError, OSError, ValueError, LookupError) as exc:
+        print(f"Standardvyerna förbereddes inte: {exc}", file=sys.stderr)
+        return False
+    return True
+
+
+class VersionWatcher(threading.Thread):
+    """Warms the default views whenever the current snapshot file holds a new version."""
+
+    def __init__(self, interval: float = 2.0, seen: str | None = None):
+        super().__init__(name="shb-version-watcher", daemon=True)
+        self.interval = interval
+        self.seen = seen
+        self.warmed = threading.Event()  # set after each warming (tests wait on it)
+        self._stopping = threading.Event()  # not _stop: Thread has a method of that name
+
+    def check(self) -> bool:
+        """Warm the current version if it is new to the watcher; whether it warmed."""
+        from shb.core.errors import ShbError
+        from shb.store import db
+
+        try:
+            database = db.connect()
+        except (ShbError, OSError):
+            return False
+        if database.version == self.seen:
+            return False
+        if warm_views(database):
+            self.seen = database.version
+            self.warmed.set()
+            return True
+        return False
+
+    def run(self) -> None:
+        while not self._stopping.wait(self.interval):
+            self.check()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+
+def _current_version() -> str | None:
+    """The version `warm` started warming, so the watcher does not warm it a second time."""
+    from shb.core.errors import ShbError
+    from shb.store import db
+
+    try:
+        return db.connect().version
+    except (ShbError, OSError):
+        return None
 
 
 def refuse_foreign_websockets() -> None:
@@ -87,6 +161,7 @@ def refuse_foreign_websockets() -> None:
 def main(argv: list[str] | None = None) -> int:
     remove_killed_writers_files(paths.default_db())
     warmed = warm()
+    VersionWatcher(seen=_current_version()).start()
     refuse_foreign_websockets()
     print(f"Förberedde appen på {warmed.seconds:.1f} s.", file=sys.stderr)
     if warmed.problem:

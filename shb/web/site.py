@@ -56,6 +56,18 @@ def goal_area_of(indicator: str, period: str = "") -> int | None:
     return int(structure.loc[data.indicators()[indicator].target, "goal_area_id"])
 
 
+def goal_areas(period: str = "") -> dict[str, int | None]:
+    """`goal_area_of` for every indicator at once (one lookup per table, not one per indicator)."""
+    inds = data.indicators()
+    if period and period != data.facts().current_period:
+        mapping = data.frame("period_indicators", period_id=period).set_index("indicator_id").target_id
+        structure = data.frame("period_structure", period_id=period).set_index("target_id").goal_area_id
+        found = mapping.map(structure).dropna().astype(int)
+        return {i: (int(found[i]) if i in found.index else None) for i in inds}
+    structure = data.frame("goal_structure").drop_duplicates("target_id").set_index("target_id").goal_area_id.to_dict()
+    return {i: int(structure[ind.target]) for i, ind in inds.items()}
+
+
 def own_page(indicator: str) -> PageInfo:
     """The page an indicator belongs to: its målområde's, or Livscykeln for the övergripande mål's."""
     return GOAL_AREA_PAGES.get(goal_area_of(indicator), PAGES[9])
@@ -67,7 +79,8 @@ def page_indicators(path: str, period: str = "") -> list[str] | None:
     inds = data.indicators()
     goal_area = next((n for n, p in GOAL_AREA_PAGES.items() if p.path == path), None)
     if goal_area is not None:
-        return [i for i in inds if goal_area_of(i, period) == goal_area]
+        areas = goal_areas(period)
+        return [i for i in inds if areas[i] == goal_area]
     if path == LIFE_CYCLE_PAGE:
         return [i for i, ind in inds.items() if ind.goal_level]
     if path == MAP_PAGE:
