@@ -152,3 +152,21 @@ def test_border_changes_2025_are_flagged_as_series_breaks(obs):
     breaks = obs[obs.series_break]
     assert set(breaks.year) == {2024}
     assert "1490R025" in set(breaks.area_code) and "1490R020" not in set(breaks.area_code)
+
+
+def test_indicators_generated_together_are_as_each_alone():
+    """The build generates the levels and statuses of many indicators at once; each indicator's rows are
+    the same as when it is generated alone (one of every kind of value and lowest level)."""
+    from shb.core.areas import load_geography
+    from shb.ingest import demo
+
+    cat, geo = load_catalog(), load_geography()
+    profiles = demo.load_profiles()
+    picked = list({(demo._family(i), i.lowest_level, bool(i.survey)): i for i in cat.indicators}.values())
+    assert len({demo._family(i) for i in picked}) == 3 and len({i.lowest_level for i in picked}) >= 3
+    base = demo._areas_base(geo, set(geo.area_set(geo.default_set).members))
+    together = demo._observations(picked, profiles, geo, demo._shared(base, geo, {i.lowest_level for i in picked}))
+    alone = pd.concat([demo.indicator_observations(i, profiles[i.id], base, geo) for i in picked],
+                      ignore_index=True)
+    assert list(together.indicator_id.unique()) == [i.id for i in picked]
+    pd.testing.assert_frame_equal(together[alone.columns], alone, check_dtype=False)

@@ -110,6 +110,42 @@ def test_a_note_for_all_years_is_in_the_report(private_db):
     assert re.search(r"Anteckning \(Norrby, Test\)", html_text)
 
 
+def test_the_report_is_built_once_per_data_version(private_db, tmp_path, monkeypatch):
+    """Writing the same report again for the same data version only copies the kept HTML and PDF; another
+    year, a new version (a note) or another program builds it anew."""
+    from shb.ingest import notes
+    from shb.store.db import Database
+
+    drawn, printed = [], []
+
+    def render(database, year, set_id=None, period=""):
+        drawn.append((database.version, year))
+        return f"<p>{database.version} {year}</p>"
+
+    def to_pdf(html_file, pdf_file, timeout=180):
+        printed.append(html_file.read_text(encoding="utf-8"))
+        pdf_file.write_bytes(b"%PDF " + html_file.read_bytes())
+
+    monkeypatch.setattr(report, "render_html", render)
+    monkeypatch.setattr(report, "html_to_pdf", to_pdf)
+    first = Database(private_db)
+    assert report.build(first, 2023, tmp_path / "a.html", tmp_path / "a.pdf") == {"html": False, "pdf": False}
+    assert report.build(first, 2023, tmp_path / "b.html", tmp_path / "b.pdf") == {"html": True, "pdf": True}
+    assert drawn == [(first.version, 2023)] and len(printed) == 1
+    assert (tmp_path / "b.html").read_text(encoding="utf-8") == f"<p>{first.version} 2023</p>"
+    assert (tmp_path / "b.pdf").read_bytes() == (tmp_path / "a.pdf").read_bytes()
+    assert report.build(first, 2022, tmp_path / "c.html") == {"html": False}
+    notes.add(private_db, "sysselsattningsgrad_20_64", "1490R025", 2023, "Ny version.", "Test")
+    second = Database(private_db)
+    assert second.version != first.version
+    assert report.build(second, 2023, tmp_path / "d.html") == {"html": False}
+    assert (tmp_path / "d.html").read_text(encoding="utf-8") == f"<p>{second.version} 2023</p>"
+    monkeypatch.setattr(report, "code_fingerprint", lambda: "ett annat program")
+    assert report.build(second, 2023, tmp_path / "e.html") == {"html": False}
+    assert drawn == [(first.version, 2023), (first.version, 2022), (second.version, 2023), (second.version, 2023)]
+    assert report.report_cache(second).folder == private_db.parent / ".reports"
+
+
 def test_the_overarching_goal_comes_first_with_every_goal_indicator_and_the_life_course(built):
     text = built[0].read_text(encoding="utf-8")
     goal = text.index("<h2>Övergripande mål: Skapa jämlika livsvillkor och god hälsa</h2>")

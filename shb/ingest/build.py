@@ -35,6 +35,10 @@ class BuildResult:
     seconds: float
     kept_previous: Path | None
     real_indicators: tuple[str, ...] = field(default=())
+    # where the time went: reading the catalog and generating (generate_s), the real data where asked and the
+    # catalog tables (tables_s), writing the snapshot
+    # (write_snapshot: tables, publication, check), and the rest (lock, install, geometry)
+    split: dict[str, float] = field(default_factory=dict)
 
 
 def build_demo_snapshot(db: Path, period_files: list[Path] | None = None) -> BuildResult:
@@ -57,6 +61,7 @@ def build_snapshot(db: Path, demo_only: bool = False, period_files: list[Path] |
         geo = load_geography()
         load_aims(cat, {s.id for s in geo.sets})  # målvärden checked strictly before anything is built
         data = demo.build_demo(cat, geo)
+        generated = time.perf_counter()
         observations, population = data.observations, data.population.assign(is_demo=True)
         records = pd.DataFrame(columns=["subject", "citation", "licence", "files", "source_ids", "origin",
                                         "retrieved", "transformation"])
@@ -77,13 +82,19 @@ def build_snapshot(db: Path, demo_only: bool = False, period_files: list[Path] |
         built_from["inputs"] = store.inputs_fingerprint(inputs)
         tables = store.catalog_frames(cat, geo, period_files) | {"source_record": records}
         is_demo = bool(observations.is_demo.any() or population.is_demo.any())
+        prepared = time.perf_counter()
         with transaction.new_version(db, held=held, failure="Databasen kunde inte byggas") as tx:
+            write_started = time.perf_counter()
             store.write_snapshot(tx.path, tables, observations, population, built_from, is_demo=is_demo,
                                  version=tx.version)
+            written = time.perf_counter() - write_started
             # schematic layers only where no real geometry was imported; imported layers are kept
             geometry.ensure_schematic(paths.geometry_dir(db), geo, held=held)
-    return BuildResult(tx.version, db, len(observations), time.perf_counter() - started, tx.kept_previous,
-                       tuple(real_ids))
+    seconds = time.perf_counter() - started
+    split = {"generate_s": generated - started, "tables_s": prepared - generated, "write_s": written}
+    split["other_s"] = seconds - sum(split.values())
+    return BuildResult(tx.version, db, len(observations), seconds, tx.kept_previous, tuple(real_ids),
+                       {k: round(v, 3) for k, v in split.items()})
 
 
 def combine_observations(generated: pd.DataFrame, found: pd.DataFrame, real_ids: list[str]) -> pd.DataFrame:

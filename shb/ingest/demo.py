@@ -36,7 +36,9 @@ class DemoData:
 
 
 def load_profiles(path: Path = paths.DEMO_PROFILE) -> dict[str, dict]:
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["profiles"]
+    # libyaml's safe loader where PyYAML was built with it: the same data, several times faster
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["profiles"]  # noqa: S506 (a safe loader)
 
 
 def _rng(*keys: object) -> np.random.Generator:
@@ -143,6 +145,19 @@ def _expected(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> np.ndarray
     return city + gap * (area.s.to_numpy() + effect)
 
 
+def _blocks_frame(area: pd.DataFrame, blocks: list[tuple], columns: tuple[str, ...]) -> pd.DataFrame:
+    """One frame of blocks (group dimension, group value, then one array per column, a value per row of
+    `area`), block after block: what concatenating a frame per block gives, built once."""
+    n = len(area)
+    out = {"area_code": np.tile(area.area.to_numpy(dtype=object), len(blocks)),
+           "year": np.tile(area.year.to_numpy(), len(blocks)),
+           "group_dim": np.repeat(np.array([b[0] for b in blocks], dtype=object), n),
+           "group_value": np.repeat(np.array([b[1] for b in blocks], dtype=object), n)}
+    for k, col in enumerate(columns, start=2):
+        out[col] = np.concatenate([np.asarray(b[k]) for b in blocks])
+    return pd.DataFrame(out).astype({"area_code": "str", "group_dim": "str", "group_value": "str"})
+
+
 def _share_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataFrame:
     """Counts for a share or rate at its lowest level, total and per group."""
     scale = ind.scale
@@ -156,9 +171,7 @@ def _share_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataF
         num = rng.binomial(den, p)
     else:
         num = rng.poisson(den * p)
-    rows = [pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": "total",
-                          "group_value": "alla", "numerator": num, "denominator": den,
-                          "population": population})]
+    blocks = [("total", "alla", num, den, population)]
     for dim, values in ind.groups.items():
         weights = _group_weights(dim, values, area)
         offsets = np.array([prof["group_offsets"][dim][v] for v in values], dtype=float) / scale
@@ -169,11 +182,8 @@ def _share_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataF
         else:
             dens, nums = _split_counts(rng, den, num, p, weights, offsets)
         pops = [np.round(population * weights[:, i]).astype(np.int64) for i in range(len(values))]
-        for value, d, x, pop in zip(values, dens, nums, pops):
-            rows.append(pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": dim,
-                                      "group_value": value, "numerator": x, "denominator": d,
-                                      "population": pop}))
-    return pd.concat(rows, ignore_index=True)
+        blocks += [(dim, value, x, d, pop) for value, d, x, pop in zip(values, dens, nums, pops)]
+    return _blocks_frame(area, blocks, ("numerator", "denominator", "population"))
 
 
 def _scalar_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.DataFrame:
@@ -185,8 +195,7 @@ def _scalar_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.Data
         v = np.maximum(np.round(v), 0)
     if ind.kind == "code":
         v = np.clip(v, 0, 2)
-    rows = [pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": "total",
-                          "group_value": "alla", "value": v, "population": area["pop"]})]
+    blocks = [("total", "alla", v, area["pop"].to_numpy())]
     for dim, values in ind.groups.items():
         weights = _group_weights(dim, values, area)
         offsets = np.array([prof["group_offsets"][dim][x] for x in values], dtype=float)
@@ -196,33 +205,36 @@ def _scalar_rows(ind: Indicator, prof: dict, area: pd.DataFrame, rng) -> pd.Data
             gv = np.clip(gv + rng.normal(0, (prof.get("noise", 0) or 0) * 0.5, len(area)), low, high)
             if ind.kind == "count":
                 gv = np.maximum(np.round(gv), 0)
-            rows.append(pd.DataFrame({"area_code": area.area, "year": area.year, "group_dim": dim,
-                                      "group_value": value, "value": gv,
-                                      "population": np.round(area["pop"] * weights[:, i])}))
-    return pd.concat(rows, ignore_index=True)
+            blocks.append((dim, value, gv, np.round(area["pop"].to_numpy() * weights[:, i])))
+    return _blocks_frame(area, blocks, ("value", "population"))
+
+
+KEYS = ["indicator_id", "area_code", "year", "group_dim", "group_value"]
 
 
 def _aggregate(rows: pd.DataFrame, mapping: dict[str, str] | None, kind: str) -> pd.DataFrame:
     """Sum counts (or weight means by population) from one level up to the next (`mapping` None: the rows
-    already carry the parent's code)."""
-    keys = ["area_code", "year", "group_dim", "group_value"]
+    already carry the parent's code), per indicator: `rows` holds indicators of one kind of value
+    (counts with numerator and denominator, or `kind` "count", or means). Groups come in the order they
+    first appear, so each indicator's rows come out as they would alone."""
     r = rows if mapping is None else rows.assign(area_code=rows.area_code.map(mapping)).dropna(subset=["area_code"])
     if "numerator" in r:
-        return r.groupby(keys, sort=False)[["numerator", "denominator", "population"]].sum().reset_index()
+        return r.groupby(KEYS, sort=False)[["numerator", "denominator", "population"]].sum().reset_index()
     if kind == "count":
-        return r.groupby(keys, sort=False)[["value", "population"]].sum().reset_index()
+        return r.groupby(KEYS, sort=False)[["value", "population"]].sum().reset_index()
     r = r.assign(wv=r.value * r.population)
-    g = r.groupby(keys, sort=False)[["wv", "population"]].sum().reset_index()
+    g = r.groupby(KEYS, sort=False)[["wv", "population"]].sum().reset_index()
     return g.assign(value=g.wv / g.population).drop(columns="wv")
 
 
 def _aggregate_districts(regso: pd.DataFrame, members: pd.DataFrame, kind: str) -> pd.DataFrame:
-    """`_aggregate` of each district's RegSO, all districts in one pass: districts in code order, and in
-    each the rows in the order their RegSO rows come (the same rows, in the same order, as one district
-    at a time)."""
+    """`_aggregate` of each district's RegSO, all districts in one pass: per indicator (in the order the
+    indicators come), districts in code order, and in each the rows in the order their RegSO rows come
+    (the same rows, in the same order, as one district at a time)."""
     pairs = members[["regso_code", "district_code"]].drop_duplicates()
     r = regso.merge(pairs, left_on="area_code", right_on="regso_code", how="inner")
-    r = r.assign(area_code=r.district_code).sort_values("district_code", kind="stable")
+    order = np.lexsort((r.district_code.to_numpy(dtype=object), r.ind_pos.to_numpy()))  # stable
+    r = r.iloc[order].assign(area_code=lambda x: x.district_code)
     return _aggregate(r.drop(columns=["regso_code", "district_code"]), None, kind)
 
 
@@ -235,50 +247,83 @@ def _level_maps(geo: Geography) -> dict[str, dict[str, str]]:
     }
 
 
-def _all_levels(ind: Indicator, rows: pd.DataFrame, geo: Geography) -> pd.DataFrame:
-    """Rows for the indicator's lowest level and every level above it."""
-    maps = _level_maps(geo)
-    out = {ind.lowest_level: rows}
-    if ind.lowest_level == "deso":
-        out["regso"] = _aggregate(rows, maps["regso"], ind.kind)
-    if ind.lowest_level in ("deso", "regso"):
-        regso = out["regso"]
-        out["district"] = _aggregate_districts(regso, geo.district_members, ind.kind)
-        out["municipality"] = _aggregate(regso, maps["municipality"], ind.kind)
-    return pd.concat([df.assign(level=lvl) for lvl, df in out.items()], ignore_index=True)
+LEVEL_ORDER = {"deso": 0, "regso": 1, "district": 2, "municipality": 3}
 
 
-def _statuses(ind: Indicator, prof: dict, rows: pd.DataFrame, rng) -> pd.DataFrame:
-    """Values from counts, then the source's own suppression, not-applicable cells and gaps."""
-    r = rows.copy()
+def _family(ind: Indicator) -> str:
+    """Indicators whose rows aggregate alike: counts (numerator and denominator), sums, means."""
+    return "counts" if ind.kind in ("share", "rate") else ("count" if ind.kind == "count" else "mean")
+
+
+def _all_levels(inds: list[Indicator], rows: pd.DataFrame, geo: Geography,
+                maps: dict[str, dict[str, str]] | None = None) -> pd.DataFrame:
+    """Rows for each indicator's lowest level and every level above it, for many indicators at once:
+    `rows` are the lowest level's rows of indicators of one family (`_family`), with `indicator_id` and
+    `ind_pos` (the indicator's place in `inds`). Out: per indicator in order, its levels from the lowest
+    up, each level's rows as `_aggregate` gives them."""
+    maps = maps if maps is not None else _level_maps(geo)
+    kind = inds[0].kind
+    lowest = np.array([LEVEL_ORDER[i.lowest_level] for i in inds])
+    pos = rows.ind_pos.to_numpy()
+    out = [rows.assign(level=np.array([i.lowest_level for i in inds], dtype=object)[pos])]
+    deso = rows[lowest[pos] == LEVEL_ORDER["deso"]]
+    regso = rows[lowest[pos] == LEVEL_ORDER["regso"]]
+    if len(deso):
+        up = _aggregate(deso, maps["regso"], kind)
+        up["ind_pos"] = up.indicator_id.map({i.id: n for n, i in enumerate(inds)}).to_numpy()
+        out.append(up.assign(level="regso"))
+        regso = pd.concat([regso, up], ignore_index=True)
+    if len(regso):
+        place = {i.id: n for n, i in enumerate(inds)}
+        regso = regso.iloc[np.argsort(regso.ind_pos.to_numpy(), kind="stable")]
+        for level, part in (("district", _aggregate_districts(regso, geo.district_members, kind)),
+                            ("municipality", _aggregate(regso, maps["municipality"], kind))):
+            out.append(part.assign(level=level, ind_pos=part.indicator_id.map(place).to_numpy()))
+    r = pd.concat(out, ignore_index=True)
+    order = np.lexsort((r.level.map(LEVEL_ORDER).to_numpy(), r.ind_pos.to_numpy()))  # stable
+    return r.iloc[order].reset_index(drop=True)
+
+
+def _statuses(inds: list[Indicator], profs: list[dict], rows: pd.DataFrame, rngs: list) -> pd.DataFrame:
+    """Values from counts, then the source's own suppression, not-applicable cells and gaps, for many
+    indicators at once (rows grouped by `ind_pos`, in order). The random gaps are drawn per indicator
+    from its own generator (`rngs`), as for one indicator alone; everything else is whole columns."""
+    r = rows.reset_index(drop=True)
+    pos = r.ind_pos.to_numpy()
+    n = len(r)
+    counted = np.array([i.kind in ("share", "rate") for i in inds])[pos]
+    survey = np.array([bool(i.survey) for i in inds])[pos]
+    value = r["value"].to_numpy(dtype=float) if "value" in r else np.full(n, np.nan)
+    ci_low, ci_high = np.full(n, np.nan), np.full(n, np.nan)
+    status = np.full(n, "ok", dtype=object)
     if "numerator" in r:
-        den = r.denominator.astype(float)
+        scale = np.array([i.scale if i.kind in ("share", "rate") else np.nan for i in inds], dtype=float)[pos]
+        num, den = r.numerator.to_numpy(dtype=float), r.denominator.to_numpy(dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
-            r["value"] = np.where(den > 0, ind.scale * r.numerator / den, np.nan)
-        if ind.survey:
-            low, high = wilson(r.numerator, den)
-            r["ci_low"], r["ci_high"] = low * ind.scale, high * ind.scale
-        status = np.where(den == 0, "not_applicable",
-                          np.where(den < SOURCE_SUPPRESS_BELOW, "suppressed", "ok"))
+            value = np.where(counted, np.where(den > 0, scale * num / den, np.nan), value)
+        low, high = wilson(num, den)
+        ci_low, ci_high = np.where(survey, low * scale, np.nan), np.where(survey, high * scale, np.nan)
+        status[counted] = np.where(den == 0, "not_applicable",
+                                   np.where(den < SOURCE_SUPPRESS_BELOW, "suppressed", "ok"))[counted]
     else:
-        r["numerator"] = r["denominator"] = np.nan
-        status = np.full(len(r), "ok", dtype=object)
-    for col in ("ci_low", "ci_high"):
-        if col not in r:
-            r[col] = np.nan
-    status = status.astype(object)
-    years = sorted(r.year.unique())
-    if len(years) > 4 and rng.random() < 0.4:  # a year the source did not deliver
-        status[(r.year == years[int(rng.integers(1, len(years) - 1))]).to_numpy()] = "missing"
-    if ind.survey:  # some areas without enough answers to publish
-        lower = r.level.isin(["regso", "deso"]).to_numpy()
-        status[lower & (rng.random(len(r)) < 0.03)] = "missing"
-    r["status"] = status
-    hidden = r.status != "ok"
-    r.loc[hidden, ["value", "ci_low", "ci_high"]] = np.nan
-    r.loc[r.status.isin(["suppressed", "missing"]), ["numerator", "denominator"]] = np.nan
-    r["value"] = r.value.round(prof.get("decimals", 1) + 1)
-    return r
+        num = den = np.full(n, np.nan)
+    year, lower = r.year.to_numpy(), r.level.isin(["regso", "deso"]).to_numpy()
+    bounds = np.searchsorted(pos, np.arange(len(inds) + 1))
+    for k, (ind, rng) in enumerate(zip(inds, rngs, strict=True)):
+        part = slice(bounds[k], bounds[k + 1])
+        years = sorted(np.unique(year[part]))
+        if len(years) > 4 and rng.random() < 0.4:  # a year the source did not deliver
+            status[part][year[part] == years[int(rng.integers(1, len(years) - 1))]] = "missing"
+        if ind.survey:  # some areas without enough answers to publish
+            status[part][lower[part] & (rng.random(bounds[k + 1] - bounds[k]) < 0.03)] = "missing"
+    hidden = status != "ok"
+    unpublished = (status == "suppressed") | (status == "missing")
+    value, ci_low, ci_high = (np.where(hidden, np.nan, v) for v in (value, ci_low, ci_high))
+    decimals = np.array([int(p.get("decimals", 1)) + 1 for p in profs])[pos]
+    for d in np.unique(decimals):
+        value[decimals == d] = np.round(value[decimals == d], d)
+    return r.assign(value=value, ci_low=ci_low, ci_high=ci_high, status=status,
+                    numerator=np.where(unpublished, np.nan, num), denominator=np.where(unpublished, np.nan, den))
 
 
 def _indicator_years(ind: Indicator, prof: dict) -> list[int]:
@@ -291,28 +336,68 @@ def _indicator_years(ind: Indicator, prof: dict) -> list[int]:
     return years
 
 
-def _series_breaks(obs: pd.DataFrame, geo: Geography) -> np.ndarray:
-    """Rows on RegSO (and districts containing them) whose borders changed in 2025."""
+def _changed_areas(geo: Geography) -> set[str]:
+    """RegSO whose borders changed in 2025, and the districts containing them."""
     a = geo.areas
     changed = set(a.loc[(a.level == "regso") & a.border_changed_2025, "code"])
     dm = geo.district_members
-    changed |= set(dm.loc[dm.regso_code.isin(changed), "district_code"])
+    return changed | set(dm.loc[dm.regso_code.isin(changed), "district_code"])
+
+
+def _series_breaks(obs: pd.DataFrame, geo: Geography, changed: set[str] | None = None) -> np.ndarray:
+    """Rows on RegSO (and districts containing them) whose borders changed in 2025 (`changed`:
+    `_changed_areas(geo)`)."""
+    changed = changed if changed is not None else _changed_areas(geo)
     return ((obs.year == BREAK_YEAR) & obs.area_code.isin(changed)).to_numpy()
 
 
-def indicator_observations(ind: Indicator, prof: dict, base: pd.DataFrame, geo: Geography) -> pd.DataFrame:
-    """All demo rows for one indicator."""
-    rng = _rng("indicator", ind.id)
-    area = _to_level(base, ind.lowest_level)
+@dataclass(frozen=True)
+class _Shared:
+    """What every indicator's generation reads the same: the base per level, the level maps and the
+    areas with a series break (computed once per build, not once per indicator)."""
+
+    levels: dict[str, pd.DataFrame]
+    maps: dict[str, dict[str, str]]
+    changed: set[str]
+
+
+def _shared(base: pd.DataFrame, geo: Geography, levels: set[str]) -> _Shared:
+    return _Shared({lvl: _to_level(base, lvl) for lvl in levels}, _level_maps(geo), _changed_areas(geo))
+
+
+def _lowest_rows(ind: Indicator, prof: dict, shared: _Shared, rng) -> pd.DataFrame:
+    """The indicator's rows at its lowest level, total and per group."""
+    area = shared.levels[ind.lowest_level]
     area = area[area.year.isin(_indicator_years(ind, prof))].reset_index(drop=True)
-    if ind.kind in ("share", "rate"):
-        rows = _share_rows(ind, prof, area, rng)
-    else:
-        rows = _scalar_rows(ind, prof, area, rng)
-    rows = _statuses(ind, prof, _all_levels(ind, rows, geo), rng)
-    rows["indicator_id"] = ind.id
-    rows["series_break"] = _series_breaks(rows, geo)
-    return rows
+    return _share_rows(ind, prof, area, rng) if ind.kind in ("share", "rate") else _scalar_rows(ind, prof, area, rng)
+
+
+def _observations(inds: list[Indicator], profiles: dict[str, dict], geo: Geography, shared: _Shared) -> pd.DataFrame:
+    """All demo rows of `inds`, in their order. Each indicator draws from its own generator, in the same
+    order as alone (its rows, then its gaps); the levels above the lowest and the statuses are worked out
+    for all indicators of a family at once."""
+    rngs = [_rng("indicator", ind.id) for ind in inds]
+    lowest = [_lowest_rows(ind, profiles[ind.id], shared, rng).assign(indicator_id=ind.id, ind_pos=n)
+              for n, (ind, rng) in enumerate(zip(inds, rngs, strict=True))]
+    parts = []
+    for family in ("counts", "count", "mean"):
+        chosen = [n for n, ind in enumerate(inds) if _family(ind) == family]
+        if not chosen:
+            continue
+        fam = [inds[n] for n in chosen]
+        rows = pd.concat([lowest[n].assign(ind_pos=k) for k, n in enumerate(chosen)], ignore_index=True)
+        done = _statuses(fam, [profiles[i.id] for i in fam], _all_levels(fam, rows, geo, shared.maps),
+                         [rngs[n] for n in chosen])
+        parts.append(done.assign(ind_pos=np.array(chosen)[done.ind_pos.to_numpy()]))
+    rows = pd.concat(parts, ignore_index=True)
+    rows = rows.iloc[np.argsort(rows.ind_pos.to_numpy(), kind="stable")].reset_index(drop=True)
+    rows["series_break"] = _series_breaks(rows, geo, shared.changed)
+    return rows.drop(columns="ind_pos")
+
+
+def indicator_observations(ind: Indicator, prof: dict, base: pd.DataFrame, geo: Geography) -> pd.DataFrame:
+    """All demo rows for one indicator (the same rows as in `build_demo`)."""
+    return _observations([ind], {ind.id: prof}, geo, _shared(base, geo, {ind.lowest_level}))
 
 
 def build_demo(cat: Catalog, geo: Geography, profiles: dict[str, dict] | None = None) -> DemoData:
@@ -323,8 +408,8 @@ def build_demo(cat: Catalog, geo: Geography, profiles: dict[str, dict] | None = 
         raise ValueError(f"Demoprofil saknas för: {', '.join(missing)}")
     focus = set(geo.area_set(geo.default_set).members)
     base = _areas_base(geo, focus)
-    parts = [indicator_observations(ind, profiles[ind.id], base, geo) for ind in cat.indicators]
-    obs = pd.concat(parts, ignore_index=True)
+    shared = _shared(base, geo, {ind.lowest_level for ind in cat.indicators})
+    obs = _observations(list(cat.indicators), profiles, geo, shared)
     obs["is_demo"] = True
     obs["source_version"] = GENERATOR_VERSION
     for col in ("numerator", "denominator", "population"):

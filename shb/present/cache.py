@@ -1,12 +1,16 @@
 """A small cache that many sessions' threads may share: values are computed outside the lock and
-returned as computed, so a concurrent eviction never takes a value from under a reader."""
+returned as computed, so a concurrent eviction never takes a value from under a reader. And a cache of
+built files on disk (the report's HTML and PDF per data version), shared by every process."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from pathlib import Path
 from typing import Generic, NamedTuple, TypeVar
 
 T = TypeVar("T")
@@ -40,12 +44,24 @@ class SharedCache(Generic[T]):
                 self._items.move_to_end(key)
                 return self._items[key]
         value = compute()
+        self.put(key, value)
+        return value
+
+    def peek(self, key: Hashable) -> T | None:
+        """The value for `key` when it is cached (and marked as just used), else None."""
+        with self._lock:
+            if key in self._items:
+                self._items.move_to_end(key)
+                return self._items[key]
+        return None
+
+    def put(self, key: Hashable, value: T) -> None:
+        """Keep `value` for `key` (a value computed elsewhere, e.g. in a batch)."""
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value
 
     def clear(self) -> None:
         with self._lock:
@@ -72,3 +88,46 @@ def shared(size: int) -> Callable[[Callable[..., T]], Callable[..., T]]:
         return wrapper
 
     return decorate
+
+
+class FileCache:
+    """Files built once per key and kept in `folder`, at most `keep` of them (the least recently used
+    out first). A file is built beside its place and renamed into it, so no reader ever sees half a
+    file, and two builders of the same key at once both leave a whole one."""
+
+    def __init__(self, folder: Path, keep: int = 32):
+        if keep < 1:
+            raise ValueError(f"FileCache: keep must be at least 1; got {keep!r}")
+        self.folder = Path(folder)
+        self.keep = keep
+
+    def path(self, key: Hashable, suffix: str) -> Path:
+        """Where the file for `key` is kept (a digest of the key's repr, so any text may be in it)."""
+        return self.folder / f"{hashlib.sha256(repr(key).encode()).hexdigest()[:32]}{suffix}"
+
+    def get(self, key: Hashable, suffix: str, make: Callable[[Path], None]) -> tuple[Path, bool]:
+        """The kept file for `key`, built by `make(path)` when there is none; and whether it was kept."""
+        target = self.path(key, suffix)
+        if target.is_file() and target.stat().st_size > 0:
+            os.utime(target)  # just used: pruned last
+            return target, True
+        self.folder.mkdir(parents=True, exist_ok=True)
+        part = self.folder / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"
+        try:
+            make(part)
+            os.replace(part, target)
+        finally:
+            part.unlink(missing_ok=True)
+        self._prune()
+        return target, False
+
+    def _prune(self) -> None:
+        files = []
+        for p in self.folder.iterdir():
+            try:
+                if p.is_file() and not p.name.startswith("."):
+                    files.append((p.stat().st_mtime_ns, p))
+            except OSError:  # taken away by another pruner meanwhile
+                continue
+        for _, p in sorted(files, reverse=True)[self.keep:]:
+            p.unlink(missing_ok=True)

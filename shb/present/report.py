@@ -8,12 +8,16 @@ the HTML.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import os
 import shutil
 import subprocess
 import tempfile
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -29,7 +33,7 @@ from shb.core.text import as_typed
 from shb.geo import geometry
 from shb.ingest import analyses
 from shb.present import charts, lifecycle, periods, provenance, steering, text, urlstate, views
-from shb.present.cache import SharedCache
+from shb.present.cache import FileCache, SharedCache
 from shb.store.db import Database
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -55,10 +59,18 @@ def _table(c: views.Comparison, year: int) -> tuple[list[str], list[list[str]]]:
     return head, rows
 
 
+def _draw(chart) -> str:
+    """A chart of the report as SVG: the builders' specs are valid by construction (tested against the
+    schema), so the schema check is skipped."""
+    return charts.export_svg(chart, validate=False)
+
+
 def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: int, set_id: str,
-                      demo: bool | None = None, schematic_geometry: bool = True) -> dict:
+                      demo: bool | None = None, schematic_geometry: bool = True,
+                      draw: Callable[[object], object] = _draw) -> dict:
     """Everything the report says about one indicator; real or demo is the indicator's own
-    (`views.origin_of`: a `demo` the database contradicts raises ValueError)."""
+    (`views.origin_of`: a `demo` the database contradicts raises ValueError). Its charts go to `draw`,
+    which may return a Future of the SVG (`_resolved` waits for them)."""
     ind = views.indicators(database)[ind_id]
     origin = views.origin_of(database, ind_id, demo, "indicator_section")
     years = [y for y in f.indicators[ind_id].years if y <= year]
@@ -66,10 +78,10 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
     view = replace(base, jamfor=set_id, ar=years[-1] if years else base.ar,
                    till=years[-1] if years else base.till, utsnitt="tatort")
     c = views.comparison(database, view)
-    trend_svg = charts.export_svg(views.trend_chart(c))
+    trend_svg = draw(views.trend_chart(c))
     map_svg = ""
     if ind.lowest_level != "municipality" and c.year:
-        map_svg = charts.export_svg(views.map_chart(database, view, c.year, height=460))
+        map_svg = draw(views.map_chart(database, view, c.year, height=460))
     head, table = _table(c, year)
     notes = database.run("notes_for_year", indicator=ind_id, year=year)
     aims = [text.aim_sentence(ind, aim, p, title) for title, aim, p in c.aims]
@@ -134,29 +146,76 @@ def _summary(goal_areas: list[dict]) -> list[dict]:
 
 
 _SECTIONS: SharedCache[dict] = SharedCache(1024)  # per file, data version, indicator, year and set
+_LIFE_COURSE: SharedCache[dict] = SharedCache(16)  # per file, data version, set and year
+
+
+def _identity(database) -> tuple:
+    """The data version and the file itself: a snapshot rebuilt within the same second has the same
+    version id, but not the same file."""
+    try:
+        stat = os.stat(database.path)
+        return (str(database.path), database.version, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        return (str(database.path), database.version)
+
+
+def _workers() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _resolved(section: dict) -> dict:
+    """The section with every drawn chart's Future replaced by its SVG."""
+    return {k: v.result() if isinstance(v, Future) else v for k, v in section.items()}
+
+
+class _Queries:
+    """The database for one report: each named query with the same parameters runs once (the sections
+    ask for the set's members, the areas of a level and the district members again and again); every
+    caller gets its own copy of the frame. Everything else is the database's own."""
+
+    def __init__(self, database: Database):
+        self._database = database
+        self._frames: SharedCache[pd.DataFrame] = SharedCache(4096)
+
+    def run(self, name: str, **params) -> pd.DataFrame:
+        key = (name, tuple(sorted((k, repr(v)) for k, v in params.items())))
+        return self._frames.get(key, lambda: self._database.run(name, **params)).copy()
+
+    def __getattr__(self, name: str):
+        return getattr(self._database, name)
 
 
 def _sections(database: Database, f: urlstate.Facts, ids: list[str], year: int, set_id: str,
-              schematic: bool) -> dict[str, dict]:
-    """Every indicator's section, built in parallel (the charts are drawn by vl-convert, which runs outside
-    Python's lock) and kept per data version: a second report of the same data draws no chart again."""
-    try:  # the file itself too: a snapshot rebuilt within the same second has the same version id
-        stat = os.stat(database.path)
-        identity: tuple = (stat.st_ino, stat.st_mtime_ns, stat.st_size)
-    except OSError:
-        identity = ()
+              schematic: bool, render: ThreadPoolExecutor | None = None) -> dict[str, dict]:
+    """Every indicator's section, kept per data version: a second report of the same data draws no chart
+    again. The sections are built by a few threads (their queries run outside Python's lock) and hand
+    each chart to `render` as soon as it is built, so the charts are drawn side by side (vl-convert
+    draws outside Python's lock) while later sections are still being built."""
+    identity = _identity(database)
+    own = render is None
+    render = render or ThreadPoolExecutor(max_workers=_workers())
 
     def one(ind_id: str) -> dict:
-        key = (str(database.path), database.version, identity, ind_id, year, set_id, schematic)
-        return _SECTIONS.get(key, lambda: indicator_section(database, f, ind_id, year, set_id,
-                                                            schematic_geometry=schematic))
+        hit = _SECTIONS.peek((identity, ind_id, year, set_id, schematic))
+        return hit if hit is not None else indicator_section(
+            database, f, ind_id, year, set_id, schematic_geometry=schematic, draw=lambda c: render.submit(_draw, c))
 
-    with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
-        return dict(zip(ids, pool.map(one, ids), strict=True))
+    try:
+        with ThreadPoolExecutor(max_workers=max(2, min(4, _workers()))) as pool:
+            built = list(pool.map(one, ids))
+        out = {}
+        for ind_id, section in zip(ids, built, strict=True):
+            out[ind_id] = _resolved(section)
+            _SECTIONS.put((identity, ind_id, year, set_id, schematic), out[ind_id])
+        return out
+    finally:
+        if own:
+            render.shutdown()
 
 
 def render_html(database: Database, year: int, set_id: str | None = None, period: str = "") -> str:
     """The whole report as one HTML string, for the målbild `period` ("" : the current one)."""
+    database = _Queries(database)
     f = views.facts(database)
     set_id = set_id or f.default_set
     first, last = min(min(i.years) for i in f.indicators.values() if i.years), max(
@@ -176,8 +235,11 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
     current = periods.is_current(database, period)
     collected = analysis_of_year(database, year) if current else {}
     linked = steering.links(database) if current else steering.links(database).iloc[0:0]
-    sections = _sections(database, f, [i for i in belongs if i in f.indicators and f.indicators[i].years], year,
-                         set_id, schematic)
+    with ThreadPoolExecutor(max_workers=_workers()) as render:
+        sections = _sections(database, f, [i for i in belongs if i in f.indicators and f.indicators[i].years],
+                             year, set_id, schematic, render)
+        goal_first = bool((structure.goal_area_id == GOAL_AREA_ID).any())
+        life_course = _life_course(database, f, set_id, year, render) if goal_first else None
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
         heading = text.GOAL_HEADING if ga_id == GOAL_AREA_ID else f"Målområde {ga_id}"
@@ -190,7 +252,7 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
     goal = next((ga for ga in goal_areas if ga["id"] == GOAL_AREA_ID), None)
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return env.get_template("report.html.j2").render(
-        goal=goal, life_course=life_course_section(database, f, set_id, year) if goal else None,
+        goal=goal, life_course=life_course if goal else None,
         goal_area_sections=[ga for ga in goal_areas if ga["id"] != GOAL_AREA_ID],
         programme=database.run("programme").iloc[0], year=year, version=snap.version, kind=counts.kind,
         real_count=counts.real, demo_count=counts.demo, total_count=counts.total, demo_text=text.DEMO_TEXT,
@@ -204,7 +266,20 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
 LIFE_COURSE_WORST = 3  # the largest gaps named per life stage
 
 
-def life_course_section(database: Database, f: urlstate.Facts, set_id: str, year: int) -> dict:
+def _life_course(database: Database, f: urlstate.Facts, set_id: str, year: int, render: ThreadPoolExecutor) -> dict:
+    """`life_course_section`, kept per data version, its charts drawn by `render`."""
+    key = (_identity(database), set_id, year)
+    hit = _LIFE_COURSE.peek(key)
+    if hit is not None:
+        return hit
+    section = life_course_section(database, f, set_id, year, draw=lambda c: render.submit(_draw, c))
+    section["gradients"] = [_resolved(g) for g in section["gradients"]]
+    _LIFE_COURSE.put(key, section)
+    return section
+
+
+def life_course_section(database: Database, f: urlstate.Facts, set_id: str, year: int,
+                        draw: Callable[[object], object] = _draw) -> dict:
     """The life-cycle summary for the övergripande mål's section: per life stage the sentence and the
     largest gaps on the worse side (as on the Livscykeln page), and the social gradient of every goal
     indicator with an utbildning dimension (chart and sentences). Values up to `year`."""
@@ -224,7 +299,7 @@ def life_course_section(database: Database, f: urlstate.Facts, set_id: str, year
             continue
         g = lifecycle.gradient(database, replace(urlstate.defaults_for(f, ind.id), jamfor=set_id))
         if g is not None:
-            gradients.append({"title": ind.title, "svg": charts.export_svg(g.chart), "sentences": g.sentences,
+            gradients.append({"title": ind.title, "svg": draw(g.chart), "sentences": g.sentences,
                               "note": g.note})
     return {"stages": stages, "gradients": gradients}
 
@@ -249,11 +324,61 @@ def html_to_pdf(html_file: Path, pdf_file: Path, timeout: float = 180) -> None:
         raise ShbError(f"Chromium kunde inte skapa PDF:en: {done.stderr.decode(errors='replace')[-300:]}")
 
 
+REPORT_CACHE = ".reports"  # beside the database file; hidden, so never taken for a kept snapshot
+CODE_PARTS = (("shb", "*.py"), ("shb/present/templates", "*"), ("queries", "*.sql"))
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """A digest of the code, templates and queries that write the report: a cached report is never
+    served by a program that would write it differently."""
+    root = Path(__file__).resolve().parents[2]
+    digest = hashlib.sha256()
+    for folder, pattern in CODE_PARTS:
+        for path in sorted((root / folder).rglob(pattern)):
+            if path.is_file():
+                digest.update(str(path.relative_to(root)).encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def report_cache(database: Database) -> FileCache:
+    """Where built reports are kept: `.reports/` beside the database file."""
+    return FileCache(Path(database.path).parent / REPORT_CACHE)
+
+
+def _report_key(database: Database, year: int, set_id: str | None, period: str) -> tuple:
+    """What the report depends on: the data (version and file), the geometry drawn in its maps, the
+    chosen year, set and period, and the program."""
+    manifest = json.dumps(views.geometry_manifest(database), sort_keys=True, default=str)
+    return (_identity(database), manifest, int(year), set_id or "", period or "", code_fingerprint())
+
+
 def build(database: Database, year: int, out: Path, pdf: Path | None = None, set_id: str | None = None,
-          period: str = "") -> None:
-    """Write the HTML report (and the PDF when asked)."""
-    html = render_html(database, year, set_id, period)
+          period: str = "") -> dict[str, bool]:
+    """Write the HTML report (and the PDF when asked). Both are built once per data version (and year,
+    set, period, geometry and program) and kept beside the database (`report_cache`), so writing the
+    same report again only copies the files; says per file whether it was kept."""
+    key = _report_key(database, year, set_id, period)
+    files = report_cache(database)
+    try:
+        files.folder.mkdir(parents=True, exist_ok=True)
+        usable = os.access(files.folder, os.W_OK)
+    except OSError:  # no place to keep it (a read-only folder): built for this call only
+        usable = False
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(html, encoding="utf-8")
     if pdf is not None:
-        html_to_pdf(out, pdf)
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+    if not usable:
+        out.write_text(render_html(database, year, set_id, period), encoding="utf-8")
+        if pdf is not None:
+            html_to_pdf(out, pdf)
+        return {"html": False, "pdf": False} if pdf is not None else {"html": False}
+    html_file, html_kept = files.get((key, "html"), ".html", lambda part: part.write_text(
+        render_html(database, year, set_id, period), encoding="utf-8"))
+    shutil.copyfile(html_file, out)
+    kept = {"html": html_kept}
+    if pdf is not None:
+        pdf_file, kept["pdf"] = files.get((key, "pdf"), ".pdf", lambda part: html_to_pdf(html_file, part))
+        shutil.copyfile(pdf_file, pdf)
+    return kept
