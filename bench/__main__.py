@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.big_import import time_big_import
+from bench.browser_cpu import lines as browser_cpu_lines
+from bench.browser_cpu import time_browser_cpu
 from bench.presentation import lines as presentation_lines
 from bench.presentation import time_first_presentation_chart
 from shb.ingest.build import build_demo_snapshot
@@ -153,6 +155,7 @@ def main() -> None:
         results["report"] = time_report(path)
         results["first_page"] = time_first_page(path)
         results["first_presentation_chart"] = time_first_presentation_chart(path)
+        results["browser_cpu"] = time_browser_cpu(path)
         results["big_import"] = time_big_import(path, Path(tmp) / "big")
     (HERE / "results.json").write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     lines = [f"# Benchmark results ({results['measured_at']}, {results['machine']})", "",
@@ -172,6 +175,7 @@ def main() -> None:
         lines += [f"Chromium's own work for that page (DevTools Performance.getMetrics): tasks {first['browser_task_s']} s, "
                   f"scripts {first['browser_script_s']} s"]
     lines += presentation_lines(results["first_presentation_chart"])
+    lines += browser_cpu_lines(results["browser_cpu"])
     lines += ["", *big_import_lines(results["big_import"])]
     (HERE / "results.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
     print("\n".join(lines))
