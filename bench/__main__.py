@@ -12,6 +12,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.big_import import time_big_import
+from bench.browser_cpu import lines as browser_cpu_lines
+from bench.browser_cpu import time_browser_cpu
 from bench.excel_read import lines as excel_read_lines
 from bench.excel_read import time_excel_read
 from bench.presentation import lines as presentation_lines
@@ -166,6 +168,7 @@ def main() -> None:
         results["report"] = time_report(path)
         results["first_page"] = time_first_page(path)
         results["first_presentation_chart"] = time_first_presentation_chart(path)
+        results["browser_cpu"] = time_browser_cpu(path)
         results["big_import"] = time_big_import(path, Path(tmp) / "big")
         results["excel_read"] = time_excel_read(Path(tmp) / "excel")
         # Some ten minutes on a busy machine (two snapshots, each figure in a fresh process): asked for.
@@ -191,6 +194,7 @@ def main() -> None:
         lines += [f"Chromium's own work for that page (DevTools Performance.getMetrics): tasks {first['browser_task_s']} s, "
                   f"scripts {first['browser_script_s']} s"]
     lines += presentation_lines(results["first_presentation_chart"])
+    lines += browser_cpu_lines(results["browser_cpu"])
     lines += ["", *big_import_lines(results["big_import"])]
     lines += ["", *excel_read_lines(results["excel_read"])]
     lines += scale_lines(results.get("scale"))

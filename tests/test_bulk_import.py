@@ -101,22 +101,23 @@ def _sorted_runs(frame: pd.DataFrame) -> int:
 def test_a_small_import_appends_its_rows_sorted_and_leaves_the_rest_in_place(private_db, tmp_path):
     """A small change copies the file and changes it in place: the stored rows keep their order, the new rows
     follow, sorted among themselves, and only the touched indicator is published anew."""
-    order = "indicator_id, level, group_dim, year, area_code, group_value"
+    keys = "select indicator_id, level, group_dim, year, area_code, group_value from "
+    others = "select * from published_observation where indicator_id <> $share"
     assert store.rewrite_reason(private_db, 2) is None
     before = duckdb.connect(str(private_db), read_only=True)
     try:
-        old = before.execute(f"select {order} from observation").df()
-        old_published = before.execute(f"select * from published_observation where indicator_id <> '{SHARE}'").df()
-        published_runs = _sorted_runs(before.execute(f"select {order} from published_observation").df())
+        old = before.execute(keys + "observation").df()
+        old_published = before.execute(others, {"share": SHARE}).df()
+        published_runs = _sorted_runs(before.execute(keys + "published_observation").df())
     finally:
         before.close()
     assert _sorted_runs(old) == 1
     ingest.import_file(_csv(tmp_path, ROWS[:2], "a.csv"), private_db, overwrite=True)
     con = duckdb.connect(str(private_db), read_only=True)
     try:
-        stored = con.execute(f"select {order} from observation").df()
-        published = con.execute(f"select {order} from published_observation").df()
-        untouched = con.execute(f"select * from published_observation where indicator_id <> '{SHARE}'").df()
+        stored = con.execute(keys + "observation").df()
+        published = con.execute(keys + "published_observation").df()
+        untouched = con.execute(others, {"share": SHARE}).df()
     finally:
         con.close()
     # Every stored row not replaced, in its old order; then the added rows, sorted.

@@ -249,7 +249,7 @@ def test_ranking_never_draws_a_suppressed_value():
     assert data["1490R003"]["value"] is None and data["1490R003"]["status_text"] == "undertryckt"
     assert data["1490R002"]["status_text"] == "saknas"
     assert data["1490R004"]["status_text"] == "ej tillämplig"
-    assert data["1490R025"]["value"] == 61.5 and data["1490R025"]["has_value"] is True
+    assert data["1490R025"]["value"] == 61.5 and data["1490R025"]["status_text"] == "värde finns"
 
 
 def test_ranking_colours_focus_areas_and_labels_the_city_rule():
@@ -302,8 +302,9 @@ def group_frame() -> pd.DataFrame:
 def test_group_chart_values_colours_and_labels():
     spec = charts.group_chart(group_frame(), title="Grupper", unit_label="%", direction_label="Högre är bättre",
                               decimals=2, demo=True).to_dict()
-    data = {(r["group_label"], r["series"]): r["value"] for r in rows(spec)}
-    assert data[("Utrikes födda", "focus")] == 40.25 and data[("Utrikes födda", "rest")] is None
+    data = {(r["group_label"], r["label"]): r["value"] for r in rows(spec)}
+    focus, rest = SERIES_LABELS["focus"], SERIES_LABELS["rest"]
+    assert data[("Utrikes födda", focus)] == 40.25 and data[("Utrikes födda", rest)] is None
     bars, labels, missing = spec["layer"]
     assert bars["encoding"]["color"]["scale"]["range"] == [charts.SERIES_COLORS[k] for k in ("focus", "rest", "city")]
     assert bars["encoding"]["y"]["sort"] == ["Kvinnor", "Utrikes födda"]

@@ -24,7 +24,6 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from shb.core.areas import AREA_SUFFIX
@@ -134,10 +133,6 @@ def _show(cell: object) -> str:
     return str(cell)
 
 
-def _native(cell: object) -> bool:
-    return type(cell) in (int, float)
-
-
 COLUMNS = (*REQUIRED, *OPTIONAL)
 
 
@@ -160,15 +155,9 @@ def stage(table: RawTable, columns: dict[str, int]) -> duckdb.DuckDBPyConnection
         con.execute(f"create view cells as select {', '.join(parts)} from raw where filled and k > {int(raw.after)}")
         return con
     con = work_connection()
-    # The rows of a table read in Python (Excel, fetched values): bounded by the readers' cell limits.
-    data: dict[str, object] = {"row": np.asarray(table.row_numbers, dtype=np.int64),
-                               "extra": [any(str(x).strip() for x in r[width:]) for r in table.rows]}
-    for c in COLUMNS:
-        i = columns.get(c)
-        cells = [r[i] if i < len(r) else "" for r in table.rows] if i is not None else [""] * len(table.rows)
-        data[f"t_{c}"] = [c_ if isinstance(c_, str) else _show(c_) for c_ in cells]
-        data[f"n_{c}"] = [_native(c_) for c_ in cells]
-    con.register("python_cells", pd.DataFrame(data))
+    # The rows of a table read in Python (Excel, fetched values), as Arrow columns: bounded by the readers'
+    # cell limits.
+    con.register("python_cells", table.columns(columns, COLUMNS))
     con.execute("create table cells as select * from python_cells")
     con.unregister("python_cells")
     return con

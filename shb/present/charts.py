@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import altair as alt
+import numpy as np
 import pandas as pd
 import vl_convert
 
@@ -116,10 +117,25 @@ def clean(value: object) -> object:
     return value
 
 
+SIGNIFICANT_DIGITS = 7  # what a chart sends of a float: far finer than any label, tooltip or pixel
+
+
+def rounded(values: pd.Series) -> pd.Series:
+    """Floats cut to SIGNIFICANT_DIGITS (NaN stays NaN), so the page carries 59.71235, not 59.712345678901234."""
+    x = values.to_numpy(dtype=float)
+    magnitude = np.floor(np.log10(np.abs(x), out=np.zeros_like(x), where=np.isfinite(x) & (x != 0)))
+    scale = 10.0 ** np.clip(SIGNIFICANT_DIGITS - 1 - magnitude, 0, 15)
+    return pd.Series(np.round(x * scale) / scale, index=values.index)
+
+
 def records(frame: pd.DataFrame, columns: Iterable[str]) -> list[dict]:
-    """Rows as plain dicts for inline data (alt.Data(values=...)), with NaN written as null."""
+    """Rows as plain dicts for inline data (alt.Data(values=...)), with NaN written as null and floats
+    `rounded`; only the columns given (those the chart's encodings and filters read)."""
     columns = list(columns)
-    return [{c: clean(v) for c, v in zip(columns, row)} for row in frame[columns].itertuples(index=False)]
+    frame = frame[columns]
+    floats = [c for c in columns if pd.api.types.is_float_dtype(frame[c])]
+    frame = frame.assign(**{c: rounded(frame[c]) for c in floats}) if floats else frame
+    return [{c: clean(v) for c, v in zip(columns, row)} for row in frame.itertuples(index=False)]
 
 
 def number_format(decimals: int, sign: bool = False, trim: bool = False) -> str:
@@ -304,7 +320,8 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
         ["streckad linje: målvärde"] if aim_layers else [])
     reading = "; ".join(notes) if notes else None
     reading = reading[0].upper() + reading[1:] if reading else None
-    chart = alt.layer(*layers, data=alt.Data(values=records(data, [*TREND_COLUMNS, "ci_text"]))).properties(
+    columns = [*TREND_COLUMNS, "ci_text"] if has_ci.any() else ["year", "series", "label", "value"]
+    chart = alt.layer(*layers, data=alt.Data(values=records(data, columns))).properties(
         title=title_params(title, subtitle_lines(direction_label, reading, demo=demo, citation=citation)),
         width="container", height=height)
     return finish_chart(chart)
@@ -414,6 +431,7 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
 # --- ranking -------------------------------------------------------------------------------------
 
 RANKING_COLUMNS = ("area_code", "area_name", "value", "status", "is_focus")
+HAS_VALUE = "isValid(datum.value)"  # a ranking row's value is null unless its status is ok
 
 
 def _ranking_rows(frame: pd.DataFrame, direction: str, decimals: int, focus_label: str) -> pd.DataFrame:
@@ -493,12 +511,12 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
     colour = alt.Color("group:N", scale=alt.Scale(domain=[focus_label, OTHER_AREAS_LABEL],
                                                   range=[SERIES_COLORS["focus"], OTHER_AREA_COLOR]),
                        legend=alt.Legend(title=None, orient="top", direction="horizontal"))
-    bars = (base.transform_filter("datum.has_value").mark_bar(height={"band": 0.75})
+    bars = (base.transform_filter(HAS_VALUE).mark_bar(height={"band": 0.75})
             .encode(x=x, y=y, color=colour, tooltip=tooltip))
-    labels = (base.transform_filter("datum.has_value")
+    labels = (base.transform_filter(HAS_VALUE)
               .mark_text(align="left", dx=4, fontSize=FONT_SIZES["mark"] - 1, color="#222222")
               .encode(x=x, y=y, text=alt.Text("value:Q", format=value_format), tooltip=tooltip))
-    no_value = (base.transform_filter("!datum.has_value")
+    no_value = (base.transform_filter(f"!({HAS_VALUE})")
                 .mark_text(align="left", dx=4, fontStyle="italic", fontSize=FONT_SIZES["mark"] - 1, color=MUTED_TEXT)
                 .encode(x=alt.datum(0), y=y, text="status_text:N", tooltip=tooltip))
     layers = [bars, labels, no_value]
@@ -511,8 +529,9 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
                                   fontWeight="bold", color=SERIES_COLORS["city"])
                    # At the plot's foot whatever its height ("height"), also when a presentation fits it
                    .encode(x="city_value:Q", y=alt.YValue("height"), text="city_text:N")]
-    columns = ["area_code", "area_name", "row_label", "value", "value_text", "status", "status_text", "is_focus",
-               "has_value", "group"]
+    # What the layers read, and the area code that names the row (status, focus and has_value are in
+    # status_text, group and a value that is null unless it may be drawn).
+    columns = ["area_code", "area_name", "row_label", "value", "value_text", "status_text", "group"]
     sort_note = {"higher": "Sorterat med högst värde först", "lower": "Sorterat med lägst värde först",
                  "balance": "Sorterat efter värde, högst först"}[direction]
     chart = alt.layer(*layers, data=alt.Data(values=records(rows, columns))).properties(
@@ -579,7 +598,7 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
                .mark_text(align="left", dx=4, fontStyle="italic", fontSize=FONT_SIZES["mark"] - 1, color=MUTED_TEXT)
                .encode(x=alt.datum(0), y=y, yOffset=y_offset, text=alt.value("saknas")))
     height = len(groups) * (len(domain) * 22 + 14)
-    chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
+    chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, ["group_label", "label", "value"]))).properties(
         title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container", height=height)
     return finish_chart(chart)
 

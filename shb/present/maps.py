@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 
 import altair as alt
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 
@@ -44,6 +45,9 @@ VALUES_NOTE_TITLE = "Uppgifter"  # the tooltip row saying where the values come 
 EXTENTS = ("kommun", "tatort")
 SELECTION = "omrade"
 COORD_DECIMALS = 5
+# The most screen pixels a map spans (its longer side on a 1920-pixel screen): geometry finer than half a
+# pixel at that size is dropped before it is sent.
+MAP_PIXELS = 2000
 # Blue (better) to orange (worse), readable with the common colour-vision deficiencies.
 DIVERGING_SCHEME = "blueorange"
 BALANCE_SCHEME = alt.SchemeParams(name="purples", extent=[0.25, 1.0])  # no good/bad side; avoid the greys
@@ -122,13 +126,37 @@ def _area_table(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value, fo
     return gpd.GeoDataFrame(g.drop(columns="area_code"), geometry="geometry", crs=layer.crs)
 
 
+def simplify_tolerance(geoms: np.ndarray) -> float:
+    """Half a screen pixel, in degrees, for areas of this extent drawn at most MAP_PIXELS across: a vertex
+    that moves less than that cannot be seen, so the zoomed-in tätort keeps more detail than the kommun."""
+    xmin, ymin, xmax, ymax = shapely.total_bounds(geoms)
+    span = max((xmax - xmin) * math.cos(math.radians((ymin + ymax) / 2)), ymax - ymin)
+    return span / MAP_PIXELS / 2
+
+
+def simplified(geoms: np.ndarray) -> np.ndarray:
+    """The areas simplified to what the map can show (`simplify_tolerance`), borders kept shared.
+
+    Neighbours are simplified together as a coverage (`shapely.coverage_simplify`), so a border moves
+    the same way for both sides and no gap or overlap opens between them. Polygons that do not form a
+    coverage (overlapping imports) are simplified one by one with their topology kept.
+    """
+    tolerance = simplify_tolerance(geoms)
+    if tolerance <= 0:
+        return geoms
+    if shapely.coverage_is_valid(geoms):
+        return shapely.coverage_simplify(geoms, tolerance)
+    return shapely.simplify(geoms, tolerance, preserve_topology=True)
+
+
 def _features(g: gpd.GeoDataFrame) -> list[dict]:
     """GeoJSON features with every attribute under `properties`; NaN becomes null.
 
+    Only the areas drawn are passed in; their geometry is simplified to the map's scale (`simplified`).
     Rings are wound clockwise because d3-geo (inside Vega) reads an anticlockwise ring as
     "everything but this polygon" and paints the whole globe.
     """
-    geoms = shapely.orient_polygons(g.geometry.to_numpy(), exterior_cw=True)
+    geoms = shapely.orient_polygons(simplified(g.geometry.to_numpy()), exterior_cw=True)
     geoms = shapely.transform(geoms, lambda xy: xy.round(COORD_DECIMALS))  # ~1 m; halves the payload
     oriented = g.set_geometry(geoms, crs=g.crs)
     return json.loads(oriented.to_json(na="null", drop_id=True))["features"]
