@@ -40,6 +40,7 @@ def work_connection() -> duckdb.DuckDBPyConnection:
     limit = limit if _LIMIT.match(limit) else "400MB"
     # SET takes no bound parameters; the limit is checked against _LIMIT and the folder is made here.
     con.execute(f"set memory_limit = '{limit}'")
+    con.execute("set preserve_insertion_order = false")
     folder = tempfile.mkdtemp(prefix="shb-import-")
     con.execute("set temp_directory = '" + folder.replace("'", "''") + "'")
     return con
@@ -138,7 +139,8 @@ def scan_csv(path: Path, delimiter: str, width: int, max_cells: int, max_rows: i
         return None
     con = work_connection()
     columns = {f"c{i}": "VARCHAR" for i in range(width)}
-    nonblank = " or ".join(f"not {blank(f'c{i}')}" for i in range(width))
+    # A row is blank when all its cells together are (one match per row, not one per cell).
+    nonblank = f"not {blank('concat(' + ', '.join(f'c{i}' for i in range(width)) + ')')}"
     try:
         # Reader options and column names are code-made; the file name and the delimiter are bound.
         con.execute(f"create table raw as select ordinality::bigint as k, ordinality::bigint as line, "

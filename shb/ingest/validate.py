@@ -214,7 +214,15 @@ def _lookups(con, ctx: Context) -> None:
     names = list(ctx.indicators.index)
     ids["reason"] = pd.Series(None, index=ids.index, dtype="string")
     ids.loc[unknown.index, "reason"] = [_suggest(v, names) for v in unknown.id]
-    _register(con, "l_indicator", ids)
+    # What a known indicator is (kind, unit, survey) and the range of its unit, on the same row: one join.
+    info = ctx.indicators.reset_index()[["id", "kind", "unit", "survey"]]
+    info["survey"] = info.survey.fillna(False).astype(bool)
+    ranges = pd.DataFrame(
+        [(n, r.low, r.high, r.text(), 1e-9 * max(1.0, abs(r.low), abs(r.high))) for n, r in UNIT_RANGES.items()],
+        columns=["unit", "r_low", "r_high", "r_text", "r_slack"])
+    known = ids.merge(info.merge(ranges, on="unit", how="left"), on="id", how="left")
+    known["survey"] = known.survey.astype("boolean")  # missing for an unknown id, not the text 'nan'
+    _register(con, "l_indicator", known)
 
     areas = _distinct(con, "select distinct t_omrade as t from cells")
     areas["code"] = [AREA_SUFFIX.sub("", t.strip().upper()) for t in areas.t]
@@ -241,17 +249,12 @@ def _lookups(con, ctx: Context) -> None:
     symbols["symbol"] = pd.Series([_SYMBOLS.get(t.strip()) for t in symbols.t], index=symbols.index, dtype="string")
     _register(con, "l_symbol", symbols[symbols.symbol.notna()])
 
-    info = ctx.indicators.reset_index()[["id", "kind", "unit", "survey"]].rename(columns={"id": "indicator_id"})
-    info["survey"] = info.survey.fillna(False).astype(bool)
-    _register(con, "l_info", info)
+    _register(con, "l_info", info.rename(columns={"id": "indicator_id"}))
     _register(con, "l_levels", pd.DataFrame(
         [(i, lv) for i, ls in ctx.indicators.levels.items() for lv in ls], columns=["indicator_id", "lvl"]))
     _register(con, "l_groups", pd.DataFrame(
         [(i, d, v) for i, pairs in ctx.allowed_groups.items() for d, v in pairs],
         columns=["indicator_id", "dim", "val"]))
-    _register(con, "l_ranges", pd.DataFrame(
-        [(n, r.low, r.high, r.text(), 1e-9 * max(1.0, abs(r.low), abs(r.high))) for n, r in UNIT_RANGES.items()],
-        columns=["unit", "low", "high", "text", "slack"]))
 
 
 # --- Per row: every rule as one query over all rows ---------------------------------------------------
@@ -263,15 +266,18 @@ NUMBERS = ("ar", *NUMBER_COLUMNS)
 
 def _number_table(con, c: str) -> None:
     """Table l_num_<c>: per distinct cell (t, n) of column `c`, its value `p`, whether it is no number (`bad`),
-    whether it uses a decimal comma or point (Excel's numbers use neither) and whether it is blank."""
+    whether it uses a decimal comma or point (Excel's numbers use neither), whether it is blank, and (in the
+    value column) the status symbol it stands for."""
     cell = "(case when s.symbol is not null then '' else d.t end)" if c == "varde" else "d.t"
     symbol = "left join l_symbol as s on d.t = s.t and not d.n" if c == "varde" else ""
+    symbol_value = "s.symbol" if c == "varde" else "null::varchar"
     m = {k: f"regexp_full_match(x, '{v}')" for k, v in _TEXT_NUMBER.items()}
     con.execute(f"""
         create or replace table l_num_{c} as
         with d as (select distinct t_{c} as t, n_{c} as n from cells),
         x as (
-            select d.t, d.n, replace(regexp_replace({cell}, '{SPACE}', '', 'g'), '\u2212', '-') as x
+            select d.t, d.n, replace(regexp_replace({cell}, '{SPACE}', '', 'g'), '\u2212', '-') as x,
+                   {symbol_value} as symbol
             from d {symbol}),
         m as (select *, {m['comma']} as mc, {m['point']} as mp, {m['int']} as mi from x),
         v as (
@@ -281,7 +287,7 @@ def _number_table(con, c: str) -> None:
             from m)
         select t, n, (bt or (p is not null and not isfinite(p))) as bad,
                case when not (bt or (p is not null and not isfinite(p))) then p end as v,
-               (not n and mc) as comma, (not n and mp) as point, {blank('t')} as empty
+               (not n and mc) as comma, (not n and mp) as point, {blank('t')} as empty, symbol
         from v""")
 
 
@@ -292,7 +298,7 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
     for c in NUMBERS:
         if c not in present:
             numbers.append(f"false as bad_{c}, null::double as v_{c}, false as comma_{c}, false as point_{c}, "
-                           f"true as empty_{c}")
+                           f"true as empty_{c}")  # varde, whose symbol is taken, is always there
             continue
         _number_table(con, c)
         numbers.append(f"n_{c}.bad as bad_{c}, n_{c}.v as v_{c}, n_{c}.comma as comma_{c}, n_{c}.point as point_{c}, "
@@ -308,7 +314,7 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
         joins.append("left join l_status as st on c.t_status = st.t")
     else:
         status = "'' as status_word"
-    ranges = ", ".join(f"coalesce(v_{c} < r.low - r.slack or v_{c} > r.high + r.slack, false) as r_{c}"
+    ranges = ", ".join(f"coalesce(v_{c} < r_low - r_slack or v_{c} > r_high + r_slack, false) as r_{c}"
                        for c in ("varde", "ki_lag", "ki_hog"))
     given = "(not empty_varde and symbol is null)"
     # The cells of columns the file lacks are constants: not stored (`_problems` puts them back on the few
@@ -320,23 +326,21 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
         create table judged as
         with d as (
             select {cells}, i.id as ind_text, i.known as ind_known, i.reason as ind_reason,
-                   a.code as area_text, a.lvl, {group}, {status}, s.symbol, {", ".join(numbers)},
-                   case when i.known then i.id end as indicator_id, k.kind, k.unit, k.survey
+                   a.code as area_text, a.lvl, {group}, {status}, n_varde.symbol, {", ".join(numbers)},
+                   case when i.known then i.id end as indicator_id, i.kind, i.unit, i.survey,
+                   i.r_low, i.r_high, i.r_text, i.r_slack
             from cells as c
             left join l_indicator as i on c.t_indikator = i.t
             left join l_area as a on c.t_omrade = a.t
-            left join l_symbol as s on c.t_varde = s.t and not c.n_varde
-            left join l_info as k on k.indicator_id = (case when i.known then i.id end)
             {" ".join(joins)}),
         e as (select d.*, {given} as given from d)
-        select e.*, r.low as r_low, r.text as r_text, {ranges},
+        select e.* exclude (r_high, r_slack), {ranges},
                (e.indicator_id is not null and e.lvl is not null and lv.indicator_id is null) as level_wrong,
                (e.indicator_id is not null and e.dim is not null and e.val is not null and gr.indicator_id is null)
                    as group_wrong,
                case when status_word <> '' then status_word when status_word = '' and symbol is not null then symbol
                     when given then 'ok' else '' end as status
         from e
-        left join l_ranges as r on r.unit = e.unit
         left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
         left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val""")
     _drop_cells(con)
@@ -511,8 +515,13 @@ def _accept(con, order: int, label: str, mixed: bool) -> None:
                v_ki_lag as ki_lag, v_ki_hog as ki_hog, v_befolkning as befolkning, status
         from judged where {_ok_sql(mixed)}""")
     key = ", ".join(KEY_SQL)
-    (dups,) = con.execute(f"select count(*) from (select {key} from passed group by all having count(*) > 1)"
-                          ).fetchall()[0]
+    # Rows with the same key have the same hash: no repeated hash, no repeated key (one integer to group
+    # by, not five texts). Only when a hash repeats are the keys themselves compared.
+    (dups,) = con.execute(f"select count(*) from (select hash({key}) as h from passed group by h "
+                          "having count(*) > 1)").fetchall()[0]
+    if dups:
+        (dups,) = con.execute(f"select count(*) from (select {key} from passed group by all having count(*) > 1)"
+                              ).fetchall()[0]
     if not dups:
         con.execute("create view accepted as select * from passed")
         return
