@@ -34,7 +34,7 @@ from shb.core.malbild import load_periods
 from shb.core.steering import load_steering
 from shb.core.targets import load_aims
 from shb.store.db import attach_read_only
-from shb.store.schema import OBSERVATION_ORDER, SCHEMA, TABLES, statement
+from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES, statement
 
 PUBLISH_BATCH = 500_000  # observations published in one pass (whole indicators; one larger goes alone)
 
@@ -315,11 +315,14 @@ class WorkRows:
     `write_derived_snapshot`: the new file is attached to that connection and written through it, so the
     rows are read where they are (never copied through Python) and one memory limit bounds the whole
     import. `query` is SQL made in code over the connection's tables (catalog-qualified, as
-    `memory.main.compared`), never from users; `rows` is how many rows it gives."""
+    `memory.main.compared`), never from users; `rows` is how many rows it gives; `replacing`, when the
+    caller knows them, the keys (OBSERVATION_KEY) of the rows that replace stored ones, so only those are
+    looked for among the stored rows."""
 
     con: duckdb.DuckDBPyConnection
     query: str
     rows: int
+    replacing: str | None = None  # the keys of the rows that replace stored ones (default: every row's)
 
 
 TARGET = "new_snapshot"  # the new file's catalog name in a work connection
@@ -352,14 +355,18 @@ def _close_target(con: duckdb.DuckDBPyConnection, in_work: bool) -> None:
 def _stage_added(con: duckdb.DuckDBPyConnection, added, source_version: str | None) -> tuple[int, list[str]]:
     """`added_file`: the rows to add, each with `source_version` when given (a view over a work connection's
     rows, or a table of the new file filled from a frame or Arrow stream); how many, and the indicators."""
-    if isinstance(added, WorkRows):  # read where they are (the query is code-made, see WorkRows)
+    keys = ", ".join(OBSERVATION_KEY)
+    if isinstance(added, WorkRows):  # read where they are (the queries are code-made, see WorkRows)
         con.execute("create or replace temp table added_version as select $s::varchar as v", {"s": source_version})
         con.execute("create or replace temp view added_file as select a.* replace (coalesce(v.v, a.source_version) "
                     f"as source_version) from ({added.query}) as a cross join added_version as v")
+        con.execute(f"create or replace temp view added_keys as {added.replacing or f'select {keys} from added_file'}")
     elif added is not None and (not isinstance(added, pd.DataFrame) or len(added)):
         con.register("added_stream", added)
         con.execute(statement("stage_added"), {"source_version": source_version})
         con.unregister("added_stream")
+        # Key columns from code (OBSERVATION_KEY): the written-down exception.
+        con.execute(f"create or replace temp view added_keys as select {keys} from added_file")
     else:
         return 0, []
     n, touched = con.execute(statement("added_summary")).fetchall()[0]
@@ -367,6 +374,7 @@ def _stage_added(con: duckdb.DuckDBPyConnection, added, source_version: str | No
 
 
 def _drop_added(con: duckdb.DuckDBPyConnection, in_work: bool) -> None:
+    con.execute("drop view if exists added_keys")
     if in_work:
         con.execute("drop view if exists added_file")
         con.execute("drop table if exists added_version")

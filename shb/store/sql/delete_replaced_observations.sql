@@ -1,7 +1,8 @@
--- statement: in a copied file, remove the stored observations an added row replaces (the same key)
+-- statement: in a copied file, remove the stored observations an added row replaces (their keys are the
+-- view `added_keys`)
 -- parameters: none
 delete from observation
-using added_file as a
+using added_keys as a
 where
     observation.indicator_id = a.indicator_id
     and observation.area_code = a.area_code

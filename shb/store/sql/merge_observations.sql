@@ -1,7 +1,7 @@
 -- statement: the observations of a rewritten file: the previous snapshot's, less those an added row
--- replaces (same key), and the added rows; stored sorted in the order of shb.store.schema.OBSERVATION_ORDER.
--- The stored rows an added row replaces are found with a left join: DuckDB builds its hash table on the
--- smaller side, while an anti join always builds on the added rows, which may be ten million.
+-- replaces (their keys are the view `added_keys`), and the added rows; stored sorted in the order of
+-- shb.store.schema.OBSERVATION_ORDER. The stored rows replaced are found with a left join: DuckDB builds
+-- its hash table on the smaller side, while an anti join always builds on the keys, which may be millions.
 -- parameters: none
 -- select *: whole rows of tables with the same columns, so the column count is known (AM04 off on those lines)
 insert into observation by name
@@ -14,13 +14,13 @@ select merged.* from (  -- noqa: AM04
         from previous.observation as o
         left join (
             select
-                added_file.indicator_id,
-                added_file.area_code,
-                added_file.year,
-                added_file.group_dim,
-                added_file.group_value,
+                added_keys.indicator_id,
+                added_keys.area_code,
+                added_keys.year,
+                added_keys.group_dim,
+                added_keys.group_value,
                 true as replaced
-            from added_file
+            from added_keys
         ) as a
             on
                 o.indicator_id = a.indicator_id
