@@ -144,6 +144,9 @@ def test_the_report_is_built_once_per_data_version(private_db, tmp_path, monkeyp
     assert report.build(second, 2023, tmp_path / "e.html") == {"html": False}
     assert drawn == [(first.version, 2023), (first.version, 2022), (second.version, 2023), (second.version, 2023)]
     assert report.report_cache(second).folder == private_db.parent / ".reports"
+    # The app's download goes through the same kept file.
+    assert report.report_html(second, 2023) == f"<p>{second.version} 2023</p>"
+    assert len(drawn) == 4
 
 
 def test_the_overarching_goal_comes_first_with_every_goal_indicator_and_the_life_course(built):

@@ -354,6 +354,14 @@ def _report_key(database: Database, year: int, set_id: str | None, period: str) 
     return (_identity(database), manifest, int(year), set_id or "", period or "", code_fingerprint())
 
 
+def report_html(database: Database, year: int, set_id: str | None = None, period: str = "") -> str:
+    """The HTML report as text, kept like `build`'s (the app's download: built once per data version)."""
+    with tempfile.TemporaryDirectory(prefix="shb-rapport-") as tmp:
+        out = Path(tmp) / "rapport.html"
+        build(database, year, out, None, set_id, period)
+        return out.read_text(encoding="utf-8")
+
+
 def build(database: Database, year: int, out: Path, pdf: Path | None = None, set_id: str | None = None,
           period: str = "") -> dict[str, bool]:
     """Write the HTML report (and the PDF when asked). Both are built once per data version (and year,

@@ -386,7 +386,8 @@ def selection_downloads(view: View, snap: dict) -> None:
 
 
 def report_download(view: View, snap: dict) -> None:
-    """The biennial report for the chosen set as a self-contained HTML file, built when the button is pressed."""
+    """The biennial report for the chosen set as a self-contained HTML file, built when the button is pressed
+    (once per data version: the same file as `python -m shb report` keeps)."""
     from shb.present import report
 
     years = sorted({y for f in data.facts().indicators.values() for y in f.years})
@@ -394,6 +395,6 @@ def report_download(view: View, snap: dict) -> None:
     d = data.database()
     st.download_button(
         "Skapa och ladda ner rapporten (HTML)", icon=":material/description:", on_click="ignore",
-        data=lambda: report.render_html(d, int(year), view.jamfor, view.period).encode("utf-8"), mime="text/html",
+        data=lambda: report.report_html(d, int(year), view.jamfor, view.period).encode("utf-8"), mime="text/html",
         file_name=export.report_file_name(int(year), snap["version"], data.summary()))
     st.caption(REPORT_NOTE)
