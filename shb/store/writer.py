@@ -395,7 +395,10 @@ def _change_observations(con: duckdb.DuckDBPyConnection, in_place: bool, n_added
             con.unregister("renewed")
             publish(con, touched)
         return
-    con.execute(statement("merge_observations" if n_added else "copy_observations"))
+    if n_added:
+        con.execute(statement("merge_observations"))
+    else:
+        con.execute(statement("copy_observations"))
     if had_publication:  # what is not renewed is copied, already published
         con.register("renewed", pd.DataFrame({"indicator_id": touched}, dtype=object))
         con.execute(statement("copy_unrenewed_publication"))
