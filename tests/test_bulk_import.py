@@ -154,3 +154,39 @@ def test_suppression_of_several_indicators_at_once_is_that_of_each_alone(demo_db
                        for _, g in rows.groupby("indicator_id", sort=True)], ignore_index=True)
     assert (together.suppression == "skydd").sum() > 0  # secondary suppression did happen
     pd.testing.assert_frame_equal(together, alone)
+
+
+def test_batches_keep_whole_indicators_in_order_within_the_limit():
+    sizes = {"a": 3, "b": 4, "c": 10, "d": 1, "e": 1}
+    assert store.batches(list(sizes), sizes, 7) == [["a", "b"], ["c"], ["d", "e"]]
+    assert store.batches([], sizes, 7) == []
+
+
+def test_a_rewrite_in_many_batches_and_a_check_on_disk_store_the_same_sorted_rows(private_db, tmp_path, monkeypatch):
+    """A rewrite sorts whole indicators a batch at a time (ten million rows do not fit one sort in the memory
+    limit), and a large file is checked in a work database on disk: the result is the same as in one go."""
+    from shb.ingest import staging
+
+    copy = tmp_path / "kopia" / "shb.duckdb"
+    copy.parent.mkdir()
+    copy.write_bytes(private_db.read_bytes())
+    path = _csv(tmp_path, ROWS[:2], "a.csv")
+    ingest.import_file(path, private_db, overwrite=True)
+    monkeypatch.setattr(store, "REWRITE_SHARE", 0.0)  # every change rewrites the file
+    monkeypatch.setattr(store, "MERGE_BATCH", 5_000)
+    monkeypatch.setattr(staging, "ON_DISK_ROWS", 0)
+    assert store.rewrite_reason(copy, 2) == "stor ändring"
+    ingest.import_file(path, copy, overwrite=True)
+    keys = "select indicator_id, level, group_dim, year, area_code, group_value from observation"
+    values = ("select indicator_id, level, year, area_code, group_dim, group_value, value, status, is_demo "
+              "from published_observation order by all")
+    got = []
+    for db in (private_db, copy):
+        con = duckdb.connect(str(db), read_only=True)
+        try:
+            got.append((con.execute(keys).df(), con.execute(values).df()))
+        finally:
+            con.close()
+    assert _sorted_runs(got[1][0]) == 1  # batch after batch, in indicator order: sorted as a whole
+    assert len(got[1][0]) == len(got[0][0])
+    pd.testing.assert_frame_equal(got[0][1], got[1][1])

@@ -180,12 +180,14 @@ def write(db: Path, result: ImportResult, checked: Checked, overwrite: bool, use
     one write transaction (under the writers' lock `held` when the caller holds it); the current file is
     only ever replaced whole. The work connection writes the new file itself (`WorkRows`): the values are
     never copied through Python, and its one memory limit bounds the whole import, whatever the file's size."""
-    # Code-made SQL over the work connection's own table (its catalog is `memory`).
+    # Code-made SQL over the work connection's own table, named with its catalog (`memory`, or the file's).
+    (home,) = checked.con.execute("select current_database()").fetchone()
     changes = "'ny', 'ändrad'" if overwrite else "'ny'"
     # The stored rows replaced are those the comparison found changed: only their keys are looked for.
-    added = store.WorkRows(checked.con, f"select {', '.join(OBS_COLUMNS)} from memory.main.compared "
+    added = store.WorkRows(checked.con, f"select {', '.join(OBS_COLUMNS)} from {home}.main.compared "
                                         f"where change in ({changes})", result.new + (result.changed if overwrite else 0),
-                           replacing=f"select {', '.join(KEY)} from memory.main.compared where change = 'ändrad'")
+                           replacing=f"select {', '.join(KEY)} from {home}.main.compared "
+                                     "where change = 'ändrad'")
     built_from = {"kind": "import", "file": result.file_name, "sha256": result.sha256,
                   "based_on": result.based_on, "rows": result.rows, "new": result.new,
                   "changed": result.changed if overwrite else 0, "replace": overwrite}

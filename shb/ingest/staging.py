@@ -26,22 +26,29 @@ from pathlib import Path
 import duckdb
 import numpy as np
 
-MEMORY_ENV = "SHB_IMPORT_MEMORY"  # DuckDB's memory_limit for checking an import, e.g. "400MB" (the default)
+MEMORY_ENV = "SHB_IMPORT_MEMORY"  # DuckDB's memory_limit for checking an import, e.g. "300MB" (the default)
 BLOCK = 64 * 1024 * 1024
 # Python's str.isspace() characters, so a row DuckDB reads is blank exactly when the csv module's is.
 SPACE = r"[\s\x{000b}\x{001c}-\x{001f}\x{0085}\x{00a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]"
 _LIMIT = re.compile(r"^\d+(\.\d+)?\s*[KMGT]i?B$", re.IGNORECASE)
 
 
-def work_connection() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection whose memory is bounded (spilling to a temporary folder)."""
-    con = duckdb.connect()
-    limit = os.environ.get(MEMORY_ENV, "400MB")
-    limit = limit if _LIMIT.match(limit) else "400MB"
+WORK_CATALOG = "work"  # the name of the work connection's database file
+ON_DISK_ROWS = 2_000_000  # a file with more rows is checked in a work database on disk
+
+
+def work_connection(on_disk: bool = False) -> duckdb.DuckDBPyConnection:
+    """A DuckDB connection whose memory is bounded, spilling to a temporary folder. Its tables are kept in
+    memory, or with `on_disk` in a file in that folder: DuckDB moves a file's blocks out of memory as it
+    needs, which it cannot do with an in-memory table, so ten million rows fit the limit (measured, DuckDB
+    2.0.1); in memory is faster where the rows fit."""
+    folder = tempfile.mkdtemp(prefix="shb-import-")
+    con = duckdb.connect(str(Path(folder) / f"{WORK_CATALOG}.duckdb") if on_disk else ":memory:")
+    limit = os.environ.get(MEMORY_ENV, "300MB")
+    limit = limit if _LIMIT.match(limit) else "300MB"
     # SET takes no bound parameters; the limit is checked against _LIMIT and the folder is made here.
     con.execute(f"set memory_limit = '{limit}'")
     con.execute("set preserve_insertion_order = false")
-    folder = tempfile.mkdtemp(prefix="shb-import-")
     con.execute("set temp_directory = '" + folder.replace("'", "''") + "'")
     return con
 
@@ -137,7 +144,7 @@ def scan_csv(path: Path, delimiter: str, width: int, max_cells: int, max_rows: i
     lines, count = found
     if not count or count > max_rows:
         return None
-    con = work_connection()
+    con = work_connection(on_disk=count > ON_DISK_ROWS)
     columns = {f"c{i}": "VARCHAR" for i in range(width)}
     # A row is blank when all its cells together are (one match per row, not one per cell).
     nonblank = f"not {blank('concat(' + ', '.join(f'c{i}' for i in range(width)) + ')')}"

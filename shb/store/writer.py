@@ -132,17 +132,20 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
         todo = [i for i in todo if i in wanted]
     if not todo:
         return
-    # Indicators without counts, or exempt from the rule, need no secondary suppression: one statement.
+    # Indicators without counts, or exempt from the rule, need no secondary suppression: a statement per
+    # batch of whole indicators. Counted first, and sizes, for the batches.
     con.register("batch", pd.DataFrame({"indicator_id": todo}, dtype=object))
-    con.register("exempt", pd.DataFrame({"indicator_id": sorted(rule.exempt)}, dtype=object))
     counted = {i for (i,) in con.execute(statement("indicators_with_counts")).fetchall()} - rule.exempt
+    sizes = dict(con.execute(statement("observations_per_indicator")).fetchall())
     con.unregister("batch")
-    con.register("batch", pd.DataFrame({"indicator_id": [i for i in todo if i not in counted]}, dtype=object))
-    # In the order observation is stored in: sorted already (a scan keeps its order when asked to).
+    con.register("exempt", pd.DataFrame({"indicator_id": sorted(rule.exempt)}, dtype=object))
+    # In the order observation is stored in (a scan keeps its order when asked to): sorted already.
     con.execute("set preserve_insertion_order = true")
-    con.execute(statement("publish_by_rule"), {"min_count": rule.min_count, "min_denominator": rule.min_denominator})
+    for batch in batches([i for i in todo if i not in counted], sizes, PUBLISH_BATCH):
+        con.register("batch", pd.DataFrame({"indicator_id": batch}, dtype=object))
+        con.execute(statement("publish_by_rule"), {"min_count": rule.min_count, "min_denominator": rule.min_denominator})
+        con.unregister("batch")
     con.execute("set preserve_insertion_order = false")
-    con.unregister("batch")
     con.unregister("exempt")
     todo = [i for i in todo if i in counted]
     if not todo:
@@ -152,24 +155,32 @@ def publish(con: duckdb.DuckDBPyConnection, indicators: list[str] | None = None)
     regso_of_deso = dict(zip(areas.code, areas.parent_code))
     districts = {d: g.regso_code.tolist() for d, g in members.groupby("district_code")}
     # The others in batches of whole indicators (sums never cross indicators), so memory stays bounded.
-    con.register("batch", pd.DataFrame({"indicator_id": todo}, dtype=object))
-    sizes = dict(con.execute(statement("observations_per_indicator")).fetchall())
-    con.unregister("batch")
+    for batch in batches(todo, sizes, PUBLISH_BATCH):
+        con.register("batch", pd.DataFrame({"indicator_id": batch}, dtype=object))
+        rows = con.execute(statement("observations_of_indicators")).df()
+        con.unregister("batch")
+        con.register("published", suppression.apply(rows, rule, regso_of_deso, districts))
+        con.execute(statement("insert_published"))
+        con.unregister("published")
+
+
+def batches(indicators: list[str], sizes: dict[str, int], limit: int) -> list[list[str]]:
+    """`indicators` in order, in batches of whole indicators holding at most `limit` rows (by `sizes`)
+    together; an indicator larger than that makes a batch alone."""
+    out: list[list[str]] = []
     batch: list[str] = []
     filled = 0
-    for indicator in [*todo, None]:
-        if indicator is not None and (not batch or filled + sizes.get(indicator, 0) <= PUBLISH_BATCH):
-            batch.append(indicator)
-            filled += sizes.get(indicator, 0)
-            continue
-        if batch:
-            con.register("batch", pd.DataFrame({"indicator_id": batch}, dtype=object))
-            rows = con.execute(statement("observations_of_indicators")).df()
-            con.unregister("batch")
-            con.register("published", suppression.apply(rows, rule, regso_of_deso, districts))
-            con.execute(statement("insert_published"))
-            con.unregister("published")
-        batch, filled = ([indicator], sizes.get(indicator, 0)) if indicator is not None else ([], 0)
+    for indicator in indicators:
+        n = sizes.get(indicator, 0)
+        if batch and filled + n > limit:
+            out.append(batch)
+            batch, filled = [], 0
+        batch.append(indicator)
+        filled += n
+    return [*out, batch] if batch else out
+
+
+MERGE_BATCH = 750_000  # observations sorted in one statement when a file is rewritten (whole indicators)
 
 
 MEMORY_ENV = "SHB_WRITE_MEMORY"  # DuckDB's memory_limit for writing a snapshot, e.g. "500MB" (the default)
@@ -333,6 +344,8 @@ def _open_target(target: Path, work: duckdb.DuckDBPyConnection | None) -> duckdb
     with `target` attached as its default catalog (its own memory limit and temporary folder stay)."""
     if work is None:
         return duckdb.connect(str(target), config=writer_config())
+    (home,) = work.execute("select current_database()").fetchone()
+    work.execute("create or replace temp table work_home as select $home::varchar as name", {"home": home})
     # Kept in code: DuckDB's attach and use are not in the SQL linter's grammar; the path is bound.
     work.execute(f"attach $target as {TARGET}", {"target": str(Path(target).resolve())})
     work.execute(f"use {TARGET}")
@@ -346,7 +359,9 @@ def _close_target(con: duckdb.DuckDBPyConnection, in_work: bool) -> None:
     if not in_work:
         con.close()
         return
-    con.execute("use memory")
+    (home,) = con.execute("select name from temp.main.work_home").fetchone()
+    # The catalog name is the work connection's own (a file stem made in code), never from users.
+    con.execute(f"use {home}")
     for name in (TARGET, "previous"):
         with contextlib.suppress(duckdb.Error):
             con.execute(f"detach {name}")
@@ -396,7 +411,16 @@ def _change_observations(con: duckdb.DuckDBPyConnection, in_place: bool, n_added
             publish(con, touched)
         return
     if n_added:
-        con.execute(statement("merge_observations"))
+        # In batches of whole indicators, in id order: each sorted alone, so the table is sorted as a whole
+        # while a sort never holds more than MERGE_BATCH rows (ten million do not fit the memory limit).
+        sizes = dict(con.execute(statement("merged_sizes")).fetchall())
+        parts = batches(sorted(sizes), sizes, MERGE_BATCH)
+        for batch in parts:
+            con.register("batch", pd.DataFrame({"indicator_id": batch}, dtype=object))
+            con.execute(statement("merge_observations"))
+            con.unregister("batch")
+            if len(parts) > 1:  # written to the file, so the rows leave memory before the next batch
+                con.execute("checkpoint")
     else:
         con.execute(statement("copy_observations"))
     if had_publication:  # what is not renewed is copied, already published

@@ -1,7 +1,8 @@
--- statement: the observations of a rewritten file: the previous snapshot's, less those an added row
--- replaces (their keys are the view `added_keys`), and the added rows; stored sorted in the order of
--- shb.store.schema.OBSERVATION_ORDER. The stored rows replaced are found with a left join: DuckDB builds
--- its hash table on the smaller side, while an anti join always builds on the keys, which may be millions.
+-- statement: the observations of the indicators in the registered frame `batch` in a rewritten file: the
+-- previous snapshot's, less those an added row replaces (their keys are the view `added_keys`), and the
+-- added rows; stored sorted in the order of shb.store.schema.OBSERVATION_ORDER. The stored rows replaced
+-- are found with a left join: DuckDB builds its hash table on the smaller side, while an anti join always
+-- builds on the keys, which may be millions.
 -- parameters: none
 -- select *: whole rows of tables with the same columns, so the column count is known (AM04 off on those lines)
 insert into observation by name
@@ -28,10 +29,12 @@ select merged.* from (  -- noqa: AM04
                 and o.year = a.year
                 and o.group_dim = a.group_dim
                 and o.group_value = a.group_value
+        where o.indicator_id in (select batch.indicator_id from batch)
     ) as kept
     where kept.replaced is null
     union all by name
     select * from added_file  -- noqa: AM04
+    where added_file.indicator_id in (select batch.indicator_id from batch)
 ) as merged
 order by
     merged.indicator_id, merged.level, merged.group_dim, merged.year, merged.area_code, merged.group_value
