@@ -16,7 +16,7 @@ import pytest
 from shb.core.errors import ImportRejected
 from shb.ingest import importer as ingest
 from shb.ingest import read
-from shb.store import suppression
+from shb.store import publication, suppression
 from shb.store import writer as store
 
 SHARE = "sysselsattningsgrad_20_64"
@@ -158,8 +158,8 @@ def test_suppression_of_several_indicators_at_once_is_that_of_each_alone(demo_db
 
 def test_batches_keep_whole_indicators_in_order_within_the_limit():
     sizes = {"a": 3, "b": 4, "c": 10, "d": 1, "e": 1}
-    assert store.batches(list(sizes), sizes, 7) == [["a", "b"], ["c"], ["d", "e"]]
-    assert store.batches([], sizes, 7) == []
+    assert publication.batches(list(sizes), sizes, 7) == [["a", "b"], ["c"], ["d", "e"]]
+    assert publication.batches([], sizes, 7) == []
 
 
 def test_a_rewrite_in_many_batches_and_a_check_on_disk_store_the_same_sorted_rows(private_db, tmp_path, monkeypatch):
