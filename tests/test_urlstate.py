@@ -98,3 +98,19 @@ def test_a_version_with_a_trailing_newline_is_no_version():
     assert parse({"v": "20261126T054700Z"}, FACTS).v == "20261126T054700Z"
     view = parse({"v": "20261126T054700Z\n"}, FACTS)
     assert view.v != "20261126T054700Z\n" and "Ogiltig dataversion ignorerades." in view.notices
+
+
+def test_an_overview_row_link_is_the_view_with_the_rows_indicator():
+    """Översikt encodes the view's parameters once per table and puts each row's indicator in its place: the
+    same URL as encoding the whole view with the indicator replaced."""
+    from urllib.parse import urlencode
+
+    from shb.web import sections
+
+    for params in ({}, {"indikator": "syss", "ar": "2019", "omrade": "1490R025,1490R019", "grupp": "kon:kvinnor",
+                        "jamfor": "polisen_2025", "niva": "deso"}):
+        view = parse(params, FACTS)
+        shared = sections._shared_params(view)
+        for indicator in ("kommun_only", "å ä&ö=?"):
+            expected = f"/arbete?{urlencode({**to_params(view), 'indikator': indicator})}"
+            assert sections._row_link("/arbete", shared, indicator) == expected

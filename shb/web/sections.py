@@ -46,6 +46,7 @@ def overview(view: View) -> None:
     set_title = views.set_members(data.database(), view.jamfor)[0]
     statuses = views.target_statuses(ov)
     målområden = structure[structure.goal_area_id != GOAL_AREA_ID]  # the övergripande mål: goal_indicators
+    shared = _shared_params(view)  # every row's link: the view with the row's indicator
     for goal_area_id, targets in målområden.groupby("goal_area_id", sort=True):
         page = site.GOAL_AREA_PAGES.get(int(goal_area_id))  # a later period may have a målområde without a page
         with st.container(border=True):
@@ -60,8 +61,8 @@ def overview(view: View) -> None:
                 demo_note = text.status_demo_note(int(judged.demo.sum()), len(judged))
                 st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}"
                             + (f" :orange[{demo_note}]" if demo_note else ""))
-                links = [f"{site.page_url_path(page.path)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
-                         if page is not None else None for i in rows.indicator_id]
+                links = [_row_link(site.page_url_path(page.path), shared, i) if page is not None else None
+                         for i in rows.indicator_id]
                 _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
 
 
@@ -83,9 +84,24 @@ def goal_indicators(view: View) -> None:
         st.caption(text.goal_block_intro(len(rows), int((~rows.demo.astype(bool)).sum()), set_title))
         st.page_link(page, label="Öppna Livscykeln", icon=":material/timeline:",
                      query_params=site.page_params(view, page))
-        links = [f"{site.page_url_path(page)}?{urlencode({**urlstate.to_params(view), 'indikator': i})}"
-                 for i in rows.indicator_id]
+        shared, path = _shared_params(view), site.page_url_path(page)
+        links = [_row_link(path, shared, i) for i in rows.indicator_id]
         _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
+
+
+def _shared_params(view: View) -> tuple[str, str]:
+    """The view's URL parameters before and after `indikator`, encoded once for all rows of a table."""
+    params = urlstate.to_params(view)
+    names = list(params)
+    at = names.index("indikator") if "indikator" in names else len(names)
+    return (urlencode({k: params[k] for k in names[:at]}), urlencode({k: params[k] for k in names[at + 1:]}))
+
+
+def _row_link(path: str, shared: tuple[str, str], indicator: str) -> str:
+    """A table row's link: the view's parameters with the row's indicator (the URL urlencode gives for the
+    view's parameters with `indikator` replaced)."""
+    parts = [shared[0], urlencode({"indikator": indicator}), shared[1]]
+    return f"{path}?{'&'.join(p for p in parts if p)}"
 
 
 def _overview_table(table, better: list, set_title: str) -> None:
