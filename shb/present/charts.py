@@ -598,7 +598,7 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
                .mark_text(align="left", dx=4, fontStyle="italic", fontSize=FONT_SIZES["mark"] - 1, color=MUTED_TEXT)
                .encode(x=alt.datum(0), y=y, yOffset=y_offset, text=alt.value("saknas")))
     height = len(groups) * (len(domain) * 22 + 14)
-    chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, ["group_label", "label", "value"]))).properties(
+    chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
         title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container", height=height)
     return finish_chart(chart)
 
