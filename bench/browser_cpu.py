@@ -21,10 +21,8 @@ import json
 import os
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -43,33 +41,12 @@ DRAWN = """() => {
 }"""
 
 
-@contextmanager
 def server(root: Path, db: Path, port: int, timeout: float = 90):
-    """`python -m shb.web.serve` from `root` on 127.0.0.1:`port`; yields its base URL, stops it after."""
-    env = {**os.environ, "SHB_DB": str(db)}
-    cmd = [sys.executable, "-m", "shb.web.serve", "--server.address", "127.0.0.1", "--server.port", str(port),
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the server in {root} did not start") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """`python -m shb.web.serve` from the checkout `root` on 127.0.0.1:`port` (tests.browser's starter);
+    yields its base URL, stops it after."""
+    from tests.browser import streamlit_server
+
+    return streamlit_server(db, timeout, port=port, root=root)
 
 
 def _spec_sizes(payload: bytes) -> list[int]:

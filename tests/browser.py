@@ -39,15 +39,15 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(db: Path, timeout: float = 60, env: dict[str, str] | None = None, args: tuple[str, ...] = (),
-                     port: int | None = None):
+                     port: int | None = None, root: Path | None = None):
     """Start the app as `make run` does (`python -m shb.web.serve`, i.e. `streamlit run app.py` after warming)
-    on a free loopback port, with `env` added to the environment and `args` to the command; yield its base
-    URL; stop it after."""
+    on a free loopback port, with `env` added to the environment and `args` to the command, from the checkout
+    `root` (default: this one); yield its base URL; stop it after."""
     port = port or free_port()
     env = {**os.environ, "SHB_DB": str(db), **(env or {})}
     cmd = [sys.executable, "-m", "shb.web.serve", "--server.address", "127.0.0.1",
            "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false", *args]
-    proc = subprocess.Popen(cmd, cwd=paths.ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen(cmd, cwd=root or paths.ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout

@@ -81,15 +81,18 @@ def test_a_plain_utf8_file_loads_the_same_values_as_one_read_in_python(private_d
     ingest.import_file(_csv(tmp_path, good, "b.csv", encoding="cp1252"), copy, overwrite=True)
     query = ("select indicator_id, level, year, area_code, group_dim, group_value, value, status, is_demo "
              "from observation where not is_demo order by all")
-    frames = []
-    for path in (private_db, copy):
-        con = duckdb.connect(str(path), read_only=True)
-        try:
-            frames.append(con.execute(query).df())
-        finally:
-            con.close()
+    frames = [_frames(path, query)[0] for path in (private_db, copy)]
     assert len(frames[0]) == 4
     pd.testing.assert_frame_equal(*frames)
+
+
+def _frames(db: Path, *queries: str, **params) -> list[pd.DataFrame]:
+    """What each query gives on the snapshot file `db`, read-only (`params` bound where a query names them)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return [con.execute(q, {k: v for k, v in params.items() if f"${k}" in q}).df() for q in queries]
+    finally:
+        con.close()
 
 
 def _sorted_runs(frame: pd.DataFrame) -> int:
@@ -104,22 +107,13 @@ def test_a_small_import_appends_its_rows_sorted_and_leaves_the_rest_in_place(pri
     keys = "select indicator_id, level, group_dim, year, area_code, group_value from "
     others = "select * from published_observation where indicator_id <> $share"
     assert store.rewrite_reason(private_db, 2) is None
-    before = duckdb.connect(str(private_db), read_only=True)
-    try:
-        old = before.execute(keys + "observation").df()
-        old_published = before.execute(others, {"share": SHARE}).df()
-        published_runs = _sorted_runs(before.execute(keys + "published_observation").df())
-    finally:
-        before.close()
+    old, old_published, old_order = _frames(private_db, keys + "observation", others, keys + "published_observation",
+                                            share=SHARE)
+    published_runs = _sorted_runs(old_order)
     assert _sorted_runs(old) == 1
     ingest.import_file(_csv(tmp_path, ROWS[:2], "a.csv"), private_db, overwrite=True)
-    con = duckdb.connect(str(private_db), read_only=True)
-    try:
-        stored = con.execute(keys + "observation").df()
-        published = con.execute(keys + "published_observation").df()
-        untouched = con.execute(others, {"share": SHARE}).df()
-    finally:
-        con.close()
+    stored, published, untouched = _frames(private_db, keys + "observation", keys + "published_observation", others,
+                                           share=SHARE)
     # Every stored row not replaced, in its old order; then the added rows, sorted.
     assert _sorted_runs(stored) == 2
     assert _sorted_runs(published) <= published_runs + 1  # the publication is stored in sorted parts
@@ -128,11 +122,7 @@ def test_a_small_import_appends_its_rows_sorted_and_leaves_the_rest_in_place(pri
 
 
 def test_a_change_of_more_than_a_quarter_of_the_rows_or_of_unknown_size_rewrites_the_file(private_db):
-    con = duckdb.connect(str(private_db), read_only=True)
-    try:
-        (stored,) = con.execute("select count(*) from observation").fetchone()
-    finally:
-        con.close()
+    stored = int(_frames(private_db, "select count(*) as n from observation")[0].n.iloc[0])
     assert store.rewrite_reason(private_db, stored // 4) is None
     assert store.rewrite_reason(private_db, stored // 4 + 1) == "stor ändring"
     assert store.rewrite_reason(private_db, None) == "okänd storlek"
@@ -180,13 +170,7 @@ def test_a_rewrite_in_many_batches_and_a_check_on_disk_store_the_same_sorted_row
     keys = "select indicator_id, level, group_dim, year, area_code, group_value from observation"
     values = ("select indicator_id, level, year, area_code, group_dim, group_value, value, status, is_demo "
               "from published_observation order by all")
-    got = []
-    for db in (private_db, copy):
-        con = duckdb.connect(str(db), read_only=True)
-        try:
-            got.append((con.execute(keys).df(), con.execute(values).df()))
-        finally:
-            con.close()
+    got = [_frames(db, keys, values) for db in (private_db, copy)]
     assert _sorted_runs(got[1][0]) == 1  # batch after batch, in indicator order: sorted as a whole
     assert len(got[1][0]) == len(got[0][0])
     pd.testing.assert_frame_equal(got[0][1], got[1][1])

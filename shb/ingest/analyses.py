@@ -17,8 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from shb.core.errors import ImportRejected
-from shb.core.text import clean_name
-from shb.ingest.notes import FIRST_YEAR, MAX_AUTHOR, _clean, write_change
+from shb.ingest.notes import FIRST_YEAR, checked_text, write_change
 from shb.store import db as dbmod
 from shb.store import transaction
 
@@ -48,16 +47,11 @@ def check(database: dbmod.Database, target_id: str, year: int, body: str, author
         problems.append(f"Året {year} ligger utanför {FIRST_YEAR}–{date.today().year}.")
     if state not in STATES:
         problems.append(f"Läget ska vara {' eller '.join(STATES)}, inte {str(state)[:20]!r}.")
-    body, author = _clean(body), clean_name(author or "")
-    if not body:
-        problems.append("Analysen är tom.")
-    elif len(body) > MAX_LENGTH:
-        problems.append(f"Analysen är {len(body)} tecken; högst {MAX_LENGTH} får plats.")
-    if not author:
-        problems.append("Ange vem som skriver analysen.")
+    body, author, wrong = checked_text(body, author, "Analysen", MAX_LENGTH)
+    problems += wrong
     if problems:
         raise ImportRejected("Den samlade analysen sparades inte: " + " ".join(problems), problems)
-    return {"target_id": target_id, "year": year, "body": body, "author": author[:MAX_AUTHOR],
+    return {"target_id": target_id, "year": year, "body": body, "author": author,
             "created_at": datetime.now(UTC), "state": state}
 
 

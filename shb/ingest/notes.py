@@ -43,6 +43,20 @@ def _clean(text: str) -> str:
     return _CONTROL.sub("", str(text or "")).strip()
 
 
+def checked_text(body: str, author: str, what: str, longest: int) -> tuple[str, str, list[str]]:
+    """The text analysts write and its author, cleaned (control characters out, author ≤ MAX_AUTHOR), and
+    what is wrong with them in Swedish; `what` names the text ("Anteckningen", "Analysen")."""
+    body, author = _clean(body), clean_name(author or "")
+    problems = []
+    if not body:
+        problems.append(f"{what} är tom.")
+    elif len(body) > longest:
+        problems.append(f"{what} är {len(body)} tecken; högst {longest} får plats.")
+    if not author:
+        problems.append(f"Ange vem som skriver {what.lower()}.")
+    return body, author[:MAX_AUTHOR], problems
+
+
 def check(database: dbmod.Database, indicator_id: str, area_code: str, year: int | None, body: str,
           author: str) -> dict:
     """The note as a row, or ImportRejected listing every problem (in Swedish)."""
@@ -56,17 +70,12 @@ def check(database: dbmod.Database, indicator_id: str, area_code: str, year: int
         problems.append(f"Okänt område {str(area_code)[:40]!r}; ange en områdeskod som 1490 eller 1490R025.")
     if year is not None and not (FIRST_YEAR <= int(year) <= date.today().year):
         problems.append(f"Året {year} ligger utanför {FIRST_YEAR}–{date.today().year}.")
-    body, author = _clean(body), clean_name(author or "")
-    if not body:
-        problems.append("Anteckningen är tom.")
-    elif len(body) > MAX_LENGTH:
-        problems.append(f"Anteckningen är {len(body)} tecken; högst {MAX_LENGTH} får plats.")
-    if not author:
-        problems.append("Ange vem som skriver anteckningen.")
+    body, author, wrong = checked_text(body, author, "Anteckningen", MAX_LENGTH)
+    problems += wrong
     if problems:
         raise ImportRejected("Anteckningen sparades inte: " + " ".join(problems), problems)
     return {"id": uuid.uuid4().hex, "indicator_id": indicator_id, "area_code": area_code,
-            "year": None if year is None else int(year), "body": body, "author": author[:MAX_AUTHOR],
+            "year": None if year is None else int(year), "body": body, "author": author,
             "created_at": datetime.now(UTC)}
 
 

@@ -64,6 +64,16 @@ def close_connection(con: duckdb.DuckDBPyConnection) -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def drop_relations(con: duckdb.DuckDBPyConnection, *names: str) -> None:
+    """Drop the work connection's tables and views `names` (code-made, in order: views before what they read),
+    each as what it is; a name not there is passed over."""
+    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
+                             "where table_name in (select unnest($names))", {"names": list(names)}).fetchall())
+    for name in names:
+        if name in kinds:
+            con.execute(f"drop {'view' if kinds[name] == 'VIEW' else 'table'} {name}")
+
+
 def blank(column: str) -> str:
     """SQL: the cell `column` (code-made name) is missing or whitespace only (as str.strip() sees it)."""
     return f"({column} is null or regexp_full_match({column}, '{SPACE}*'))"

@@ -40,7 +40,7 @@ from shb.ingest.read import (
     normal_name,
     resolve_columns,
 )
-from shb.ingest.staging import SPACE, blank, close_connection, work_connection
+from shb.ingest.staging import SPACE, blank, close_connection, drop_relations, work_connection
 from shb.store import db as dbmod
 
 FIRST_YEAR = 1990
@@ -343,25 +343,12 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
         from e
         left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
         left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val""")
-    _drop_cells(con)
+    drop_relations(con, "cells", "raw")  # the view over the staged file, then its rows (or the rows read in Python)
     mix = con.execute(
         "select min(row) filter (where " + " or ".join(f"comma_{c}" for c in NUMBER_COLUMNS) + "), "
         "min(row) filter (where " + " or ".join(f"point_{c}" for c in NUMBER_COLUMNS) + ") from judged").fetchall()[0]
     con.execute("create or replace table file_mix as select $comma::bigint as comma_row, $point::bigint as point_row",
                 {"comma": mix[0], "point": mix[1]})
-
-
-def _drop_cells(con) -> None:
-    """Drop the staged cells: the view over the staged file and the file's rows, or the table of rows read
-    in Python."""
-    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
-                             "where table_name in ('cells', 'raw')").fetchall())
-    if kinds.get("cells") == "VIEW":
-        con.execute("drop view cells")
-    elif "cells" in kinds:
-        con.execute("drop table cells")
-    if "raw" in kinds:
-        con.execute("drop table raw")
 
 
 def _rules(ctx: Context) -> list[tuple[str | None, str, str, str | None]]:
@@ -539,12 +526,7 @@ def _accept(con, order: int, label: str, mixed: bool) -> None:
 
 def release_accepted(con) -> None:
     """Drop `accepted` and what it is read from (`passed`, `judged`), once its rows are used."""
-    kinds = dict(con.execute("select table_name, table_type from information_schema.tables "
-                             "where table_name in ('accepted', 'passed', 'judged')").fetchall())
-    for name in ("accepted", "passed", "judged"):
-        if name in kinds:
-            # Names from this list, never from users.
-            con.execute(f"drop {'view' if kinds[name] == 'VIEW' else 'table'} {name}")
+    drop_relations(con, "accepted", "passed", "judged")
 
 
 KEY_SQL = ("indicator_id", "area_code", "year", "group_dim", "group_value")

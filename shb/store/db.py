@@ -148,15 +148,19 @@ class Database:
 
 
 @cache
-def expected_columns() -> frozenset[tuple[str, str]]:
-    """Every (table, column) the schema creates: what a snapshot file must have to be read."""
+def schema_columns() -> frozenset[tuple[str, str]]:
+    """Every (table, column) the schema creates, optional tables included."""
     con = duckdb.connect()
     try:
         con.execute(SCHEMA)
-        return frozenset((t, c) for t, c in con.execute(statement("schema_columns"), {"database": "memory"}).fetchall()
-                         if t not in OPTIONAL_TABLES)
+        return frozenset(con.execute(statement("schema_columns"), {"database": "memory"}).fetchall())
     finally:
         con.close()
+
+
+def expected_columns() -> frozenset[tuple[str, str]]:
+    """Every (table, column) a snapshot file must have to be read (the optional tables aside)."""
+    return frozenset((t, c) for t, c in schema_columns() if t not in OPTIONAL_TABLES)
 
 
 def lacking_parts(found: set[tuple[str, str]]) -> str:

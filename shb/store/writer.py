@@ -21,7 +21,6 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -33,7 +32,7 @@ from shb.core.catalog import LEVELS, Catalog
 from shb.core.malbild import load_periods
 from shb.core.steering import load_steering
 from shb.core.targets import load_aims
-from shb.store.db import attach_read_only
+from shb.store.db import attach_read_only, schema_columns
 from shb.store.publication import batches, publish
 from shb.store.schema import OBSERVATION_KEY, OBSERVATION_ORDER, SCHEMA, TABLES, statement
 
@@ -220,7 +219,7 @@ def write_derived_snapshot(
     rewrite = rewrite_reason(source, n_hint)
     if rewrite is None:
         shutil.copyfile(source, target)
-    con = _open_target(target, added.con if in_work else None)
+    con, home = _open_target(target, added.con if in_work else None)
     try:
         present = set(TABLES)
         if rewrite is not None:
@@ -250,7 +249,7 @@ def write_derived_snapshot(
             con.execute("detach previous")
         con.execute("checkpoint")
     finally:
-        _close_target(con, in_work)
+        _close_target(con, home)
     return bool(is_demo)
 
 
@@ -273,28 +272,27 @@ class WorkRows:
 TARGET = "new_snapshot"  # the new file's catalog name in a work connection
 
 
-def _open_target(target: Path, work: duckdb.DuckDBPyConnection | None) -> duckdb.DuckDBPyConnection:
+def _open_target(target: Path, work: duckdb.DuckDBPyConnection | None) -> tuple[duckdb.DuckDBPyConnection, str | None]:
     """A connection writing `target`: its own, bounded by `writer_config`, or the work connection `work`
-    with `target` attached as its default catalog (its own memory limit and temporary folder stay)."""
+    with `target` attached as its default catalog (its own memory limit and temporary folder stay); and the
+    work connection's own catalog, to go back to (None for an own connection)."""
     if work is None:
-        return duckdb.connect(str(target), config=writer_config())
+        return duckdb.connect(str(target), config=writer_config()), None
     (home,) = work.execute("select current_database()").fetchone()
-    work.execute("create or replace temp table work_home as select $home::varchar as name", {"home": home})
     # Kept in code: DuckDB's attach and use are not in the SQL linter's grammar; the path is bound.
     work.execute(f"attach $target as {TARGET}", {"target": str(Path(target).resolve())})
     work.execute(f"use {TARGET}")
     work.execute("set preserve_insertion_order = false")
-    return work
+    return work, home
 
 
-def _close_target(con: duckdb.DuckDBPyConnection, in_work: bool) -> None:
-    """Close the writing connection, or give the work connection back its own catalog (the new file detached,
-    so it is closed whatever happened)."""
-    if not in_work:
+def _close_target(con: duckdb.DuckDBPyConnection, home: str | None) -> None:
+    """Close the writing connection, or give the work connection back its own catalog `home` (the new file
+    detached, so it is closed whatever happened)."""
+    if home is None:
         con.close()
         return
-    (home,) = con.execute("select name from temp.main.work_home").fetchone()
-    # The catalog name is the work connection's own (a file stem made in code), never from users.
+    # The catalog name is the work connection's own (`memory`, or a file stem made in code), never from users.
     con.execute(f"use {home}")
     for name in (TARGET, "previous"):
         with contextlib.suppress(duckdb.Error):
@@ -400,17 +398,6 @@ def rewrite_reason(source: Path, added_rows: int | None) -> str | None:
     if total and free > WORN_SHARE * total:
         return "många fria block"
     return None
-
-
-@cache
-def schema_columns() -> frozenset[tuple[str, str]]:
-    """Every (table, column) the schema creates, optional tables included."""
-    con = duckdb.connect()
-    try:
-        con.execute(SCHEMA)
-        return frozenset(con.execute(statement("schema_columns"), {"database": "memory"}).fetchall())
-    finally:
-        con.close()
 
 
 def _written_by_people(con: duckdb.DuckDBPyConnection, new_notes: pd.DataFrame | None, removed_notes: tuple[str, ...],
