@@ -15,7 +15,7 @@ import pytest
 
 from shb.core.errors import ImportRejected
 from shb.ingest import importer as ingest
-from shb.ingest import read
+from shb.ingest import read, staging
 from shb.store import publication, suppression
 from shb.store import writer as store
 
@@ -69,6 +69,32 @@ def test_duckdb_and_the_csv_module_report_the_same_problems(private_db, tmp_path
     assert len(set(rows)) == 10  # the suppressed row ('..') and the two good ones are not named
     assert rows[0] == (5 if blank_line else 4)  # line numbers as in the file, blank lines counted
     assert any("samma indikator, område, år och grupp som rad 2" in p for p in by_duckdb)
+
+
+@pytest.mark.parametrize("data", [b"a;b\r\nc;d\r\n", b"a;b\r\n\r\nc;d", b"a;b\rc;d\n", b"a;b\n\nc;d\r",
+                                  b"\r\n\r\n;\n", b"a\n", b"a", b"\n\n\n", b"a;b;c\r\r\nd\n"])
+@pytest.mark.parametrize("block", [1, 2, 3, 1024])
+def test_lines_delimiters_and_bare_carriage_returns_are_counted_across_blocks(tmp_path, monkeypatch, data, block):
+    """Counted in blocks as small as one byte, so a CR LF pair split between two blocks is still a pair."""
+    monkeypatch.setattr(staging, "BLOCK", block)
+    path = tmp_path / "f.csv"
+    path.write_bytes(data)
+    lines = data.count(b"\n") + (not data.endswith(b"\n"))
+    assert staging._counts(path, b";") == (lines, data.count(b";"), data.count(b"\r") != data.count(b"\r\n"))
+    expected = [n for n, line in enumerate(data.split(b"\n"), 1) if line not in (b"", b"\r")]
+    assert staging._nonempty_lines(path).tolist() == expected[:lines]
+
+
+def test_rows_after_blank_crlf_lines_keep_their_line_numbers(private_db, tmp_path):
+    """DuckDB skips blank lines, so its row count differs from the line count and the lines are numbered."""
+    path = tmp_path / "crlf.csv"
+    lines = [";".join(HEADER)] + [";".join(str(c) for c in r) for r in ROWS]
+    path.write_bytes(("\r\n".join(lines[:2] + ["", ""] + lines[2:]) + "\r\n").encode())
+    table = read.read_table(path)
+    assert table.staged is not None, "a CR LF file with blank lines is still read by DuckDB"
+    table.staged.close()
+    rows = [int(p.split(",")[0].removeprefix("rad ")) for p in _problems(path, private_db) if p.startswith("rad ")]
+    assert rows[0] == 6  # the first bad row is on the file's sixth line, after the two blank ones
 
 
 def test_a_plain_utf8_file_loads_the_same_values_as_one_read_in_python(private_db, tmp_path):

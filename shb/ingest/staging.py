@@ -5,9 +5,10 @@ queries over the staged table.
 The fast path refuses nothing itself. Its guards (a line longer than the csv module's field limit, a
 line wider than the first lines, too many cells or rows, another
 encoding, a line break inside quotes, a bare carriage return) send the file back to the Python reader,
-which reads it and reports exactly as before. The line number of every row is kept: DuckDB skips empty
-lines, so the numbers of the non-empty lines are counted beside it (numpy, in blocks) and the two counts
-must agree.
+which reads it and reports exactly as before. The line number of every row is kept: the file's lines are
+counted beside DuckDB's reader (bytes.count, in blocks); DuckDB skips empty lines, so when it read fewer
+rows than there are lines, the numbers of the non-empty lines are found (numpy, in blocks), and their
+count must agree with DuckDB's.
 
 SQL here is assembled from column positions and names made in code (c0, c1, …), never from the file:
 the written-down exception to SQL in named files. Values go in as bound parameters or registered frames.
@@ -106,41 +107,48 @@ class Staged:
         close_connection(self.con)
 
 
-def _lines(path: Path, delimiter: bytes, max_cells: int) -> tuple[np.ndarray | None, int] | None:
-    """The numbers of the non-empty lines (None when no line is empty, the common case) and how many there
-    are; None when the file has more than `max_cells` cells or a carriage return that ends no line (the
-    csv module would see a line there that DuckDB does not). Counted with bytes.count in blocks; the
-    positions of line breaks are computed only in a block that has an empty line."""
-    found: list[np.ndarray] = []
-    any_empty = False
-    lines = delims = crs = crlfs = 0
-    last = b"\n"  # the byte before the block: a file starting with a line break starts with an empty line
+def _counts(path: Path, delimiter: bytes) -> tuple[int, int, bool]:
+    """How many lines the file has (empty ones included), how many delimiters, and whether a carriage
+    return ends no line (the csv module would see a line there that DuckDB does not). One pass of
+    bytes.count per byte sought, in blocks; a line break split across two blocks is seen by the byte
+    carried over."""
+    lines = delims = crs = pairs = 0
+    last = b"\n"
     with path.open("rb") as f:
         while block := f.read(BLOCK):
-            joined = last + block
-            crs += block.count(b"\r")
-            crlfs += joined.count(b"\r\n")
-            breaks = block.count(b"\n")
+            lines += block.count(b"\n")
             delims += block.count(delimiter)
-            numbers = np.arange(lines + 1, lines + 1 + breaks, dtype=np.int64)
-            if b"\n\n" in joined or b"\n\r\n" in joined:
-                any_empty = True
-                a = np.frombuffer(joined, dtype=np.uint8)
-                nl = np.flatnonzero(a == 10)
-                own = nl[nl >= 1]  # the breaks in this block (position 0 is the byte carried over)
-                prev = nl[:-1] if len(nl) and nl[0] == 0 else np.concatenate(([-(1 << 40)], nl[:-1]))
-                length = own - prev - 1
-                empty = (length == 0) | ((length == 1) & (a[np.maximum(own - 1, 0)] == 13))
-                numbers = numbers[~empty]
-            found.append(numbers)
-            lines += breaks
+            in_block = block.count(b"\r")
+            if in_block:  # only a file with carriage returns is searched for pairs
+                crs += in_block
+                pairs += block.count(b"\r\n")
+            pairs += last == b"\r" and block[:1] == b"\n"  # a pair split between two blocks
             last = block[-1:]
-    if last != b"\n":  # a last line without a line break
+    return lines + (last not in (b"\n", b"")), delims, crs != pairs
+
+
+def _nonempty_lines(path: Path) -> np.ndarray:
+    """The numbers of the non-empty lines (a line holding only a carriage return is empty), from the
+    positions of the line breaks, in blocks with numpy. Read only when DuckDB's reader skipped lines."""
+    found: list[np.ndarray] = []
+    lines = offset = 0
+    previous = -1  # where the last line break seen is, in the whole file
+    before_block = 0  # the byte before the block
+    with path.open("rb") as f:
+        while block := f.read(BLOCK):
+            a = np.frombuffer(block, dtype=np.uint8)
+            at = np.flatnonzero(a == 10)
+            length = at + offset - np.concatenate(([previous], at[:-1] + offset)) - 1
+            before = np.where(at > 0, a[np.maximum(at - 1, 0)], before_block)
+            empty = (length == 0) | ((length == 1) & (before == 13))
+            found.append(np.arange(lines + 1, lines + 1 + len(at), dtype=np.int64)[~empty])
+            if len(at):
+                previous = int(at[-1]) + offset
+            lines, offset, before_block = lines + len(at), offset + len(block), int(a[-1])
+    last = offset - previous - 1  # the length of a last line without a line break
+    if last > 1 or (last == 1 and before_block != 13):
         found.append(np.array([lines + 1], dtype=np.int64))
-    numbers = np.concatenate(found) if found else np.array([], dtype=np.int64)
-    if crs != crlfs or delims + len(numbers) > max_cells:
-        return None
-    return (numbers if any_empty else None), len(numbers)
+    return np.concatenate(found) if found else np.array([], dtype=np.int64)
 
 
 def scan_csv(path: Path, delimiter: str, width: int, max_cells: int, max_rows: int) -> Staged | None:
@@ -148,11 +156,9 @@ def scan_csv(path: Path, delimiter: str, width: int, max_cells: int, max_rows: i
     the Python reader), or None when the Python reader must read it (see above)."""
     if len(delimiter.encode()) != 1 or width < 1:
         return None
-    found = _lines(path, delimiter.encode(), max_cells)
-    if found is None:
-        return None
-    lines, count = found
-    if not count or count > max_rows:
+    count, delims, bare_cr = _counts(path, delimiter.encode())
+    # Counted with empty lines, which DuckDB skips: a file near a limit may go to the Python reader.
+    if bare_cr or not count or count > max_rows or delims + count > max_cells:
         return None
     con = work_connection(on_disk=count > ON_DISK_ROWS)
     columns = {f"c{i}": "VARCHAR" for i in range(width)}
@@ -166,10 +172,11 @@ def scan_csv(path: Path, delimiter: str, width: int, max_cells: int, max_rows: i
                     "escape = '\"', auto_detect = false, columns = $columns, max_line_size = $longest) with ordinality",
                     {"path": str(path), "delim": delimiter, "columns": columns, "longest": csv.field_size_limit()})
         ((n,),) = con.execute("select count(*) from raw").fetchall()
-        if n != count:
-            close_connection(con)
-            return None
-        if lines is not None:  # empty lines were skipped: number the rows by the lines they are on
+        if n != count:  # DuckDB skipped empty lines: number the rows by the non-empty lines they are on
+            lines = _nonempty_lines(path)
+            if not n or n != len(lines):  # a line break inside quotes, or a line the csv module reads otherwise
+                close_connection(con)
+                return None
             con.register("line_map", {"k": np.arange(1, n + 1, dtype=np.int64), "n": lines})
             con.execute("update raw set line = line_map.n from line_map where raw.k = line_map.k")
             con.unregister("line_map")
