@@ -7,6 +7,9 @@ indicators at once to `suppression.apply`, which must give what one indicator at
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -83,6 +86,18 @@ def test_lines_delimiters_and_bare_carriage_returns_are_counted_across_blocks(tm
     assert staging._counts(path, b";") == (lines, data.count(b";"), data.count(b"\r") != data.count(b"\r\n"))
     expected = [n for n, line in enumerate(data.split(b"\n"), 1) if line not in (b"", b"\r")]
     assert staging._nonempty_lines(path).tolist() == expected[:lines]
+
+
+def test_work_folders_of_gone_processes_are_removed_and_no_others(tmp_path):
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
+                          check=True).stdout.strip()
+    names = {"own": f"{staging.WORK_PREFIX}{os.getpid()}-a", "gone": f"{staging.WORK_PREFIX}{gone}-b",
+             "unnamed": f"{staging.WORK_PREFIX}x1y2", "other": "annat-123-c"}
+    for name in names.values():
+        (tmp_path / name).mkdir()
+    (tmp_path / names["gone"] / "spilled.tmp").write_bytes(b"x" * 100)
+    assert staging.remove_orphans(tmp_path) == [tmp_path / names["gone"]]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(v for k, v in names.items() if k != "gone")
 
 
 def test_rows_after_blank_crlf_lines_keep_their_line_numbers(private_db, tmp_path):

@@ -9,6 +9,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -20,6 +21,7 @@ from shb.cli import main as cli
 from shb.core import paths
 from shb.core.errors import DatabaseMissing
 from shb.ingest import importer as ingest
+from shb.ingest import staging
 from shb.store import db as dbmod
 from shb.store import snapshots
 from shb.store import writer as store
@@ -157,11 +159,15 @@ def test_sigkill_at_any_stage_leaves_a_whole_current_file(demo_db, tmp_path):
         finally:
             database.close()
         store.check_snapshot(db)
-    # A killed writer holds no lock and its half-built file is cleaned up by the next import.
+    # A killed writer holds no lock and its half-built file is cleaned up by the next import, and so is the
+    # work folder (in the temporary folder) each killed import had.
+    work = [w for proc, *_ in runs.values() for w in Path(tempfile.gettempdir()).glob(f"{staging.WORK_PREFIX}{proc.pid}-*")]
+    assert len(work) >= 3, work  # killed while checking or writing
     _, db, path, sha, version = runs["copied"]
     assert list(db.parent.glob(".shb.duckdb.*.building*"))
     result = ingest.import_file(path, db, overwrite=True)
     assert result.version > version and not list(db.parent.glob(".shb.duckdb.*.building*"))
+    assert not any(w.exists() for w in work)
 
 
 def test_twenty_readers_see_whole_versions_while_five_imports_swap(db, tmp_path):

@@ -38,12 +38,40 @@ WORK_CATALOG = "work"  # the name of the work connection's database file
 ON_DISK_ROWS = 2_000_000  # a file with more rows is checked in a work database on disk
 
 
+WORK_PREFIX = "shb-import-"  # a work folder is named shb-import-<process id>-<random>
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def remove_orphans(parent: Path | None = None) -> list[Path]:
+    """Remove the work folders whose process is gone (a killed import cannot remove its own: it may hold
+    spilled data or a work database of hundreds of MB); the folders of live processes are left alone, and
+    so is anything not named as a work folder. Returns the folders removed."""
+    removed = []
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-*"):
+        pid = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
+        if pid.isdigit() and int(pid) > 0 and folder.is_dir() and not folder.is_symlink() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
 def work_connection(on_disk: bool = False) -> duckdb.DuckDBPyConnection:
-    """A DuckDB connection whose memory is bounded, spilling to a temporary folder. Its tables are kept in
-    memory, or with `on_disk` in a file in that folder: DuckDB moves a file's blocks out of memory as it
-    needs, which it cannot do with an in-memory table, so ten million rows fit the limit (measured, DuckDB
-    2.0.1); in memory is faster where the rows fit."""
-    folder = tempfile.mkdtemp(prefix="shb-import-")
+    """A DuckDB connection whose memory is bounded, spilling to a temporary folder of its own (named by
+    this process, so that the next import removes what a killed one left: `remove_orphans`). Its tables
+    are kept in memory, or with `on_disk` in a file in that folder: DuckDB moves a file's blocks out of
+    memory as it needs, which it cannot do with an in-memory table, so ten million rows fit the limit
+    (measured, DuckDB 2.0.1); in memory is faster where the rows fit."""
+    remove_orphans()
+    folder = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")
     con = duckdb.connect(str(Path(folder) / f"{WORK_CATALOG}.duckdb") if on_disk else ":memory:")
     limit = os.environ.get(MEMORY_ENV, "300MB")
     limit = limit if _LIMIT.match(limit) else "300MB"
@@ -61,7 +89,7 @@ def close_connection(con: duckdb.DuckDBPyConnection) -> None:
     except duckdb.Error:
         folder = None
     con.close()
-    if folder and Path(folder).name.startswith("shb-import-"):
+    if folder and Path(folder).name.startswith(WORK_PREFIX):
         shutil.rmtree(folder, ignore_errors=True)
 
 
