@@ -91,8 +91,10 @@ def test_lines_delimiters_and_bare_carriage_returns_are_counted_across_blocks(tm
 def test_work_folders_of_gone_processes_are_removed_and_no_others(tmp_path):
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True,
                           check=True).stdout.strip()
-    names = {"own": f"{staging.WORK_PREFIX}{os.getpid()}-a", "gone": f"{staging.WORK_PREFIX}{gone}-b",
-             "unnamed": f"{staging.WORK_PREFIX}x1y2", "other": "annat-123-c"}
+    host = staging._host()
+    names = {"own": f"{staging.WORK_PREFIX}{os.getpid()}.{host}-a", "gone": f"{staging.WORK_PREFIX}{gone}.{host}-b",
+             "elsewhere": f"{staging.WORK_PREFIX}{gone}.{host}x-c", "unnamed": f"{staging.WORK_PREFIX}x1y2",
+             "other": f"annat-{gone}.{host}-c"}
     for name in names.values():
         (tmp_path / name).mkdir()
     (tmp_path / names["gone"] / "spilled.tmp").write_bytes(b"x" * 100)

@@ -161,7 +161,7 @@ def test_sigkill_at_any_stage_leaves_a_whole_current_file(demo_db, tmp_path):
         store.check_snapshot(db)
     # A killed writer holds no lock and its half-built file is cleaned up by the next import, and so is the
     # work folder (in the temporary folder) each killed import had.
-    work = [w for proc, *_ in runs.values() for w in Path(tempfile.gettempdir()).glob(f"{staging.WORK_PREFIX}{proc.pid}-*")]
+    work = [w for proc, *_ in runs.values() for w in Path(tempfile.gettempdir()).glob(f"{staging.WORK_PREFIX}{proc.pid}.*")]
     assert len(work) >= 3, work  # killed while checking or writing
     _, db, path, sha, version = runs["copied"]
     assert list(db.parent.glob(".shb.duckdb.*.building*"))

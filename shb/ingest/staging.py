@@ -20,6 +20,7 @@ import csv
 import os
 import re
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,7 +39,13 @@ WORK_CATALOG = "work"  # the name of the work connection's database file
 ON_DISK_ROWS = 2_000_000  # a file with more rows is checked in a work database on disk
 
 
-WORK_PREFIX = "shb-import-"  # a work folder is named shb-import-<process id>-<random>
+WORK_PREFIX = "shb-import-"  # a work folder is named shb-import-<process id>.<host>-<random>
+
+
+def _host() -> str:
+    """This machine's name as it goes into a work folder's name (letters and digits only): process ids
+    are told apart per machine, should machines (or containers) share a temporary folder."""
+    return re.sub(r"[^A-Za-z0-9]", "", socket.gethostname())[:40] or "host"
 
 
 def _alive(pid: int) -> bool:
@@ -52,12 +59,12 @@ def _alive(pid: int) -> bool:
 
 
 def remove_orphans(parent: Path | None = None) -> list[Path]:
-    """Remove the work folders whose process is gone (a killed import cannot remove its own: it may hold
-    spilled data or a work database of hundreds of MB); the folders of live processes are left alone, and
-    so is anything not named as a work folder. Returns the folders removed."""
+    """Remove the work folders of this machine whose process is gone (a killed import cannot remove its own:
+    it may hold spilled data or a work database of hundreds of MB); the folders of live processes are left
+    alone, and so is anything not named as a work folder of this machine. Returns the folders removed."""
     removed = []
-    for folder in Path(parent or tempfile.gettempdir()).glob(f"{WORK_PREFIX}*-*"):
-        pid = folder.name.removeprefix(WORK_PREFIX).split("-", 1)[0]
+    for folder in Path(parent or tempfile.gettempdir()).glob(f"{WORK_PREFIX}*.{_host()}-*"):
+        pid = folder.name.removeprefix(WORK_PREFIX).split(".", 1)[0]
         if pid.isdigit() and int(pid) > 0 and folder.is_dir() and not folder.is_symlink() and not _alive(int(pid)):
             shutil.rmtree(folder, ignore_errors=True)
             removed.append(folder)
@@ -71,7 +78,7 @@ def work_connection(on_disk: bool = False) -> duckdb.DuckDBPyConnection:
     memory as it needs, which it cannot do with an in-memory table, so ten million rows fit the limit
     (measured, DuckDB 2.0.1); in memory is faster where the rows fit."""
     remove_orphans()
-    folder = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-")
+    folder = tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}.{_host()}-")
     con = duckdb.connect(str(Path(folder) / f"{WORK_CATALOG}.duckdb") if on_disk else ":memory:")
     limit = os.environ.get(MEMORY_ENV, "300MB")
     limit = limit if _LIMIT.match(limit) else "300MB"
