@@ -2,7 +2,8 @@
 -- (no counts, or exempt from the rule): hidden where the source hid them or the rule hides them
 -- read in the order observation is stored in and inserted in that order (the writer keeps insertion order
 -- for this statement), so nothing is sorted again
--- parameters: $min_count, $min_denominator
+-- the batch's ids lie between $first and $last: the range lets the scan skip other indicators' row groups
+-- parameters: $min_count, $min_denominator, $first, $last
 -- value: the column of observation and published_observation is called so (RF04 off on that line)
 insert into published_observation
 with judged as (
@@ -15,7 +16,9 @@ with judged as (
             observation.numerator < $min_count or observation.denominator < $min_denominator, false
         ) as by_rule
     from observation
-    where observation.indicator_id in (select batch.indicator_id from batch)
+    where
+        observation.indicator_id between $first and $last
+        and observation.indicator_id in (select batch.indicator_id from batch)
 )
 
 select
