@@ -78,6 +78,29 @@ def write_csv(db: Path, out: Path, rows: int = ROWS, last_year: int = 2025) -> i
     return written
 
 
+def with_counts(data: Path, db: Path, out: Path) -> None:
+    """`data` again with counts: every share in percent gets a denominator (20–2 000) and a numerator, and
+    its value from them, so the import publishes it through secondary suppression (the other rows as they
+    are). The counts follow from the row's place in the file: the same file every run."""
+    con = duckdb.connect()
+    try:
+        con.execute("attach $db as w (read_only)", {"db": str(db)})
+        con.sql("""
+            with f as (
+                select *, 20 + ordinality % 1981 as n, (20 + ordinality % 1981) * (ordinality * 7919 % 1000) // 1000 as t
+                from read_csv($data, delim = ';', header = true, all_varchar = true) with ordinality),
+            s as (select f.*, coalesce(i.kind = 'share' and i.unit = 'procent', false) as counted
+                  from f left join w.indicator as i on i.id = f.indikator)
+            select indikator, omrade, ar,
+                   case when counted then replace(printf('%.2f', 100.0 * t / n), '.', ',') else varde end as varde,
+                   case when counted then t::varchar end as taljare,
+                   case when counted then n::varchar end as namnare,
+                   grupp_typ, grupp
+            from s order by ordinality""", params={"data": str(data)}).write_csv(str(out), sep=";", header=True)
+    finally:
+        con.close()
+
+
 def measured(*command: str, env: dict | None = None) -> dict:
     """Wall time and peak memory of `command`, run alone in a child process (bench.child)."""
     done = subprocess.run([sys.executable, "-m", "bench.child", *command], capture_output=True, text=True,
@@ -126,7 +149,18 @@ def time_big_import(demo_db: Path, folder: Path) -> dict:
     data = folder / "miljon.csv"
     rows = write_csv(widened, data)
     out = compare_with_baseline(widened, folder, data, rows)
+    counted = folder / "miljon_antal.csv"
+    with_counts(data, widened, counted)
     data.unlink()
+    db = folder / "counts" / "data" / "shb.duckdb"
+    db.parent.mkdir(parents=True)
+    shutil.copyfile(widened, db)
+    run = measured(sys.executable, "-m", "shb", "import", str(counted), "--replace", "--max-mb", "2000", "--db", str(db),
+                   env={**os.environ, "SHB_DB": str(db)})
+    out["with_counts"] = {"file_mb": round(counted.stat().st_size / 1e6, 1), "import_s": run["seconds"],
+                          "peak_rss_mb": run["peak_rss_mb"]}
+    counted.unlink()
+    shutil.rmtree(db.parent.parent)
     if os.environ.get("SHB_BENCH_10M") == "1":
         wide10 = folder / "widened10.duckdb"
         shutil.copyfile(demo_db, wide10)
