@@ -176,6 +176,17 @@ def title_params(title: str, lines: list[str]) -> alt.TitleParams:
     return alt.TitleParams(text=title, subtitle=lines, anchor="start")
 
 
+def unchecked():
+    """A context in which Altair does not check each part of a chart against the schema as it is made.
+
+    Altair checks every part (axis, scale, title, ...) when it is made, thousands of times for a report;
+    the builders' specs are valid by construction and checked whole by their tests, so a caller that
+    builds many charts (the report) builds them in this context. The flag is Altair's own, for the whole
+    process (Altair itself turns it off while it copies a chart).
+    """
+    return alt.utils.schemapi.debug_mode(False)
+
+
 def house_config() -> alt.Config:
     """The house configuration (`finish_chart`), a new object each call."""
     return alt.Config(

@@ -59,8 +59,10 @@ def distinct_ids(svg: str) -> str:
 
 
 def default_workers() -> int:
-    """One worker per core (at most MAX_WORKERS)."""
-    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+    """One worker per core but one, which is left to the process building the charts (at least one worker,
+    at most MAX_WORKERS). On two cores one worker draws a report's charts as fast as two: the builder is
+    the slower of the two, and a second worker would take its core."""
+    return max(1, min(MAX_WORKERS, (os.cpu_count() or 1) - 1))
 
 
 class WorkerGone(Exception):
@@ -69,6 +71,8 @@ class WorkerGone(Exception):
 
 def _start(locale: dict) -> subprocess.Popen | None:
     """A worker process, or None when none can be started."""
+    if not sys.executable:  # an embedded Python that cannot start itself
+        return None
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p))
     try:
         return subprocess.Popen([sys.executable, "-m", "shb.present.drawing", json.dumps(locale)],
@@ -204,4 +208,8 @@ def serve(source, sink, locale: dict) -> None:
 
 
 if __name__ == "__main__":
-    serve(sys.stdin.buffer, sys.stdout.buffer, json.loads(sys.argv[1]))
+    # The answers go to the original standard output alone; whatever else writes to it (a library's
+    # message) goes to standard error instead of into an answer.
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    serve(sys.stdin.buffer, answers, json.loads(sys.argv[1]))

@@ -166,7 +166,7 @@ def _identity(database) -> tuple:
 
 
 def _workers() -> int:
-    return drawing.default_workers()
+    return max(1, min(8, os.cpu_count() or 1))
 
 
 def _resolved(section: dict) -> dict:
@@ -199,7 +199,7 @@ def _sections(database: Database, f: urlstate.Facts, ids: list[str], year: int, 
     later sections are still being built."""
     identity = _identity(database)
     own = render is None
-    render = render or drawing.Painter(D3_LOCALE, _workers())
+    render = render or drawing.Painter(D3_LOCALE)
     draw = _drawer(render)
 
     def one(ind_id: str) -> dict:
@@ -223,8 +223,8 @@ def _sections(database: Database, f: urlstate.Facts, ids: list[str], year: int, 
 def render_html(database: Database, year: int, set_id: str | None = None, period: str = "") -> str:
     """The whole report as one HTML string, for the målbild `period` ("" : the current one). Its charts
     are drawn by worker processes (shb.present.drawing), started first so that they are ready when the
-    first chart is built."""
-    with drawing.Painter(D3_LOCALE, _workers()) as painter:
+    first chart is built; they are built without Altair's check of every part (`charts.unchecked`)."""
+    with drawing.Painter(D3_LOCALE) as painter, charts.unchecked():
         return _render_html(database, year, set_id, period, painter)
 
 
