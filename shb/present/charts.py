@@ -1,8 +1,12 @@
 """Pure Altair chart builders (trend, gap, ranking, groups, social gradient) and PNG/SVG export.
 
-Why one module of about 680 lines: the five builders share the house encodings (colours, Swedish
+Why one module of about 800 lines: the five builders share the house encodings (colours, Swedish
 number format, the subtitle with direction, source and demo lines) and the input checks that say how
 to fix a bad call; splitting them would spread those shared pieces over several files.
+
+Encodings are given as channel objects (``alt.Detail("series:N")``, ``alt.XDatum(0)``), never as shorthand
+strings or dicts: Altair turns those into objects through ``from_dict``, which rebuilds its table of
+classes on every call (milliseconds each, thousands of times for a report).
 """
 
 from __future__ import annotations
