@@ -20,6 +20,7 @@ import json
 import os
 import queue
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -208,6 +209,9 @@ def serve(source, sink, locale: dict) -> None:
 
 
 if __name__ == "__main__":
+    # Ctrl-C reaches the whole process group: the parent stops its workers itself (their input closes),
+    # so a worker finishes the chart it draws instead of dying with a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     # The answers go to the original standard output alone; whatever else writes to it (a library's
     # message) goes to standard error instead of into an answer.
     answers = os.fdopen(os.dup(1), "wb")
