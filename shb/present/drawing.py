@@ -123,8 +123,8 @@ class Painter:
     locale : dict
         The d3 number-format locale every chart is drawn with.
     workers : int, optional
-        Worker processes; one per core by default. With 0 every chart is drawn in this process when
-        submitted.
+        Worker processes; `default_workers()` when omitted. With 0 every chart is drawn in this process
+        when submitted.
     """
 
     def __init__(self, locale: dict, workers: int | None = None):
@@ -167,7 +167,10 @@ class Painter:
                         _stop(worker)
                         worker = None
                     else:
-                        job.set_result(text) if ok else job.set_exception(ValueError(text))
+                        if ok:
+                            job.set_result(text)
+                        else:
+                            job.set_exception(ValueError(text))
                         continue
                 self._here(spec, job)
         finally:
