@@ -168,6 +168,28 @@ def test_trend_rejects_a_non_frame_and_bad_decimals():
         trend(decimals=-1)
 
 
+def test_finish_chart_gives_the_spec_of_altairs_own_property_and_configure_calls():
+    """finish_chart sets its properties on the chart instead of calling .properties and .configure_* (each
+    of which copies a layered chart); the spec is the one those calls give."""
+    def layered():
+        return alt.layer(alt.Chart().mark_line().encode(x="a:Q"), alt.Chart().mark_point().encode(x="a:Q"),
+                         data=alt.Data(values=[{"a": 1}]), title="t", width="container", height=100)
+
+    sizes = charts.FONT_SIZES
+    chained = (layered().properties(usermeta={"embedOptions": {"formatLocale": D3_LOCALE}}, autosize=charts.AUTOSIZE)
+               .configure(locale={"number": dict(D3_LOCALE)}, font=charts.PAGE_FONT)
+               .configure_axis(labelFontSize=sizes["axis_label"], titleFontSize=sizes["axis_title"],
+                               labelColor="#333333", titleColor="#333333", titleFontWeight="normal")
+               .configure_legend(labelFontSize=sizes["legend"], titleFontSize=sizes["legend"], labelColor="#333333",
+                                 titleColor="#333333", labelLimit=320, titleLimit=520)
+               .configure_title(fontSize=sizes["title"], subtitleFontSize=sizes["subtitle"],
+                                subtitleColor=charts.MUTED_TEXT, anchor="start", offset=12)
+               .configure_view(stroke=None))
+    assert charts.finish_chart(layered()).to_dict() == chained.to_dict()
+    configured = layered().configure_axis(labelFontSize=99)
+    assert charts.finish_chart(configured).to_dict() == chained.to_dict()  # a config it had is replaced
+
+
 # --- gap -----------------------------------------------------------------------------------------
 
 def gap(**kw) -> dict:

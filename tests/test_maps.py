@@ -293,3 +293,24 @@ def test_selected_codes_reads_what_streamlit_returns(event, codes):
 def test_selected_codes_refuses_other_things():
     with pytest.raises(ValueError, match="selected_codes: pass the value of st.altair_chart"):
         maps.selected_codes(["1490R017"])
+
+
+def test_the_map_spec_is_one_mercator_layer_with_independent_colours_and_the_click_selection(layer):
+    """Pins what the map gives alt.layer at once (projection, resolve, title, size) and its encodings,
+    which are written as channel objects."""
+    spec = build(layer, labels=LABELS).to_dict()
+    assert spec["projection"] == {"type": "mercator"}
+    assert spec["resolve"] == {"scale": {"color": "independent"}}
+    assert (spec["width"], spec["height"]) == ("container", 560)
+    assert spec["title"]["text"] == "Förvärvsarbetande 20–64 år" and spec["title"]["anchor"] == "start"
+    assert [p["name"] for p in spec["params"]] == [maps.SELECTION]
+    shapes, labels = spec["layer"][:3], spec["layer"][3]["layer"]
+    assert [s["mark"]["type"] for s in shapes] == ["geoshape"] * 3
+    assert shapes[1]["encoding"]["strokeDash"] == {
+        "condition": {"test": "datum.properties.status === 'not_applicable'", "value": [4, 3]}, "value": [1, 0]}
+    for text in labels:
+        assert text["mark"]["type"] == "text"
+        assert text["encoding"] == {"longitude": {"field": "lon", "type": "quantitative"},
+                                    "latitude": {"field": "lat", "type": "quantitative"},
+                                    "text": {"field": "label", "type": "nominal"}}
+    assert spec["config"]["view"]["stroke"] is None and spec["autosize"] == {"type": "fit-x", "contains": "padding"}

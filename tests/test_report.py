@@ -163,3 +163,13 @@ def test_the_overarching_goal_comes_first_with_every_goal_indicator_and_the_life
     assert "eftergymnasial minus förgymnasial utbildning" in section
     summary = text[text.index("<h2>Sammanfattning"):text.index("<h2>Målområde 1:")]
     assert summary.index("<h3>Övergripande mål:") < summary.index("<h3>Målområde 1:")
+
+
+def test_every_id_in_the_report_is_its_own(built):
+    """The charts are drawn by several processes, each numbering its gradients from 0: a legend filled
+    by another chart's gradient would be wrong, silently."""
+    html = built[0].read_text(encoding="utf-8")
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) == len(set(ids))
+    assert any(i.startswith("gradient_") for i in ids)  # the maps' legends, at least
+    assert all(f'id="{ref}"' in html for ref in re.findall(r"url\(#([^)]+)\)", html))

@@ -1,8 +1,12 @@
 """Pure Altair chart builders (trend, gap, ranking, groups, social gradient) and PNG/SVG export.
 
-Why one module of about 680 lines: the five builders share the house encodings (colours, Swedish
+Why one module of about 800 lines: the five builders share the house encodings (colours, Swedish
 number format, the subtitle with direction, source and demo lines) and the input checks that say how
 to fix a bad call; splitting them would spread those shared pieces over several files.
+
+Encodings are given as channel objects (``alt.Detail("series:N")``, ``alt.XDatum(0)``), never as shorthand
+strings or dicts: Altair turns those into objects through ``from_dict``, which rebuilds its table of
+classes on every call (milliseconds each, thousands of times for a report).
 """
 
 from __future__ import annotations
@@ -11,9 +15,8 @@ import copy
 import json
 import math
 import numbers
-import os
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future
 
 import altair as alt
 import numpy as np
@@ -22,6 +25,7 @@ import vl_convert
 
 from shb.core import format as fmt
 from shb.core.format import D3_LOCALE
+from shb.present import drawing
 from shb.present.text import CITY_LABEL, DEMO_TEXT, FOCUS_FALLBACK, MAIN_SERIES, OTHER_AREAS_LABEL
 
 # Okabe–Ito: the same three colours for the same three series in every chart and on the map.
@@ -176,13 +180,37 @@ def title_params(title: str, lines: list[str]) -> alt.TitleParams:
     return alt.TitleParams(text=title, subtitle=lines, anchor="start")
 
 
+def unchecked():
+    """A context in which Altair does not check each part of a chart against the schema as it is made.
+
+    Altair checks every part (axis, scale, title, ...) when it is made, thousands of times for a report;
+    the builders' specs are valid by construction and checked whole by their tests, so a caller that
+    builds many charts (the report) builds them in this context. The flag is Altair's own, for the whole
+    process (Altair itself turns it off while it copies a chart).
+    """
+    return alt.utils.schemapi.debug_mode(False)
+
+
+def house_config() -> alt.Config:
+    """The house configuration (`finish_chart`), a new object each call."""
+    return alt.Config(
+        locale={"number": dict(D3_LOCALE)}, font=PAGE_FONT,
+        axis=alt.AxisConfig(labelFontSize=FONT_SIZES["axis_label"], titleFontSize=FONT_SIZES["axis_title"],
+                            labelColor="#333333", titleColor="#333333", titleFontWeight="normal"),
+        legend=alt.LegendConfig(labelFontSize=FONT_SIZES["legend"], titleFontSize=FONT_SIZES["legend"],
+                                labelColor="#333333", titleColor="#333333", labelLimit=320, titleLimit=520),
+        title=alt.TitleConfig(fontSize=FONT_SIZES["title"], subtitleFontSize=FONT_SIZES["subtitle"],
+                              subtitleColor=MUTED_TEXT, anchor="start", offset=12),
+        view=alt.ViewConfig(stroke=None))
+
+
 def finish_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     """Give a top-level chart the Swedish number locale and the large house type.
 
     Parameters
     ----------
     chart : altair top-level chart
-        A chart that is about to be returned to the caller.
+        A chart that is about to be returned to the caller; it is changed in place (and returned).
 
     Returns
     -------
@@ -190,19 +218,18 @@ def finish_chart(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
         The same chart with ``usermeta.embedOptions.formatLocale`` (read by vega-embed),
         ``config.locale`` (read by Vega itself, so it also holds where the embed options are
         dropped, as in Streamlit and vl-convert), width-only autosizing and font sizes for a
-        projector, in the page's font (PAGE_FONT).
+        projector, in the page's font (PAGE_FONT); any config it had is replaced.
+
+    Notes
+    -----
+    The properties are set on the chart rather than through ``.properties``/``.configure_*``: each
+    of those copies a layered chart (and Altair's layer constructor deep-copies every layer twice), which
+    was most of the time spent building a report's charts. The spec is the same.
     """
-    return (
-        chart.properties(usermeta=copy.deepcopy(LOCALE_USERMETA), autosize=AUTOSIZE)
-        .configure(locale={"number": dict(D3_LOCALE)}, font=PAGE_FONT)
-        .configure_axis(labelFontSize=FONT_SIZES["axis_label"], titleFontSize=FONT_SIZES["axis_title"],
-                        labelColor="#333333", titleColor="#333333", titleFontWeight="normal")
-        .configure_legend(labelFontSize=FONT_SIZES["legend"], titleFontSize=FONT_SIZES["legend"],
-                          labelColor="#333333", titleColor="#333333", labelLimit=320, titleLimit=520)
-        .configure_title(fontSize=FONT_SIZES["title"], subtitleFontSize=FONT_SIZES["subtitle"],
-                         subtitleColor=MUTED_TEXT, anchor="start", offset=12)
-        .configure_view(stroke=None)
-    )
+    chart.usermeta = copy.deepcopy(LOCALE_USERMETA)
+    chart.autosize = AUTOSIZE
+    chart.config = house_config()
+    return chart
 
 
 def _main_labels(frame: pd.DataFrame, who: str) -> tuple[list[str], list[str]]:
@@ -299,11 +326,11 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
 
     areas = (alt.Chart().transform_filter(f"indexof(datum.series, '{AREA_PREFIX}') === 0")
              .mark_line(color=AREA_COLOR, strokeWidth=1.2, opacity=0.8, invalid=BREAK_AT_MISSING)
-             .encode(x=x, y=y, detail="series:N", tooltip=tooltip))
+             .encode(x=x, y=y, detail=alt.Detail("series:N"), tooltip=tooltip))
     intervals = (alt.Chart().transform_filter(main)
                  .transform_filter("isValid(datum.ci_low) && isValid(datum.ci_high)")
                  .mark_rule(strokeWidth=3, opacity=0.45)
-                 .encode(x=x, y=alt.Y("ci_low:Q"), y2="ci_high:Q", color=colour,
+                 .encode(x=x, y=alt.Y("ci_low:Q"), y2=alt.Y2("ci_high:Q"), color=colour,
                          tooltip=[*tooltip, alt.Tooltip("ci_text:N", title="Osäkerhetsintervall")]))
     lines = (alt.Chart().transform_filter(main)
              .mark_line(strokeWidth=3.5, invalid=BREAK_AT_MISSING,
@@ -321,9 +348,9 @@ def trend_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
     reading = "; ".join(notes) if notes else None
     reading = reading[0].upper() + reading[1:] if reading else None
     columns = [*TREND_COLUMNS, "ci_text"] if has_ci.any() else ["year", "series", "label", "value"]
-    chart = alt.layer(*layers, data=alt.Data(values=records(data, columns))).properties(
-        title=title_params(title, subtitle_lines(direction_label, reading, demo=demo, citation=citation)),
-        width="container", height=height)
+    chart = alt.layer(*layers, data=alt.Data(values=records(data, columns)),
+                      title=title_params(title, subtitle_lines(direction_label, reading, demo=demo, citation=citation)),
+                      width="container", height=height)
     return finish_chart(chart)
 
 
@@ -341,7 +368,7 @@ def _aim_layers(aims: list[tuple[float, str]], who: str) -> list[alt.Chart]:
     rule = alt.Chart(values).mark_rule(color=AIM_COLOR, strokeDash=[6, 4], strokeWidth=2).encode(
         y=y, tooltip=[alt.Tooltip("aim_label:N", title="Målvärde")])
     label = alt.Chart(values).mark_text(align="left", dx=4, dy=-8, color=AIM_COLOR,
-                                        fontSize=FONT_SIZES["mark"]).encode(y=y, x=alt.value(0), text="aim_label:N")
+                                        fontSize=FONT_SIZES["mark"]).encode(y=y, x=alt.XValue(0), text=alt.Text("aim_label:N"))
     return [rule, label]
 
 
@@ -417,14 +444,13 @@ def gap_chart(frame: pd.DataFrame, *, title: str, unit_label: str, diff_label: s
     missing = (base.transform_filter("!isValid(datum.difference)")
                .mark_text(baseline="bottom", dy=-4, fontStyle="italic", fontSize=FONT_SIZES["mark"],
                           color=MUTED_TEXT)
-               .encode(x=x, y=alt.datum(0), text=alt.value("saknas")))
-    zero = base.mark_rule(color=SERIES_COLORS["city"], strokeWidth=1.5).encode(y=alt.datum(0))
+               .encode(x=x, y=alt.YDatum(0), text=alt.TextValue("saknas")))
+    zero = base.mark_rule(color=SERIES_COLORS["city"], strokeWidth=1.5).encode(y=alt.YDatum(0))
 
     sign_note = f"Skillnad = {focus_label} minus {CITY_LABEL}"
-    chart = alt.layer(bars, above, below, missing, zero,
-                      data=alt.Data(values=records(data, ["year", "difference"]))).properties(
-        title=title_params(title, subtitle_lines(sign_note, direction_label, demo=demo, citation=citation)),
-        width="container", height=height)
+    chart = alt.layer(bars, above, below, missing, zero, data=alt.Data(values=records(data, ["year", "difference"])),
+                      title=title_params(title, subtitle_lines(sign_note, direction_label, demo=demo, citation=citation)),
+                      width="container", height=height)
     return finish_chart(chart)
 
 
@@ -518,25 +544,25 @@ def ranking_chart(frame: pd.DataFrame, *, city_value: float | None, title: str, 
               .encode(x=x, y=y, text=alt.Text("value:Q", format=value_format), tooltip=tooltip))
     no_value = (base.transform_filter(f"!({HAS_VALUE})")
                 .mark_text(align="left", dx=4, fontStyle="italic", fontSize=FONT_SIZES["mark"] - 1, color=MUTED_TEXT)
-                .encode(x=alt.datum(0), y=y, text="status_text:N", tooltip=tooltip))
+                .encode(x=alt.XDatum(0), y=y, text=alt.Text("status_text:N"), tooltip=tooltip))
     layers = [bars, labels, no_value]
     if is_number(city_value):
         city_text = f"{CITY_LABEL}: {fmt.value_with_unit(city_value, unit_of(unit_label), unit_label, decimals)}"
         city = alt.Chart(alt.Data(values=[{"city_value": float(city_value), "city_text": city_text}]))
         layers += [city.mark_rule(color=SERIES_COLORS["city"], strokeWidth=2, strokeDash=[6, 4])
-                   .encode(x="city_value:Q", tooltip=alt.Tooltip("city_text:N", title="Jämförelse")),
+                   .encode(x=alt.X("city_value:Q"), tooltip=alt.Tooltip("city_text:N", title="Jämförelse")),
                    city.mark_text(align="center", dy=6, baseline="top", fontSize=FONT_SIZES["mark"],
                                   fontWeight="bold", color=SERIES_COLORS["city"])
                    # At the plot's foot whatever its height ("height"), also when a presentation fits it
-                   .encode(x="city_value:Q", y=alt.YValue("height"), text="city_text:N")]
+                   .encode(x=alt.X("city_value:Q"), y=alt.YValue("height"), text=alt.Text("city_text:N"))]
     # What the layers read, and the area code that names the row (status, focus and has_value are in
     # status_text, group and a value that is null unless it may be drawn).
     columns = ["area_code", "area_name", "row_label", "value", "value_text", "status_text", "group"]
     sort_note = {"higher": "Sorterat med högst värde först", "lower": "Sorterat med lägst värde först",
                  "balance": "Sorterat efter värde, högst först"}[direction]
-    chart = alt.layer(*layers, data=alt.Data(values=records(rows, columns))).properties(
-        title=title_params(title, subtitle_lines(direction_label, sort_note, demo=demo, citation=citation)),
-        width="container", height=ROW_HEIGHT * len(order))
+    chart = alt.layer(*layers, data=alt.Data(values=records(rows, columns)),
+                      title=title_params(title, subtitle_lines(direction_label, sort_note, demo=demo, citation=citation)),
+                      width="container", height=ROW_HEIGHT * len(order))
     return finish_chart(chart)
 
 
@@ -596,10 +622,11 @@ def group_chart(frame: pd.DataFrame, *, title: str, unit_label: str, direction_l
               .encode(x=x, y=y, yOffset=y_offset, text=alt.Text("value:Q", format=value_format)))
     missing = (base.transform_filter("!isValid(datum.value)")
                .mark_text(align="left", dx=4, fontStyle="italic", fontSize=FONT_SIZES["mark"] - 1, color=MUTED_TEXT)
-               .encode(x=alt.datum(0), y=y, yOffset=y_offset, text=alt.value("saknas")))
+               .encode(x=alt.XDatum(0), y=y, yOffset=y_offset, text=alt.TextValue("saknas")))
     height = len(groups) * (len(domain) * 22 + 14)
-    chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS))).properties(
-        title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container", height=height)
+    chart = alt.layer(bars, labels, missing, data=alt.Data(values=records(data, GROUP_COLUMNS)),
+                      title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)),
+                      width="container", height=height)
     return finish_chart(chart)
 
 
@@ -653,22 +680,27 @@ def gradient_chart(frame: pd.DataFrame, *, title: str, unit_label: str, directio
     tooltip = [alt.Tooltip("label:N", title="Serie"), alt.Tooltip("group_label:N", title="Utbildningsnivå"),
                alt.Tooltip("value:Q", title=f"Värde ({unit_label})", format=value_format)]
     base = alt.Chart().transform_filter("isValid(datum.value)")
-    lines = base.mark_line(strokeWidth=3).encode(x=x, y=y, color=colour, detail="label:N")
+    lines = base.mark_line(strokeWidth=3).encode(x=x, y=y, color=colour, detail=alt.Detail("label:N"))
     points = base.mark_point(filled=True, size=90).encode(x=x, y=y, color=colour, tooltip=tooltip)
     labels = base.mark_text(dy=-14, fontSize=FONT_SIZES["mark"], color="#222222").encode(
-        x=x, y=y, text=alt.Text("value:Q", format=value_format), detail="label:N")
-    chart = alt.layer(lines, points, labels, data=alt.Data(values=records(data, GRADIENT_COLUMNS))).properties(
-        title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)), width="container",
-        height=height)
+        x=x, y=y, text=alt.Text("value:Q", format=value_format), detail=alt.Detail("label:N"))
+    chart = alt.layer(lines, points, labels, data=alt.Data(values=records(data, GRADIENT_COLUMNS)),
+                      title=title_params(title, subtitle_lines(direction_label, demo=demo, citation=citation)),
+                      width="container", height=height)
     return finish_chart(chart)
 
 
 # --- export --------------------------------------------------------------------------------------
 
+DATA_KEYS = ("datasets", "values")  # what holds a spec's data rows: kept as they are
+
+
 def _fixed_width(spec: object, width: int) -> object:
-    """Replace width="container" (meaningless outside a page) with a number, everywhere in a spec."""
+    """Replace width="container" (meaningless outside a page) with a number, everywhere in a spec but its
+    data (a map's thousands of coordinates are neither read nor copied)."""
     if isinstance(spec, dict):
-        return {k: (width if k == "width" and v == "container" else _fixed_width(v, width)) for k, v in spec.items()}
+        return {k: (width if k == "width" and v == "container" else v if k in DATA_KEYS else _fixed_width(v, width))
+                for k, v in spec.items()}
     if isinstance(spec, list):
         return [_fixed_width(v, width) for v in spec]
     return spec
@@ -725,25 +757,44 @@ def export_svg(chart: alt.TopLevelMixin, *, width: int = EXPORT_WIDTH, validate:
     Returns
     -------
     str
-        The SVG document.
+        The SVG document; its ids (of gradients, clip paths) are its own (`drawing.distinct_ids`), so
+        several SVGs can share a page.
     """
-    spec = _export_spec(chart, width, "export_svg", validate)
-    return vl_convert.vegalite_to_svg(spec, format_locale=dict(D3_LOCALE))
+    return drawing.draw(_export_spec(chart, width, "export_svg", validate), dict(D3_LOCALE))
+
+
+def export_svg_later(chart: alt.TopLevelMixin, painter: drawing.Painter, *, width: int = EXPORT_WIDTH,
+                     validate: bool = True) -> Future:
+    """`export_svg` as a Future, drawn by `painter`'s worker processes (shb.present.drawing): the spec is
+    made here and drawn there, while this process goes on building the next chart.
+
+    When `export_svg` has been replaced (a stand-in that draws nothing, in tests), the stand-in is what
+    draws, here and now.
+    """
+    if export_svg is not _EXPORT_SVG:
+        done: Future = Future()
+        done.set_result(export_svg(chart, width=width, validate=validate))
+        return done
+    return painter.submit(_export_spec(chart, width, "export_svg", validate))
+
+
+_EXPORT_SVG = export_svg
 
 
 def export_svgs(charts: Iterable[alt.TopLevelMixin], *, width: int = EXPORT_WIDTH, validate: bool = True,
                 workers: int | None = None) -> list[str]:
-    """`export_svg` of many charts at once, in order, drawn by a pool of threads (vl-convert draws
-    outside Python's lock, so the charts are drawn side by side on every core).
+    """`export_svg` of many charts at once, in order, drawn side by side by `workers` processes (one per
+    core by default; `export_svg_later`).
 
-    Each chart goes through `export_svg` itself (looked up when called), so whatever stands in for it
-    also stands in here. `workers` defaults to the number of cores.
+    Each chart goes through `export_svg` itself when that has been replaced, so whatever stands in for it
+    also stands in here.
     """
     todo = list(charts)
     if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
         raise ValueError(f"export_svgs: workers must be a positive whole number; got {workers!r}")
-    workers = workers or max(1, os.cpu_count() or 1)
-    if len(todo) <= 1 or workers == 1:
+    workers = min(workers or drawing.default_workers(), len(todo))
+    if len(todo) <= 1 or workers == 1 or export_svg is not _EXPORT_SVG:
         return [export_svg(c, width=width, validate=validate) for c in todo]
-    with ThreadPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-        return list(pool.map(lambda c: export_svg(c, width=width, validate=validate), todo))
+    with drawing.Painter(D3_LOCALE, workers) as painter:
+        drawn = [export_svg_later(c, painter, width=width, validate=validate) for c in todo]
+        return [d.result() for d in drawn]

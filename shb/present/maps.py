@@ -304,27 +304,30 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
                                              legend=alt.Legend(title="Utan värde", orient="right",
                                                                symbolType="square", symbolStrokeColor=NO_VALUE_STROKE,
                                                                symbolStrokeWidth=1, symbolSize=250)),
-                             strokeDash=alt.condition("datum.properties.status === 'not_applicable'",
-                                                      alt.value([4, 3]), alt.value([1, 0])),
+                             strokeDash=alt.StrokeDashValue(**alt.condition(
+                                 "datum.properties.status === 'not_applicable'", alt.value([4, 3]), alt.value([1, 0]))),
                              tooltip=tooltip))
     focus_outline = (shapes.transform_filter("datum.properties.is_focus")
                      .mark_geoshape(filled=False, stroke=FOCUS_STROKE, strokeWidth=2.5)
                      .encode(tooltip=tooltip))
     layers = [with_value, without_value, focus_outline]
     if label_points:
-        where = {"longitude": "lon:Q", "latitude": "lat:Q", "text": "label:N"}
         text_style = {"fontSize": FONT_SIZES["mark"], "fontWeight": "bold", "dy": -2}
         halo = alt.Chart().mark_text(stroke="white", strokeWidth=4, strokeJoin="round", opacity=0.9, **text_style)
         text = alt.Chart().mark_text(color=FOCUS_STROKE, **text_style)
-        layers.append(alt.layer(halo.encode(**where), text.encode(**where), data=alt.Data(values=label_points)))
+        layers.append(alt.layer(*(mark.encode(longitude=alt.Longitude("lon:Q"), latitude=alt.Latitude("lat:Q"),
+                                              text=alt.Text("label:N")) for mark in (halo, text)),
+                                data=alt.Data(values=label_points)))
 
     focus_note = f"Svart kant: {focus_label.lower()}" if not g[g.is_focus].empty else None
     lines = subtitle_lines(direction_label, focus_note,
                            SCHEMATIC_TEXT if schematic else None, source or SOURCE_TEXT, demo=demo, citation=citation)
-    chart = (alt.layer(*layers, data=alt.Data(values=features))
-             .resolve_scale(color="independent")
-             .project(type="mercator")
-             .properties(title=title_params(title, lines), width="container", height=height))
+    # Everything given to the layer at once: each chained .resolve_scale/.project/.properties would copy it
+    # (and Altair's layer constructor deep-copies every layer twice).
+    chart = alt.layer(*layers, data=alt.Data(values=features),
+                      resolve=alt.Resolve(scale=alt.ScaleResolveMap(color="independent")),
+                      projection=alt.Projection(type="mercator"),
+                      title=title_params(title, lines), width="container", height=height)
     return finish_chart(chart)
 
 

@@ -29,10 +29,11 @@ from shb.analysis import measures
 from shb.core import format as fmt
 from shb.core.catalog import DIRECTION_LABELS, GOAL_AREA_ID
 from shb.core.errors import ShbError
+from shb.core.format import D3_LOCALE
 from shb.core.text import as_typed
 from shb.geo import geometry
 from shb.ingest import analyses
-from shb.present import charts, lifecycle, periods, provenance, steering, text, urlstate, views
+from shb.present import charts, drawing, lifecycle, periods, provenance, steering, text, urlstate, views
 from shb.present.cache import FileCache, SharedCache
 from shb.store.db import Database
 
@@ -63,6 +64,11 @@ def _draw(chart) -> str:
     """A chart of the report as SVG: the builders' specs are valid by construction (tested against the
     schema), so the schema check is skipped."""
     return charts.export_svg(chart, validate=False)
+
+
+def _drawer(painter: drawing.Painter) -> Callable[[object], Future]:
+    """`_draw` as a Future, the chart drawn by `painter`'s worker processes (charts.export_svg_later)."""
+    return lambda chart: charts.export_svg_later(chart, painter, validate=False)
 
 
 def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: int, set_id: str,
@@ -186,19 +192,20 @@ class _Queries:
 
 
 def _sections(database: Database, f: urlstate.Facts, ids: list[str], year: int, set_id: str,
-              schematic: bool, render: ThreadPoolExecutor | None = None) -> dict[str, dict]:
+              schematic: bool, render: drawing.Painter | None = None) -> dict[str, dict]:
     """Every indicator's section, kept per data version: a second report of the same data draws no chart
     again. The sections are built by a few threads (their queries run outside Python's lock) and hand
-    each chart to `render` as soon as it is built, so the charts are drawn side by side (vl-convert
-    draws outside Python's lock) while later sections are still being built."""
+    each chart to `render` as soon as it is built, so the charts are drawn by its worker processes while
+    later sections are still being built."""
     identity = _identity(database)
     own = render is None
-    render = render or ThreadPoolExecutor(max_workers=_workers())
+    render = render or drawing.Painter(D3_LOCALE)
+    draw = _drawer(render)
 
     def one(ind_id: str) -> dict:
         hit = _SECTIONS.peek((identity, ind_id, year, set_id, schematic))
         return hit if hit is not None else indicator_section(
-            database, f, ind_id, year, set_id, schematic_geometry=schematic, draw=lambda c: render.submit(_draw, c))
+            database, f, ind_id, year, set_id, schematic_geometry=schematic, draw=draw)
 
     try:
         with ThreadPoolExecutor(max_workers=max(2, min(4, _workers()))) as pool:
@@ -210,11 +217,18 @@ def _sections(database: Database, f: urlstate.Facts, ids: list[str], year: int, 
         return out
     finally:
         if own:
-            render.shutdown()
+            render.close()
 
 
 def render_html(database: Database, year: int, set_id: str | None = None, period: str = "") -> str:
-    """The whole report as one HTML string, for the målbild `period` ("" : the current one)."""
+    """The whole report as one HTML string, for the målbild `period` ("" : the current one). Its charts
+    are drawn by worker processes (shb.present.drawing), started first so that they are ready when the
+    first chart is built; they are built without Altair's check of every part (`charts.unchecked`)."""
+    with drawing.Painter(D3_LOCALE) as painter, charts.unchecked():
+        return _render_html(database, year, set_id, period, painter)
+
+
+def _render_html(database: Database, year: int, set_id: str | None, period: str, painter: drawing.Painter) -> str:
     database = _Queries(database)
     f = views.facts(database)
     set_id = set_id or f.default_set
@@ -235,11 +249,10 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
     current = periods.is_current(database, period)
     collected = analysis_of_year(database, year) if current else {}
     linked = steering.links(database) if current else steering.links(database).iloc[0:0]
-    with ThreadPoolExecutor(max_workers=_workers()) as render:
-        sections = _sections(database, f, [i for i in belongs if i in f.indicators and f.indicators[i].years],
-                             year, set_id, schematic, render)
-        goal_first = bool((structure.goal_area_id == GOAL_AREA_ID).any())
-        life_course = _life_course(database, f, set_id, year, render) if goal_first else None
+    sections = _sections(database, f, [i for i in belongs if i in f.indicators and f.indicators[i].years],
+                         year, set_id, schematic, painter)
+    goal_first = bool((structure.goal_area_id == GOAL_AREA_ID).any())
+    life_course = _life_course(database, f, set_id, year, painter) if goal_first else None
     goal_areas = []
     for ga_id, targets in structure.groupby("goal_area_id", sort=True):
         heading = text.GOAL_HEADING if ga_id == GOAL_AREA_ID else f"Målområde {ga_id}"
@@ -266,13 +279,13 @@ def render_html(database: Database, year: int, set_id: str | None = None, period
 LIFE_COURSE_WORST = 3  # the largest gaps named per life stage
 
 
-def _life_course(database: Database, f: urlstate.Facts, set_id: str, year: int, render: ThreadPoolExecutor) -> dict:
+def _life_course(database: Database, f: urlstate.Facts, set_id: str, year: int, render: drawing.Painter) -> dict:
     """`life_course_section`, kept per data version, its charts drawn by `render`."""
     key = (_identity(database), set_id, year)
     hit = _LIFE_COURSE.peek(key)
     if hit is not None:
         return hit
-    section = life_course_section(database, f, set_id, year, draw=lambda c: render.submit(_draw, c))
+    section = life_course_section(database, f, set_id, year, draw=_drawer(render))
     section["gradients"] = [_resolved(g) for g in section["gradients"]]
     _LIFE_COURSE.put(key, section)
     return section
