@@ -209,9 +209,19 @@ def test_subtitle_says_schematic_source_and_demo_only_when_true(layer):
     spec = build(layer, schematic=True, demo=True).to_dict()
     sub = spec["title"]["subtitle"]
     assert sub[0] == "Högre värde är bättre"
-    assert {maps.SCHEMATIC_TEXT, maps.SOURCE_TEXT, charts.DEMO_TEXT} <= set(sub)
+    assert {maps.SCHEMATIC_TEXT, "Kartunderlag: SCB (områdeskoder)", charts.DEMO_TEXT} <= set(sub)
     plain = build(layer, schematic=False, demo=False).to_dict()["title"]["subtitle"]
-    assert maps.SOURCE_TEXT in plain and maps.SCHEMATIC_TEXT not in plain and charts.DEMO_TEXT not in plain
+    assert "Kartunderlag: SCB (områdeskoder)" in plain and maps.SCHEMATIC_TEXT not in plain
+    assert charts.DEMO_TEXT not in plain
+
+
+def test_the_borders_and_the_values_are_credited_on_lines_of_their_own(layer):
+    """With real values the subtitle says where the values come from ("Källa: …") and, apart from it, where
+    the borders come from ("Kartunderlag: …"): one line each, never two lines read "Källa"."""
+    citation = "Källa: SCB, folkmängd per RegSO (CC0)"
+    sub = build(layer, source="Källa: SCB, RegSO 2025 (öppna geodata, CC0)", citation=citation).to_dict()["title"]["subtitle"]
+    assert citation in sub and "Kartunderlag: SCB, RegSO 2025 (öppna geodata, CC0)" in sub
+    assert sum(line.startswith("Källa") for line in sub) == 1
 
 
 def test_the_outline_note_names_the_chosen_set(layer):

@@ -32,7 +32,7 @@ from shb.present.charts import (
     title_params,
     unit_of,
 )
-from shb.present.text import CITY_LABEL, FOCUS_FALLBACK
+from shb.present.text import CITY_LABEL, FOCUS_FALLBACK, map_base_credit
 
 STATUS_TEXT = {"ok": "värde finns", "suppressed": "undertryckt (för få)", "missing": "saknas",
                "not_applicable": "ej tillämplig"}
@@ -240,7 +240,7 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
         Say in the subtitle that the borders are schematic.
     source : str, optional
         The credit line for the borders (``geometry.source_text(manifest, level)``); `SOURCE_TEXT`
-        when omitted.
+        when omitted. Shown as "Kartunderlag: …" (`text.map_base_credit`), apart from the values' source.
     demo : bool
         Say in the subtitle and every area's tooltip that the numbers are demo data.
     citation : str, optional
@@ -321,7 +321,8 @@ def choropleth(layer: gpd.GeoDataFrame, values: pd.DataFrame, *, city_value: flo
 
     focus_note = f"Svart kant: {focus_label.lower()}" if not g[g.is_focus].empty else None
     lines = subtitle_lines(direction_label, focus_note,
-                           SCHEMATIC_TEXT if schematic else None, source or SOURCE_TEXT, demo=demo, citation=citation)
+                           SCHEMATIC_TEXT if schematic else None, map_base_credit(source or SOURCE_TEXT), demo=demo,
+                           citation=citation)
     # Everything given to the layer at once: each chained .resolve_scale/.project/.properties would copy it
     # (and Altair's layer constructor deep-copies every layer twice).
     chart = alt.layer(*layers, data=alt.Data(values=features),

@@ -23,6 +23,14 @@ CITY_LABEL = "Hela Borås"
 REST_LABEL = "Övriga staden"
 OTHER_AREAS_LABEL = "Övriga områden"
 FOCUS_FALLBACK = "Utvalda områden"  # a chart drawn without a set's title (never by the app)
+
+
+def map_base_credit(source: str) -> str:
+    """A map's credit for its borders, named apart from its values' source (both would otherwise read
+    "Källa: …"): "Kartunderlag: SCB (områdeskoder)" from the geometry's "Källa: SCB (områdeskoder)"."""
+    return "Kartunderlag: " + source.strip().removeprefix("Källa:").strip()
+
+
 MAIN_SERIES = ("focus", "rest", "city")
 NUMBER_WORDS = {1: "ett", 2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio",
                 10: "tio"}
