@@ -75,8 +75,8 @@ def set_overview(indicators: dict[str, Indicator], city_rows: pd.DataFrame, sums
 
     `city_rows`: the `city_values` query's rows (the kommun's totals); `sums`: the `set_member_sums`
     query's rows for the set of `members` (its RegSO). Equal, indicator by indicator, to
-    `measures.comparison` → `gaps` → `latest_year` → `value_at` → `gap_trend` (up to rounding of the
-    slope and of sums of non-integer values), with years after `till` left out. Returns indicator_id
+    `measures.comparison` → `gaps` → `latest_year` → `value_at` → `gap_trend` (the values to the last
+    bit, the slope up to rounding), with years after `till` left out. Returns indicator_id
     (by id), year (None without values), focus, city, trend (a `measures.GapTrend`) and gap_series
     (the last differences, rounded to two decimals).
     """
