@@ -2,11 +2,11 @@
 
 `measures.comparison`, `gaps`, `latest_year` and `gap_trend` answer for one indicator; a catalog of
 thousands of indicators asked one at a time costs tens of milliseconds each. `set_overview` gives the
-same numbers for all of them from the rows of the `set_and_city_values` query, with grouped pandas
-operations over the whole frame: the set's value per indicator and year (shares and rates from summed
-counts, counts summed, means weighted by population, as `measures.set_values`), the city's, their
-difference, the latest year, and the gap's trend over `measures.TREND_WINDOW` years with the same
-threshold and verdict as `measures.gap_trend`. Numbers only.
+same numbers for all of them from the `city_values` and `set_member_sums` queries' rows, with grouped
+pandas operations over the whole frame: the set's value per indicator and year (from its members' sums
+by `set_sums.set_from_sums`, the rules `measures.set_values` follows), the city's, their difference,
+the latest year, and the gap's trend over `measures.TREND_WINDOW` years with the same threshold and
+verdict as `measures.gap_trend`. Numbers only.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from shb.analysis import measures
+from shb.analysis import measures, set_sums
 from shb.core.catalog import Indicator
 
 SPARK_POINTS = 8  # differences kept for the sparkline
@@ -27,33 +27,9 @@ def _catalog_frame(indicators: dict[str, Indicator]) -> pd.DataFrame:
         "scale": [np.nan if i.scale is None else float(i.scale) for i in indicators.values()],
         "unit": [i.unit for i in indicators.values()],
         "direction": [i.direction for i in indicators.values()],
+        "survey": [bool(i.survey) for i in indicators.values()],
         "area_level": [i.lowest_level != "municipality" for i in indicators.values()],
     }).set_index("indicator_id")
-
-
-def _set_values(cat: pd.DataFrame, area: pd.DataFrame) -> pd.Series:
-    """The set's value per (indicator_id, year), as `measures.set_values` for each indicator."""
-    ok = area.status == "ok"
-    r = pd.DataFrame({
-        "indicator_id": area.indicator_id, "year": area.year, "ok": ok.astype(int),
-        "num": area.numerator.where(ok).astype(float), "den": area.denominator.where(ok).astype(float),
-        "pop": area.population.where(ok).astype(float), "val": area.value.where(ok).astype(float)})
-    r["wv"] = r.val * r["pop"]
-    g = r.groupby(["indicator_id", "year"], sort=True).agg(
-        members_used=("ok", "sum"), num=("num", "sum"), den=("den", "sum"), pop=("pop", "sum"),
-        val=("val", "sum"), wv=("wv", "sum"), den_known=("den", "count"), pop_known=("pop", "count"))
-    ids = g.index.get_level_values("indicator_id")
-    kind, scale = cat.kind.reindex(ids).to_numpy(), cat.scale.reindex(ids).to_numpy()
-    some = (g.members_used > 0).to_numpy()
-    counts = np.isin(kind, ("share", "rate"))
-    known = some & (g.den_known == g.members_used).to_numpy()
-    num, den = g.num.to_numpy(dtype=float), g.den.to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratio = np.where(known & (den > 0), scale * num / np.where(den > 0, den, 1), np.nan)
-        mean = np.where(some & (g.pop_known == g.members_used).to_numpy() & (g["pop"] > 0).to_numpy(),
-                        g.wv.to_numpy() / g["pop"].to_numpy(), np.nan)
-    value = np.where(counts, ratio, np.where(kind == "count", np.where(some, g.val.to_numpy(), np.nan), mean))
-    return pd.Series(value, index=g.index, dtype=float)
 
 
 def _trends(cat: pd.DataFrame, diffs: pd.DataFrame, end: pd.Series, city: pd.Series) -> pd.DataFrame:
@@ -93,24 +69,28 @@ def _trend(row) -> measures.GapTrend:
                              None if row.better is None else bool(row.better))
 
 
-def set_overview(indicators: dict[str, Indicator], rows: pd.DataFrame, members: list[str],
+def set_overview(indicators: dict[str, Indicator], city_rows: pd.DataFrame, sums: pd.DataFrame, members: list[str],
                  till: int | None = None) -> pd.DataFrame:
     """One row per indicator that has rows: year, focus, city, the gap's trend and the last differences.
 
-    `rows`: the `set_and_city_values` query's rows (RegSO rows of the set's members and the kommun's,
-    totals). Equal, indicator by indicator, to `measures.comparison` → `gaps` → `latest_year` →
-    `value_at` → `gap_trend` (up to rounding of the slope), with years after `till` left out.
-    Returns indicator_id (in the order of `rows`), year (None without values), focus, city, trend
-    (a `measures.GapTrend`) and gap_series (the last differences, rounded to two decimals).
+    `city_rows`: the `city_values` query's rows (the kommun's totals); `sums`: the `set_member_sums`
+    query's rows for the set of `members` (its RegSO). Equal, indicator by indicator, to
+    `measures.comparison` → `gaps` → `latest_year` → `value_at` → `gap_trend` (the values to the last
+    bit, the slope up to rounding), with years after `till` left out. Returns indicator_id
+    (by id), year (None without values), focus, city, trend (a `measures.GapTrend`) and gap_series
+    (the last differences, rounded to two decimals).
     """
     cat = _catalog_frame(indicators)
-    order = pd.unique(rows.indicator_id)
-    c = rows[rows.level == "municipality"].drop_duplicates(["indicator_id", "year"])
+    order = pd.Index(city_rows.indicator_id.unique()).union(sums.indicator_id.unique()).to_numpy()
+    c = city_rows.drop_duplicates(["indicator_id", "year"])
     city = pd.Series(c.value.where(c.status == "ok").astype(float).to_numpy(),
                      index=pd.MultiIndex.from_arrays([c.indicator_id, c.year]), dtype=float)
     with_set = cat.index[cat.area_level] if members else cat.index[:0]
-    area = rows[(rows.level != "municipality") & rows.indicator_id.isin(with_set) & rows.area_code.isin(members)]
-    focus = _set_values(cat, area)
+    s = sums[sums.indicator_id.isin(with_set)]
+    of = cat.reindex(s.indicator_id)
+    values = set_sums.set_from_sums(s, of.kind.to_numpy(), of.scale.to_numpy(), of.survey.to_numpy(dtype=bool),
+                                    len(members)).value
+    focus = pd.Series(values.to_numpy(), index=pd.MultiIndex.from_arrays([s.indicator_id, s.year]), dtype=float)
     # The years of each indicator: the city's, and for one followed per area also its members'.
     keys = city.index.union(focus.index) if len(focus) else city.index
     frame = pd.DataFrame({"city": city.reindex(keys), "focus": focus.reindex(keys)}).rename_axis(

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from shb.analysis import set_sums
 from shb.core.catalog import Indicator
 from shb.core.stats import newcombe, wilson
 
@@ -28,12 +29,10 @@ CITY_SHARE_MIN_CHANGE = 0.01  # for units other than procent: this share of the 
 
 
 def _ratio(ind: Indicator, numerator, denominator):
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(denominator > 0, ind.scale * numerator / np.where(denominator > 0, denominator, 1), np.nan)
+    return set_sums.ratio(ind.scale, numerator, denominator)
 
 
-SET_COLUMNS = ["value", "numerator", "denominator", "population", "ci_low", "ci_high", "complete",
-               "members_used", "members"]
+SET_COLUMNS = set_sums.SET_COLUMNS
 COMPARISON_COLUMNS = ["year", "series", "value", "ci_low", "ci_high", "numerator", "denominator", "complete",
                       "members_used", "members"]
 
@@ -41,39 +40,13 @@ COMPARISON_COLUMNS = ["year", "series", "value", "ci_low", "ci_high", "numerator
 def set_values(ind: Indicator, rows: pd.DataFrame, members: int | None = None) -> pd.DataFrame:
     """The value of a set of areas per year, from the member areas' rows (one group value).
 
-    Shares and rates come from summed numerators and denominators, means are weighted by
-    population and counts are summed. Hidden members are left out of the sums and `complete` is
-    False (so is it when a member has no row). Returns one row per year, indexed by year.
+    `set_sums.member_sums` → `set_sums.set_from_sums`: shares and rates come from summed numerators
+    and denominators, means are weighted by population and counts are summed. Hidden members are
+    left out of the sums and `complete` is False (so is it when a member has no row; `members` is
+    the set's size, by default the most rows in a year). Returns one row per year, indexed by year.
     """
     n_members = members if members is not None else rows.groupby("year").size().max() if len(rows) else 0
-    ok = rows.status == "ok"
-    r = rows.assign(
-        ok=ok.astype(int),
-        num=rows.numerator.where(ok).astype(float), den=rows.denominator.where(ok).astype(float),
-        pop=rows.population.where(ok).astype(float), val=rows.value.where(ok).astype(float))
-    r["wv"] = r.val * r["pop"]
-    g = r.groupby("year", sort=True).agg(
-        members_used=("ok", "sum"), num=("num", "sum"), den=("den", "sum"), pop=("pop", "sum"),
-        val=("val", "sum"), wv=("wv", "sum"), den_known=("den", "count"), pop_known=("pop", "count"))
-    out = pd.DataFrame(index=g.index)
-    out["members_used"] = g.members_used
-    out["members"] = n_members
-    out["complete"] = (g.members_used == n_members) & (n_members > 0)
-    some = g.members_used > 0
-    out["numerator"] = out["denominator"] = out["ci_low"] = out["ci_high"] = np.nan
-    out["population"] = g["pop"].where(some & (g.pop_known == g.members_used))
-    if ind.kind in ("share", "rate"):
-        known = some & (g.den_known == g.members_used)
-        out["numerator"], out["denominator"] = g.num.where(known), g.den.where(known)
-        out["value"] = _ratio(ind, out.numerator.to_numpy(), out.denominator.to_numpy())
-        if ind.survey and ind.kind == "share":
-            low, high = wilson(out.numerator, out.denominator)
-            out["ci_low"], out["ci_high"] = low * ind.scale, high * ind.scale
-    elif ind.kind == "count":
-        out["value"] = g.val.where(some)
-    else:
-        out["value"] = (g.wv / g["pop"]).where(some & (g.pop_known == g.members_used) & (g["pop"] > 0))
-    return out[SET_COLUMNS]
+    return set_sums.set_from_sums(set_sums.member_sums(rows), ind.kind, ind.scale, ind.survey, n_members)
 
 
 def set_value(ind: Indicator, rows: pd.DataFrame) -> dict:
@@ -142,14 +115,28 @@ def comparison(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
     members_used, members. Counts are those of the series (the rest's are city − set) and NaN
     where they are not known; intervals are given for survey shares.
     """
-    c = city_rows[city_rows.group_value == group_value]
-    city = _city_values(ind, c)
-    parts = [city.assign(series="city")]
+    sums = None
     if members and ind.lowest_level != "municipality":
         a = area_rows[(area_rows.group_value == group_value) & area_rows.area_code.isin(members)]
-        focus = set_values(ind, a, len(members)).reindex(city.index.union(a.year.unique()))
+        sums = set_sums.member_sums(a)
+    return comparison_from_sums(ind, city_rows[city_rows.group_value == group_value], sums, len(members))
+
+
+def comparison_from_sums(ind: Indicator, city_rows: pd.DataFrame, sums: pd.DataFrame | None,
+                         members: int) -> pd.DataFrame:
+    """`comparison` from the kommun's rows of one group value and the set's member sums per year.
+
+    `sums`: `set_sums.SUM_COLUMNS` indexed by year, for the years in which a member has a row (from
+    `set_sums.member_sums`, or the indicator's rows of the `set_member_sums` query); None, or an
+    indicator followed for the kommun only, gives the city alone. `members`: the set's size.
+    """
+    city = _city_values(ind, city_rows)
+    parts = [city.assign(series="city")]
+    if sums is not None and members and ind.lowest_level != "municipality":
+        focus = set_sums.set_from_sums(sums, ind.kind, ind.scale, ind.survey, members)
+        focus = focus.reindex(city.index.union(sums.index))
         focus["complete"] = focus.complete.astype("boolean").fillna(False).astype(bool)
-        focus["members"] = len(members)
+        focus["members"] = members
         rest = rest_counts(ind, city, focus).assign(value=rest_values(ind, city, focus)).reindex(focus.index)
         rest["complete"] = focus.complete
         parts += [focus.assign(series="focus"), rest.assign(series="rest")]

@@ -30,11 +30,15 @@ def life_course(database: Database, set_id: str) -> pd.DataFrame:
     inds = views.indicators(database)
     origins = provenance.sources(database)
     _, members = views.set_members(database, set_id)
-    rows = database.run("set_and_city_values", set_id=set_id)
+    city = database.run("city_values")
+    sums = database.run("set_member_sums", set_id=set_id).set_index("year")
+    city_of = dict(tuple(city.groupby("indicator_id", sort=False)))
+    sums_of = dict(tuple(sums.groupby("indicator_id", sort=False)))
     out = []
-    for ind_id, r in rows.groupby("indicator_id", sort=False):
+    for ind_id in pd.Index(city.indicator_id.unique()).union(sums.indicator_id.unique()):
         ind = inds[ind_id]
-        frame = measures.comparison(ind, r[r.level == "regso"], r[r.level == "municipality"], members)
+        frame = measures.comparison_from_sums(ind, city_of.get(ind_id, city.iloc[:0]),
+                                              sums_of.get(ind_id, sums.iloc[:0]), len(members))
         g = lifecycle.stage_gap(ind, frame)
         d = fmt.decimals_for(ind.unit)
         base = {

@@ -12,14 +12,14 @@ from shb.present import aims, periods, text, views
 from shb.store.db import Database
 
 
-def indicator_progress(database: Database, set_id: str, period: str = "") -> pd.DataFrame:
+def indicator_progress(database: Database, period: str = "") -> pd.DataFrame:
     """One row per indicator with a målvärde for the whole city that the målbild period follows: where the
     city stands against it, under the period's effektmål."""
     found = aims.aims(database)
     inds = views.indicators(database)
     belongs = periods.indicator_targets(database, period)
-    rows = database.run("set_and_city_values", set_id=set_id)
-    city = rows[(rows.level == "municipality") & (rows.status == "ok")]
+    rows = database.run("city_values")
+    city = rows[rows.status == "ok"]
     out = []
     for (ind_id, scope), aim in found.items():
         if scope != CITY or ind_id not in inds or ind_id not in belongs:
@@ -38,7 +38,7 @@ def priorities(database: Database, set_id: str, ov: pd.DataFrame, period: str = 
     """The ranked effektmål (measures.rank_targets) with their titles, statuses and the indicator a row
     opens (the one furthest behind its målvärde, else the first followed per area); `ov` is
     views.overview for the set; `period` the målbild period ("": the current one)."""
-    per_indicator = indicator_progress(database, set_id, period)
+    per_indicator = indicator_progress(database, period)
     ov = periods.regroup(ov, database, period)
     structure = periods.structure(database, period)
     # Effektmål only: the övergripande mål is summed up on Översikt and Livscykeln, not ranked beside them.

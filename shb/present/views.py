@@ -377,10 +377,11 @@ def _overview(database: Database, set_id: str, till: int | None) -> pd.DataFrame
     inds = indicators(database)
     origins = provenance.sources(database)
     _, members = set_members(database, set_id)
-    rows = database.run("set_and_city_values", set_id=set_id)
+    city_rows = database.run("city_values")
+    sums = database.run("set_member_sums", set_id=set_id)
     structure = database.run("goal_structure").set_index("target_id")
     # Every indicator's numbers in one vectorised pass; only the words are made row by row.
-    nums = catalog_wide.set_overview(inds, rows, members, till)
+    nums = catalog_wide.set_overview(inds, city_rows, sums, members, till)
     goal_areas, target_titles = structure.goal_area_id.to_dict(), structure.target_title.to_dict()
     out = []
     for ind_id, year, focus, city, trend, series in zip(nums.indicator_id.tolist(), nums.year.tolist(),
