@@ -576,7 +576,7 @@ def test_the_views_map_draws_the_real_regso(real_db):
     norrby = real["1490R025"]  # drawn rounded to about a metre
     assert drawn["1490R025"].symmetric_difference(norrby).area / norrby.area < 0.01
     assert maps.SCHEMATIC_TEXT not in json.dumps(spec, ensure_ascii=False)
-    assert "Källa: SCB, RegSO 2025" in json.dumps(spec, ensure_ascii=False)
+    assert "Kartunderlag: SCB, RegSO 2025" in json.dumps(spec, ensure_ascii=False)
 
 
 def test_an_import_based_on_a_replaced_version_is_refused(db, schematic, tmp_path):
