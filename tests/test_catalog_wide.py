@@ -25,17 +25,21 @@ def totals(path, set_id: str) -> pd.DataFrame:
         con.close()
 
 
-def overview_numbers(path, set_id: str, till=None):
-    """`catalog_wide.set_overview` on the queries' rows, and the rows behind it (`totals`) with the members."""
+def queried(path, set_id: str):
+    """The catalog, the set's members and the two queries' rows the overview is made from."""
     database = dbmod.Database(path)
     try:
-        inds = views.indicators(database)
         _, members = views.set_members(database, set_id)
-        got = catalog_wide.set_overview(inds, database.run("city_values"),
-                                        database.run("set_member_sums", set_id=set_id), members, till)
+        return (views.indicators(database), members, database.run("city_values"),
+                database.run("set_member_sums", set_id=set_id))
     finally:
         database.close()
-    return inds, members, got, totals(path, set_id)
+
+
+def overview_numbers(path, set_id: str, till=None):
+    """`catalog_wide.set_overview` on the queries' rows, and the rows behind it (`totals`) with the members."""
+    inds, members, city, sums = queried(path, set_id)
+    return inds, members, catalog_wide.set_overview(inds, city, sums, members, till), totals(path, set_id)
 
 
 def one_by_one(inds, rows, members, till=None) -> pd.DataFrame:
@@ -82,13 +86,7 @@ def test_set_overview_equals_the_one_indicator_functions(which, set_id, till, re
 
 def test_set_overview_sees_a_changed_member_value(demo_db):
     """A check on the check: one member's value changed changes the set's value in that year."""
-    inds, members, _, _ = overview_numbers(demo_db, "omradesutveckling")
-    database = dbmod.Database(demo_db)
-    try:
-        city = database.run("city_values")
-        sums = database.run("set_member_sums", set_id="omradesutveckling")
-    finally:
-        database.close()
+    inds, members, city, sums = queried(demo_db, "omradesutveckling")
     ind = next(i for i in inds.values() if i.kind == "mean" and i.lowest_level != "municipality")
     before = catalog_wide.set_overview(inds, city, sums, members).set_index("indicator_id").loc[ind.id]
     at = (sums.indicator_id == ind.id) & (sums.year == before.year)
@@ -102,13 +100,8 @@ def test_set_overview_sees_a_changed_member_value(demo_db):
 def test_set_overview_does_not_depend_on_the_order_of_the_rows(demo_db):
     """city_values hands its rows over in the stored order, which an import changes: the overview is the same
     for rows in any order."""
-    inds, members, got, _ = overview_numbers(demo_db, "omradesutveckling")
-    database = dbmod.Database(demo_db)
-    try:
-        city = database.run("city_values")
-        sums = database.run("set_member_sums", set_id="omradesutveckling")
-    finally:
-        database.close()
+    inds, members, city, sums = queried(demo_db, "omradesutveckling")
+    got = catalog_wide.set_overview(inds, city, sums, members)
     shuffled = catalog_wide.set_overview(inds, city.sample(frac=1, random_state=1),
                                          sums.sample(frac=1, random_state=2), members)
     pd.testing.assert_frame_equal(shuffled[["indicator_id", "year", "focus", "city"]],
