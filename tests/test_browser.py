@@ -104,6 +104,22 @@ def test_deep_link_as_first_request_to_a_fresh_server(demo_db, browser):
         assert "ar=2022" in page.url and "jamfor=polisen_2025" in page.url
 
 
+def test_the_share_popover_holds_the_views_link_and_costs_nothing_until_opened(server, page):
+    """The link is drawn only when "Dela vy" is opened (a code block in a closed expander loaded the
+    syntax highlighter on every page); opened, it shows the view's absolute link with a copy button."""
+    page.goto(f"{server}/arbete?indikator=sysselsattningsgrad_20_64&ar=2020", wait_until="domcontentloaded")
+    wait_for_charts(page, 4)
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    assert page.locator('[data-testid="stCode"]').count() == 0
+    sidebar.get_by_text("Dela vy").click()
+    code = page.locator('[data-testid="stCode"]').first
+    code.wait_for(timeout=TIMEOUT)
+    link = code.inner_text()
+    assert link.startswith(server.rstrip("/") + "/arbete?indikator=sysselsattningsgrad_20_64&ar=2020&"), link
+    assert "v=" in link and "jamfor=" in link
+    assert page.get_by_text("Länken bär hela vyn").first.is_visible()
+
+
 def test_changing_a_control_is_a_step_in_history(server, page):
     page.goto(f"{server}/arbete?indikator=sysselsattningsgrad_20_64&ar=2024", wait_until="domcontentloaded")
     wait_for_charts(page, 4)

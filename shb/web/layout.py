@@ -93,7 +93,10 @@ def navigation(view: View | None = None) -> None:
 
 
 def share_link(view: View) -> None:
-    with st.expander("Dela vy", icon=":material/share:"):
+    """The view's link with a copy button, in a popover: Streamlit draws a popover's content only when it
+    is opened, and the code block's highlighter costs every page load a third of a second of the
+    browser's CPU when it is drawn in a closed expander (bench/browser_cpu.py)."""
+    with st.popover("Dela vy", icon=":material/share:", width="stretch"):
         st.code(site.share_url(view, site.this_page(), site.public_base()), language=None, wrap_lines=True)
         st.caption("Länken bär hela vyn och dataversionen; den som öppnar den ser samma sak.")
 

@@ -75,7 +75,7 @@ def links(path: str, view: View) -> None:
     """Under a view: open it in presentation mode, or take it to the meeting as a PowerPoint slide."""
     from shb.present import slides
 
-    left, right = st.columns(2)
+    left, right = st.columns(2, vertical_alignment="center")
     left.page_link(path, label="Öppna i presentationsläge", icon=":material/slideshow:",
                    query_params={**urlstate.to_params(view), "visning": "presentation"})
     url = deck.slide_url(site.page_url_path(path), {k: v for k, v in urlstate.to_params(view).items() if k != "v"})
