@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from html import escape
 
 import altair as alt
 import pandas as pd
@@ -179,9 +180,9 @@ def test_finish_chart_gives_the_spec_of_altairs_own_property_and_configure_calls
     chained = (layered().properties(usermeta={"embedOptions": {"formatLocale": D3_LOCALE}}, autosize=charts.AUTOSIZE)
                .configure(locale={"number": dict(D3_LOCALE)}, font=charts.PAGE_FONT)
                .configure_axis(labelFontSize=sizes["axis_label"], titleFontSize=sizes["axis_title"],
-                               labelColor="#333333", titleColor="#333333", titleFontWeight="normal")
+                               labelColor="#333333", titleColor="#333333", titleFontWeight="normal", labelLimit=0)
                .configure_legend(labelFontSize=sizes["legend"], titleFontSize=sizes["legend"], labelColor="#333333",
-                                 titleColor="#333333", labelLimit=320, titleLimit=520)
+                                 titleColor="#333333", labelLimit=0, titleLimit=520)
                .configure_title(fontSize=sizes["title"], subtitleFontSize=sizes["subtitle"],
                                 subtitleColor=charts.MUTED_TEXT, anchor="start", offset=12)
                .configure_view(stroke=None))
@@ -365,6 +366,21 @@ def test_export_svg_uses_the_swedish_number_format(small_trend):
     big = charts.trend_chart(trend_frame(with_areas=False).assign(value=lambda f: f.value * 100), title="t",
                              unit_label="antal", direction_label="d")
     assert "7\u00a0500" in charts.export_svg(big)  # space between thousands, not "7,500"
+
+
+def test_exported_axis_and_legend_labels_are_whole():
+    """No house limit cuts a label with "…": a long series name in a trend's legend, and long labels on an
+    axis without a limit of its own, are drawn whole (Vega's defaults cut at 160 and 180 px)."""
+    long_set = "Områdesutveckling enligt Polisens lista över utsatta områden 2025 och kommunens egna urval"
+    frame = trend_frame(with_areas=False)
+    frame.loc[frame.series == "focus", "label"] = long_set
+    svg = charts.export_svg(charts.trend_chart(frame, title="t", unit_label="%", direction_label="d"))
+    assert "…" not in svg and escape(long_set) in svg
+    label = "Förskoleklass till och med årskurs nio i kommunala och fristående skolor"
+    bars = alt.Chart(pd.DataFrame({"stage": [label, "Gymnasiet"], "value": [1.0, 2.0]})).mark_bar().encode(
+        x=alt.X("stage:N", axis=alt.Axis(labelAngle=0)), y="value:Q")
+    svg = charts.export_svg(charts.finish_chart(bars.properties(width=900)))
+    assert "…" not in svg and label in svg
 
 
 def test_export_without_the_schema_check_draws_the_same_svg_and_skips_only_the_check(small_trend):

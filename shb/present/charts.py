@@ -191,14 +191,23 @@ def unchecked():
     return alt.utils.schemapi.debug_mode(False)
 
 
+# Axis and legend labels are never cut unless a chart sets its own limit (a ranking's area names): with a
+# limit Vega measures every label once more to see whether it fits, and vl-convert measures text by laying
+# out each glyph from the font file, so the defaults (180 and 160 px) cost a sixth of a report's drawing
+# while cutting none of its labels (bench/results.md).
+NO_LABEL_LIMIT = 0
+
+
 def house_config() -> alt.Config:
     """The house configuration (`finish_chart`), a new object each call."""
     return alt.Config(
         locale={"number": dict(D3_LOCALE)}, font=PAGE_FONT,
         axis=alt.AxisConfig(labelFontSize=FONT_SIZES["axis_label"], titleFontSize=FONT_SIZES["axis_title"],
-                            labelColor="#333333", titleColor="#333333", titleFontWeight="normal"),
+                            labelColor="#333333", titleColor="#333333", titleFontWeight="normal",
+                            labelLimit=NO_LABEL_LIMIT),
         legend=alt.LegendConfig(labelFontSize=FONT_SIZES["legend"], titleFontSize=FONT_SIZES["legend"],
-                                labelColor="#333333", titleColor="#333333", labelLimit=320, titleLimit=520),
+                                labelColor="#333333", titleColor="#333333", labelLimit=NO_LABEL_LIMIT,
+                                titleLimit=520),
         title=alt.TitleConfig(fontSize=FONT_SIZES["title"], subtitleFontSize=FONT_SIZES["subtitle"],
                               subtitleColor=MUTED_TEXT, anchor="start", offset=12),
         view=alt.ViewConfig(stroke=None))
