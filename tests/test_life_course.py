@@ -261,3 +261,15 @@ def test_livsfas_is_checked_against_the_life_stages(given, kept, noticed):
     assert any("livsfas" in n for n in view.notices) == noticed
     assert urlstate.to_params(view).get("livsfas", "") == kept
     assert "livsfas" in urlstate.INDICATOR_FREE
+
+
+def test_the_gradient_title_says_efter_utbildningsniva_once():
+    """An indicator whose title already names the split is not told "efter utbildningsnivå" twice."""
+    by_id = {i.id: i for i in load_catalog().indicators}
+    said = [i for i in by_id.values() if "efter utbildningsnivå" in i.title.lower()]
+    plain = next(i for i in by_id.values() if "utbildningsnivå" not in i.title.lower())
+    assert said, "the catalog has an indicator titled by its split"
+    for ind in said:
+        assert text.gradient_title(ind, 2024).lower().count("efter utbildningsnivå") == 1
+        assert text.gradient_title(ind, 2024).endswith(", 2024")
+    assert text.gradient_title(plain, 2024) == f"{plain.title} efter utbildningsnivå, 2024"

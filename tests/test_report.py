@@ -173,3 +173,26 @@ def test_every_id_in_the_report_is_its_own(built):
     assert len(ids) == len(set(ids))
     assert any(i.startswith("gradient_") for i in ids)  # the maps' legends, at least
     assert all(f'id="{ref}"' in html for ref in re.findall(r"url\(#([^)]+)\)", html))
+
+
+def test_every_charts_title_and_subtitle_are_the_pages_own_text(built, database):
+    """Each chart's title and subtitle lines stand in the page above its drawing (selectable, found in the
+    PDF, read by a screen reader), not drawn inside the SVG; demo charts say so in their own caption."""
+    import html
+
+    text = built[0].read_text(encoding="utf-8")
+    figures = re.findall(r'<figure class="chart">(.*?)</figure>', text, re.S)
+    assert len(figures) == text.count("<svg") >= len(CAT.indicators)
+    f = views.facts(database)
+    c = views.comparison(database, parse({"indikator": "sysselsattningsgrad_20_64", "ar": "2024"}, f))
+    spec = views.trend_chart(c).to_dict()
+    title, subtitles = spec["title"]["text"], spec["title"]["subtitle"]
+    caption = (f'<figcaption><span class="charttitle">{html.escape(title)}</span>'
+               + "".join(f'<span class="chartsub">{html.escape(s)}</span>' for s in subtitles) + "</figcaption>")
+    assert caption in text.replace("&#39;", "'")
+    for figure in figures:
+        head, svg = figure.split("<svg", 1)
+        assert re.search(r'<span class="charttitle">[^<]+</span>', head), head[:200]
+        assert "Demodata – inte Borås siffror" in head
+        drawn = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+        assert "Demodata" not in drawn and html.unescape(head.split('"charttitle">')[1].split("<")[0]) not in drawn

@@ -22,6 +22,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
+import altair as alt
 import jinja2
 import pandas as pd
 
@@ -71,6 +72,30 @@ def _drawer(painter: drawing.Painter) -> Callable[[object], Future]:
     return lambda chart: charts.export_svg_later(chart, painter, validate=False)
 
 
+def _figure(chart, draw: Callable[[object], object]) -> dict:
+    """A chart of the report as a figure: its title and subtitle lines as the page's own text, above a
+    drawing without them (`draw`'s SVG, or a Future of it).
+
+    In the page the words can be selected, found in the PDF and read aloud by a screen reader; drawn, they
+    were the dearest part of a chart: vl-convert lays out every glyph from the font file to measure it, and
+    the titles took a fifth of the report's drawing. Anything but a chart or its dict is drawn as given
+    (`charts.export_svg` says what is wrong with it).
+    """
+    if isinstance(chart, dict):
+        drawn = dict(chart)
+        title = drawn.pop("title", None)
+    elif isinstance(chart, alt.TopLevelMixin):
+        drawn = chart.copy(deep=False)  # the caller's chart keeps its title; the layers are shared, not copied
+        title, drawn.title = drawn.title, alt.Undefined
+        title = title.to_dict(validate=False) if isinstance(title, alt.SchemaBase) else (
+            None if title is alt.Undefined else title)
+    else:
+        return {"title": "", "subtitle": [], "svg": draw(chart)}
+    words, lines = (title.get("text", ""), title.get("subtitle", [])) if isinstance(title, dict) else (title, [])
+    return {"title": " ".join(words) if isinstance(words, list) else words or "",
+            "subtitle": lines if isinstance(lines, list) else [lines], "svg": draw(drawn)}
+
+
 def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: int, set_id: str,
                       demo: bool | None = None, schematic_geometry: bool = True,
                       draw: Callable[[object], object] = _draw) -> dict:
@@ -84,10 +109,10 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
     view = replace(base, jamfor=set_id, ar=years[-1] if years else base.ar,
                    till=years[-1] if years else base.till, utsnitt="tatort")
     c = views.comparison(database, view)
-    trend_svg = draw(views.trend_chart(c))
-    map_svg = ""
+    trend = _figure(views.trend_chart(c), draw)
+    map_figure = None
     if ind.lowest_level != "municipality" and c.year:
-        map_svg = draw(views.map_chart(database, view, c.year, height=460))
+        map_figure = _figure(views.map_chart(database, view, c.year, height=460), draw)
     head, table = _table(c, year)
     notes = database.run("notes_for_year", indicator=ind_id, year=year)
     aims = [text.aim_sentence(ind, aim, p, title) for title, aim, p in c.aims]
@@ -96,7 +121,7 @@ def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: 
         "dispersion": c.dispersion_text, "trend": c.trend, "area_level": ind.lowest_level != "municipality",
         "trend_text": text.verdict_text(c.trend),
         "verdict": c.trend.verdict if ind.lowest_level != "municipality" else "kommun",
-        "css": _css(c.trend), "trend_svg": trend_svg, "map_svg": map_svg, "table_head": head, "table": table,
+        "css": _css(c.trend), "trend_figure": trend, "map_figure": map_figure, "table_head": head, "table": table,
         "definition": ind.definition, "source": f"{ind.source}, {ind.source_ref}", "licence": ind.licence,
         "demo": origin.demo, "values_label": origin.label, "citation": origin.citation,
         "provenance": [(label, value) for label, value in (
@@ -170,8 +195,9 @@ def _workers() -> int:
 
 
 def _resolved(section: dict) -> dict:
-    """The section with every drawn chart's Future replaced by its SVG."""
-    return {k: v.result() if isinstance(v, Future) else v for k, v in section.items()}
+    """The section with every drawn chart's Future replaced by its SVG (in the section's figures too)."""
+    return {k: v.result() if isinstance(v, Future) else _resolved(v) if isinstance(v, dict) and k.endswith(
+        "figure") else v for k, v in section.items()}
 
 
 class _Queries:
@@ -312,7 +338,7 @@ def life_course_section(database: Database, f: urlstate.Facts, set_id: str, year
             continue
         g = lifecycle.gradient(database, replace(urlstate.defaults_for(f, ind.id), jamfor=set_id))
         if g is not None:
-            gradients.append({"title": ind.title, "svg": draw(g.chart), "sentences": g.sentences,
+            gradients.append({"title": ind.title, "figure": _figure(g.chart, draw), "sentences": g.sentences,
                               "note": g.note})
     return {"stages": stages, "gradients": gradients}
 

@@ -764,7 +764,9 @@ NO_GRADIENT = "Indikatorn har ingen uppdelning efter utbildningsnivå."
 
 
 def gradient_title(ind: Indicator, year: int) -> str:
-    return f"{ind.title} efter utbildningsnivå, {year}"
+    """'<indikator> efter utbildningsnivå, 2024', without saying it twice when the title already does."""
+    said = "efter utbildningsnivå" in ind.title.lower()
+    return f"{ind.title}, {year}" if said else f"{ind.title} efter utbildningsnivå, {year}"
 
 
 def gradient_sentence(ind: Indicator, series_label: str, trend: GapTrend, latest: float, year: int) -> str:
