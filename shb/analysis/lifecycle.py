@@ -23,10 +23,11 @@ GRADIENT_ENDS = ("forgymnasial", "eftergymnasial")
 
 def rest_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     """Difference focus − rest of the city per year (`measures.comparison` frame); empty without a set."""
-    wide = frame.pivot_table(index="year", columns="series", values="value", aggfunc="first", dropna=False)
-    if "focus" not in wide or "rest" not in wide:
+    if not {"focus", "rest"} <= set(frame.series):
         return pd.DataFrame({"year": pd.Series(dtype=int), "difference": pd.Series(dtype=float)})
-    return pd.DataFrame({"year": wide.index.astype(int), "difference": (wide["focus"] - wide["rest"]).to_numpy()})
+    years = np.sort(frame.year.dropna().unique())
+    difference = measures.series_by_year(frame, "focus", years) - measures.series_by_year(frame, "rest", years)
+    return pd.DataFrame({"year": years.astype(int), "difference": difference})
 
 
 def severity(direction: str, focus: float, rest: float) -> float:

@@ -156,15 +156,25 @@ def area_series(area_rows: pd.DataFrame, codes: list[str], group_value: str = "a
                          "complete": a.status == "ok"})
 
 
+def series_by_year(frame: pd.DataFrame, series: str, years: np.ndarray) -> np.ndarray:
+    """A series' value in each of `years` (a comparison frame's rows): its first known value that year,
+    NaN where it has none. What `pivot_table(aggfunc="first")` gives, without its cost (5 ms a call)."""
+    rows = frame.loc[(frame.series == series) & frame.value.notna(), ["year", "value"]].drop_duplicates("year")
+    return rows.set_index("year").value.reindex(years).to_numpy(dtype=float)
+
+
 def gaps(frame: pd.DataFrame) -> pd.DataFrame:
-    """Difference focus − city (in the indicator's unit) and the ratio focus / city, per year."""
-    wide = frame.pivot_table(index="year", columns="series", values="value", aggfunc="first", dropna=False)
-    if "focus" not in wide or "city" not in wide:
+    """Difference focus − city (in the indicator's unit) and the ratio focus / city, per year (every year
+    of the frame)."""
+    if not {"focus", "city"} <= set(frame.series):
         return pd.DataFrame(columns=["year", "difference", "ratio"])
-    out = pd.DataFrame({"year": wide.index, "difference": (wide["focus"] - wide["city"]).to_numpy()})
+    years = np.sort(frame.year.dropna().unique())
+    focus, city = series_by_year(frame, "focus", years), series_by_year(frame, "city", years)
+    out = pd.DataFrame({"year": years, "difference": focus - city})
     with np.errstate(divide="ignore", invalid="ignore"):
-        out["ratio"] = (wide["focus"] / wide["city"]).replace([np.inf, -np.inf], np.nan).to_numpy()
-    return out.reset_index(drop=True)
+        ratio = focus / city
+    out["ratio"] = np.where(np.isinf(ratio), np.nan, ratio)
+    return out
 
 
 @dataclass(frozen=True)

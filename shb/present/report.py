@@ -78,14 +78,16 @@ def _figure(chart, draw: Callable[[object], object]) -> dict:
 
     In the page the words can be selected, found in the PDF and read aloud by a screen reader; drawn, they
     were the dearest part of a chart: vl-convert lays out every glyph from the font file to measure it, and
-    the titles took a fifth of the report's drawing. Anything but a chart or its dict is drawn as given
-    (`charts.export_svg` says what is wrong with it).
+    the titles took a fifth of the report's drawing. A chart given loses its title; anything but a chart
+    or its dict is drawn as given (`charts.export_svg` says what is wrong with it).
     """
     if isinstance(chart, dict):
         drawn = dict(chart)
         title = drawn.pop("title", None)
     elif isinstance(chart, alt.TopLevelMixin):
-        drawn = chart.copy(deep=False)  # the caller's chart keeps its title; the layers are shared, not copied
+        # Taken off the chart itself, which the report builds for this figure alone: a copy of a layered
+        # chart, even a shallow one, makes Altair copy every layer again.
+        drawn = chart
         title, drawn.title = drawn.title, alt.Undefined
         title = title.to_dict(validate=False) if isinstance(title, alt.SchemaBase) else (
             None if title is alt.Undefined else title)
