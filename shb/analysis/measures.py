@@ -343,8 +343,9 @@ def dispersion(ind: Indicator, area_rows: pd.DataFrame, city_rows: pd.DataFrame,
     used = pd.DataFrame({"year": a.year.astype(int), "pop": pop, "value": value})[ok]
     used["city"] = used.year.map(c.value)
     used["weighted"] = used["pop"] * (used.value - used.city).abs()
-    g = used.groupby("year").agg(areas_used=("pop", "size"), population_used=("pop", "sum"),
-                                 weighted=("weighted", "sum"))
+    by_year = used.groupby("year")  # plain sums and sizes: named aggregations cost a few ms more per call
+    g = by_year[["pop", "weighted"]].sum().rename(columns={"pop": "population_used"})
+    g["areas_used"] = by_year.size()
     g = g.reindex(years)
     out = pd.DataFrame({"year": years})
     out["city_value"] = c.value.reindex(years).to_numpy()
