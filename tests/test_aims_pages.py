@@ -30,12 +30,12 @@ def test_a_goal_area_page_shows_the_target_line_and_the_distance(demo_db):
              and layer.get("mark", {}).get("strokeDash")]
     assert [r["data"]["values"] for r in rules] == [[{"aim": 78.0, "aim_label": "Målvärde 2030: 78,0 %"}]]
     year, value = _city_latest(demo_db, EMPLOYMENT)
-    [table] = [t for t in at.dataframe if "Avstånd till målvärdet" in t.value.columns]
-    city = table.value.set_index("Gäller").loc["Hela Borås"]
+    [table] = [t for t in at.table if "Avstånd till målvärdet" in t.value.columns]
+    city = table.value.loc["Hela Borås"]
     side = "över" if value > 78 else "under"
     assert city["Avstånd till målvärdet"] == f"{fmt.number(abs(value - 78))} procentenheter {side} målvärdet"
     assert city["Senaste värde"] == f"{fmt.number(value)} % ({year})"
-    assert "Områdesutveckling" in table.value["Gäller"].tolist()
+    assert table.value.index.name == "Gäller" and "Områdesutveckling" in table.value.index.tolist()
     said = " ".join(m.value for m in at.markdown)
     assert "Målvärde 78,0 % år 2030 (analytikernas arbetsmål)" in said
 
@@ -45,4 +45,4 @@ def test_an_indicator_without_a_target_draws_no_target_line(demo_db):
     assert not at.exception, at.exception
     trend = charts(at)[0]
     assert not [layer for layer in trend["layer"] if layer.get("mark", {}).get("strokeDash")]
-    assert not [t for t in at.dataframe if "Avstånd till målvärdet" in t.value.columns]
+    assert not [t for t in at.table if "Avstånd till målvärdet" in t.value.columns]

@@ -210,7 +210,9 @@ def aims_section(c: views.Comparison) -> None:
     st.markdown("#### Målvärde")
     for title, aim, p in c.aims:
         st.markdown(text.aim_sentence(c.indicator, aim, p, title))
-    st.dataframe(tables.aim_table(c.indicator, c.aims), hide_index=True, width="stretch")
+    # A plain table: two rows whose long cells (what the målvärde rests on) wrap and are read whole, and no
+    # data grid to load (the grid cost the deep-linked Arbete page a seventh of the browser's CPU).
+    st.table(tables.aim_table(c.indicator, c.aims).set_index("Gäller"))
     st.caption(text.aim_pace_method(c.aims[0][2].window, c.aims[0][2].points))
 
 
