@@ -34,18 +34,13 @@ def ratio(scale, numerator, denominator) -> np.ndarray:
         return np.where(denominator > 0, scale * numerator / np.where(denominator > 0, denominator, 1), np.nan)
 
 
-def exact_sum(values: pd.Series) -> float:
-    """The sum of the known values, correctly rounded whatever their order (0 when none is known).
+def exact_sum(values: np.ndarray) -> float:
+    """The sum of the known (not NaN) values, correctly rounded whatever their order (0 when none is known).
 
     As DuckDB's `fsum` sums in the `set_member_sums` query, so a set's value is the same to the last
     bit whichever way its sums were taken (a plain or Kahan sum of non-integer values can differ in
     the last bit from one order to another).
     """
-    return math.fsum(values.dropna())
-
-
-def _exact(values: np.ndarray) -> float:
-    """`exact_sum` of an array."""
     return math.fsum(values[~np.isnan(values)].tolist())
 
 
@@ -67,7 +62,7 @@ def member_sums(rows: pd.DataFrame) -> pd.DataFrame:
     r = r[r.year.notna()].sort_values("year", kind="stable")  # the groups' order, each year's rows together
     years = r.year.to_numpy()
     starts = np.flatnonzero(years[1:] != years[:-1]) + 1
-    exact = {column: [_exact(part) for part in np.split(r[column].to_numpy(dtype=float), starts)] if len(r) else []
+    exact = {column: [exact_sum(part) for part in np.split(r[column].to_numpy(dtype=float), starts)] if len(r) else []
              for column in ("val", "wv")}
     return pd.DataFrame({
         "member_rows": by_year.size(), "members_used": plain.used, "numerator_sum": plain.num,

@@ -81,24 +81,19 @@ def _figure(chart, draw: Callable[[object], object]) -> dict:
 
     In the page the words can be selected, found in the PDF and read aloud by a screen reader; drawn, they
     were the dearest part of a chart: vl-convert lays out every glyph from the font file to measure it, and
-    the titles took a fifth of the report's drawing. A chart given loses its title; anything but a chart
-    or its dict is drawn as given (`charts.export_svg` says what is wrong with it).
+    the titles took a fifth of the report's drawing. The chart given loses its title (taken off the chart
+    itself, which the report builds for this figure alone: a copy of a layered chart, even a shallow one,
+    makes Altair copy every layer again); anything but a chart is drawn as given (`charts.export_svg`
+    says what is wrong with it).
     """
-    if isinstance(chart, dict):
-        drawn = dict(chart)
-        title = drawn.pop("title", None)
-    elif isinstance(chart, alt.TopLevelMixin):
-        # Taken off the chart itself, which the report builds for this figure alone: a copy of a layered
-        # chart, even a shallow one, makes Altair copy every layer again.
-        drawn = chart
-        title, drawn.title = drawn.title, alt.Undefined
-        title = title.to_dict(validate=False) if isinstance(title, alt.SchemaBase) else (
-            None if title is alt.Undefined else title)
-    else:
+    if not isinstance(chart, alt.TopLevelMixin):
         return {"title": "", "subtitle": [], "svg": draw(chart)}
+    title, chart.title = chart.title, alt.Undefined
+    title = title.to_dict(validate=False) if isinstance(title, alt.SchemaBase) else (
+        None if title is alt.Undefined else title)
     words, lines = (title.get("text", ""), title.get("subtitle", [])) if isinstance(title, dict) else (title, [])
     return {"title": " ".join(words) if isinstance(words, list) else words or "",
-            "subtitle": lines if isinstance(lines, list) else [lines], "svg": draw(drawn)}
+            "subtitle": lines if isinstance(lines, list) else [lines], "svg": draw(chart)}
 
 
 def indicator_section(database: Database, f: urlstate.Facts, ind_id: str, year: int, set_id: str,
