@@ -83,7 +83,7 @@ def import_table(table: RawTable, name: str, sha: str, db: Path | None = None, *
             if table.kind not in FILE_KINDS:  # fetched values: say where by area, year and group
                 checked.problems = placed(checked.problems, table)
             observations(checked, ctx, f"import:{name}")
-            compare(checked, db)
+            compare(checked, db, old_values=not overwrite)  # listed only when refused for want of --replace
             n = counts(checked)
             refuse(checked, n["ändrad"], name, overwrite, limits, noun)
             transaction.stage("validated")

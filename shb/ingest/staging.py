@@ -117,7 +117,8 @@ def blank(column: str) -> str:
 
 @dataclass
 class Staged:
-    """A CSV file's rows in the `raw` table of `con`: k (DuckDB's row), line (in the file), c0 … c{width-1}."""
+    """A CSV file's rows in the view `raw` of `con` (over the table `raw_rows`, and `line_map` when DuckDB
+    skipped empty lines): k (DuckDB's row), line (in the file), filled, c0 … c{width-1}."""
 
     con: duckdb.DuckDBPyConnection
     width: int
@@ -200,21 +201,29 @@ def scan_csv(path: Path, delimiter: str, width: int, max_cells: int, max_rows: i
     # A row is blank when all its cells together are (one match per row, not one per cell).
     nonblank = f"not {blank('concat(' + ', '.join(f'c{i}' for i in range(width)) + ')')}"
     try:
-        # Reader options and column names are code-made; the file name and the delimiter are bound.
-        con.execute(f"create table raw as select ordinality::bigint as k, ordinality::bigint as line, "
-                    f"({nonblank}) as filled, * exclude (ordinality) "
+        # Reader options and column names are code-made; the file name and the delimiter are bound. Read in
+        # parallel with the file's order kept, so a row's place in the table (rowid) is its place in the
+        # file: numbering the rows while reading (`with ordinality`) made the whole read run on one thread
+        # (0.39 s against 0.23 s for a million rows, DuckDB 2.0.1).
+        con.execute("set preserve_insertion_order = true")
+        con.execute(f"create table raw_rows as select ({nonblank}) as filled, * "
                     "from read_csv($path, delim = $delim, header = false, null_padding = true, quote = '\"', "
-                    "escape = '\"', auto_detect = false, columns = $columns, max_line_size = $longest) with ordinality",
+                    "escape = '\"', auto_detect = false, columns = $columns, max_line_size = $longest)",
                     {"path": str(path), "delim": delimiter, "columns": columns, "longest": csv.field_size_limit()})
-        ((n,),) = con.execute("select count(*) from raw").fetchall()
-        if n != count:  # DuckDB skipped empty lines: number the rows by the non-empty lines they are on
+        con.execute("set preserve_insertion_order = false")
+        ((n,),) = con.execute("select count(*) from raw_rows").fetchall()
+        if n == count:
+            con.execute("create view raw as select rowid + 1 as k, rowid + 1 as line, * from raw_rows")
+        else:  # DuckDB skipped empty lines: number the rows by the non-empty lines they are on
             lines = _nonempty_lines(path)
             if not n or n != len(lines):  # a line break inside quotes, or a line the csv module reads otherwise
                 close_connection(con)
                 return None
-            con.register("line_map", {"k": np.arange(1, n + 1, dtype=np.int64), "n": lines})
-            con.execute("update raw set line = line_map.n from line_map where raw.k = line_map.k")
-            con.unregister("line_map")
+            con.register("line_frame", {"k": np.arange(1, n + 1, dtype=np.int64), "n": lines})
+            con.execute("create table line_map as select k, n from line_frame")
+            con.unregister("line_frame")
+            con.execute("create view raw as select r.rowid + 1 as k, m.n as line, r.* "
+                        "from raw_rows as r join line_map as m on m.k = r.rowid + 1")
     except duckdb.Error:
         close_connection(con)
         return None

@@ -181,7 +181,7 @@ def validate(table: RawTable, ctx: Context, limits: Limits | None = None) -> Che
     try:
         _lookups(con, ctx)
         _derive(con, ctx, set(columns))
-        problems, total = _problems(con, ctx, labels, limits.shown, set(columns))
+        problems, total = _problems(con, ctx, labels, limits.shown)
     except BaseException:
         close_connection(con)
         raise
@@ -292,13 +292,15 @@ def _number_table(con, c: str) -> None:
 
 
 def _derive(con, ctx: Context, present: set[str]) -> None:
-    """Table `judged`: per row, every normalised value and every flag the rules need. A column the file
-    does not have is empty on every row: its meaning is a constant, not a join. The texts of two reasons
-    are not stored: `_problems` reads them for the rows it reports.
+    """View `derived`: per row of `cells`, every normalised value and every flag the rules need (a view:
+    the rows are derived where they are read). Table `judged`: per row, only what an accepted row is made
+    of, whether any rule holds for the row (`flagged`: `_problems` derives those rows again, whole) and
+    whether it passed every rule (`ok`). A column the file does not have is empty on every row: its
+    meaning is a constant, not a join.
 
-    The constants of number columns the file lacks are stored all the same: read through a view that
-    adds them, or written into the queries that read them, they made the later comparison with the
-    stored values twice as slow (0.8 s against 0.4 s for a million rows, DuckDB 2.0.1)."""
+    Only the few columns an accepted row needs are stored: storing every cell and flag of a million rows
+    (70 columns) took 0.64 s and reading them back for the flagged rows 0.24 s more; 18 columns take a
+    fraction of that (DuckDB 2.0.1)."""
     numbers, joins = [], []
     for c in NUMBERS:
         if c not in present:
@@ -322,15 +324,10 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
     ranges = ", ".join(f"coalesce(v_{c} < r_low - r_slack or v_{c} > r_high + r_slack, false) as r_{c}"
                        for c in ("varde", "ki_lag", "ki_hog"))
     given = "(not empty_varde and symbol is null)"
-    # The cells of columns the file lacks are constants: not stored (`_problems` puts them back on the few
-    # rows it reports).
-    absent = [f"{p}_{c}" for c in COLUMNS if c not in present for p in ("t", "n")]
-    cells = f"c.* exclude ({', '.join(absent)})" if absent else "c.*"
-    # One table: every cell's meaning and every flag of a row, computed in one pass over the rows.
     con.execute(f"""
-        create table judged as
+        create view derived as
         with d as (
-            select {cells}, i.id as ind_text, i.known as ind_known,
+            select c.*, i.id as ind_text, i.known as ind_known,
                    a.code as area_text, a.lvl, {group}, {status}, n_varde.symbol, {", ".join(numbers)},
                    case when i.known then i.id end as indicator_id, i.kind, i.unit, i.survey,
                    i.r_low, i.r_high, i.r_slack
@@ -348,10 +345,20 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
         from e
         left join l_levels as lv on lv.indicator_id = e.indicator_id and lv.lvl = e.lvl
         left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val""")
-    drop_relations(con, "cells", "raw")  # the view over the staged file, then its rows (or the rows read in Python)
-    mix = con.execute(
-        "select min(row) filter (where " + " or ".join(f"comma_{c}" for c in NUMBER_COLUMNS) + "), "
-        "min(row) filter (where " + " or ".join(f"point_{c}" for c in NUMBER_COLUMNS) + ") from judged").fetchall()[0]
+    # A rule on a cell of a column the file lacks (a formula in it) cannot hold: left out of the flag.
+    lacking = re.compile(r"\b[tn]_(" + "|".join(c for c in COLUMNS if c not in present) + r")\b")
+    can_hold = [cond for _, cond, _, _ in _rules(ctx) if len(present) == len(COLUMNS) or not lacking.search(cond)]
+    # One pass over the rows: what an accepted row is made of, and the flags.
+    con.execute(f"""
+        create table judged as
+        select row, indicator_id, area_text, lvl, v_ar, dim, val, v_varde, v_taljare, v_namnare, v_ki_lag, v_ki_hog,
+               v_befolkning, status,
+               ({" or ".join(f"coalesce({cond}, false)" for cond in can_hold)}) as flagged,
+               ({_ok_sql()}) as ok,
+               ({" or ".join(f"comma_{c}" for c in NUMBER_COLUMNS)}) as comma,
+               ({" or ".join(f"point_{c}" for c in NUMBER_COLUMNS)}) as point
+        from derived""")
+    mix = con.execute("select min(row) filter (where comma), min(row) filter (where point) from judged").fetchall()[0]
     con.execute("create or replace table file_mix as select $comma::bigint as comma_row, $point::bigint as point_row",
                 {"comma": mix[0], "point": mix[1]})
 
@@ -426,21 +433,18 @@ def _q(text: str) -> str:
 STATUS_SQL = "case " + " ".join(f"when status = {_q(k)} then {_q(v)}" for k, v in STATUS_LABELS.items()) + " end"
 
 
-def _problems(con, ctx: Context, labels: dict[str, str], shown: int,
-              present: set[str]) -> tuple[list[Problem], int]:
+def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[list[Problem], int]:
     """Every rule as a query over all rows; then the duplicates among the rows that passed them all."""
     order = {c: i for i, c in enumerate(labels)}
     rules = _rules(ctx)
-    # The rows with any problem first (few, in a file that loads): each rule, and the texts naming what a
-    # row's indicator allows, then read only those. The cells of columns the file lacks are put back as the
-    # constants they are; a rule on such a cell alone (a formula in it) cannot hold.
-    constants = "".join(f", '' as t_{c}, false as n_{c}" for c in COLUMNS if c not in present)
-    lacking = re.compile(r"\b[tn]_(" + "|".join(c for c in COLUMNS if c not in present) + r")\b")
-    can_hold = [cond for _, cond, _, _ in rules if len(present) == len(COLUMNS) or not lacking.search(cond)]
-    # The texts of two reasons come with the indicator's lookup, for the flagged rows only.
-    con.execute(f"create table flagged as select f.*{constants}, i.reason as ind_reason, i.r_text from ("
-                "select * from judged where " + " or ".join(f"coalesce({cond}, false)" for cond in can_hold) +
-                ") as f left join l_indicator as i on f.t_indikator = i.t")
+    # The rows with any problem (few, in a file that loads) derived again, whole, with the texts naming
+    # what a row's indicator allows; then the cells are let go (the view over the staged file, then its
+    # rows, or the rows read in Python).
+    (n_flagged,) = con.execute("select count(*) from judged where flagged").fetchall()[0]
+    rows = "row in (select row from judged where flagged)" if n_flagged else "false"
+    con.execute("create table flagged as select f.*, i.reason as ind_reason, i.r_text "
+                f"from (select * from derived where {rows}) as f left join l_indicator as i on f.t_indikator = i.t")
+    drop_relations(con, "derived", "cells", "raw", "raw_rows", "line_map")
     wrong_levels = con.execute("select distinct indicator_id, lvl from flagged where level_wrong").df()
     wrong_levels["reason"] = [_level_reason(f"{i}|{lv}", ctx) for i, lv in zip(wrong_levels.indicator_id,
                                                                                  wrong_levels.lvl, strict=True)]
@@ -476,15 +480,16 @@ def _problems(con, ctx: Context, labels: dict[str, str], shown: int,
     return [Problem(int(r) or None, c, v, why) for r, c, v, why in head], int(total)
 
 
-def _ok_sql(mixed: bool) -> str:
-    """SQL: the row passed every rule (the problems of extra fields and formulas refuse the file, not the row)."""
+def _ok_sql() -> str:
+    """SQL: the row passed every rule over its own cells (the problems of extra fields and formulas refuse
+    the file, not the row; so does a file mixing decimal signs, which `_accept` applies)."""
     counts = " and ".join(f"not coalesce(v_{c} % 1 <> 0 or v_{c} < {COUNT_RANGE.low} - {_slack()} "
                           f"or v_{c} > {COUNT_RANGE.high} + {_slack()}, false)" for c in COUNT_COLUMNS)
     numbers = " and ".join(f"not bad_{c}" for c in NUMBER_COLUMNS)
     return f"""ind_known and lvl is not null and not level_wrong
         and v_ar is not null and v_ar % 1 = 0 and v_ar between {FIRST_YEAR} and {date.today().year}
         and dim is not null and val is not null and not group_wrong
-        and {numbers} and {counts} and {"false" if mixed else "true"}
+        and {numbers} and {counts}
         and not (r_varde or r_ki_lag or r_ki_hog)
         and not coalesce(kind = 'share' and v_taljare > v_namnare, false)
         and not coalesce(v_ki_lag > v_ki_hog or v_ki_lag > v_varde or v_varde > v_ki_hog, false)
@@ -507,7 +512,7 @@ def _accept(con, order: int, label: str, mixed: bool) -> None:
         select row, indicator_id, area_text as area_code, lvl as level, v_ar as year, dim as group_dim,
                val as group_value, v_varde as varde, v_taljare as taljare, v_namnare as namnare,
                v_ki_lag as ki_lag, v_ki_hog as ki_hog, v_befolkning as befolkning, status
-        from judged where {_ok_sql(mixed)}""")
+        from judged where ok and {"false" if mixed else "true"}""")
     key = ", ".join(KEY_SQL)
     # Rows with the same key have the same hash: no repeated hash, no repeated key (one integer to group
     # by, not five texts). Only when a hash repeats are the keys themselves compared.
