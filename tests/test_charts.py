@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from html import escape
 
 import altair as alt
@@ -392,6 +393,31 @@ def test_export_without_the_schema_check_draws_the_same_svg_and_skips_only_the_c
     with pytest.raises(alt.utils.schemapi.SchemaValidationError):
         charts.export_svg(bad)
     assert charts.export_svg(bad, validate=False).startswith("<svg")
+
+
+def test_unchecked_spec_is_the_json_of_to_dict():
+    """The report's spec without Altair's copy and walk of the data rows is the JSON `to_dict` gives, for
+    layered charts with inline rows (with and without area lines and intervals), a single chart, and a
+    chart whose data is a frame (which goes through `to_dict` itself)."""
+    def same(chart):
+        return json.dumps(charts.unchecked_spec(chart), sort_keys=True) == json.dumps(
+            chart.to_dict(validate=False), sort_keys=True)
+
+    made = [charts.trend_chart(trend_frame(with_areas=a, with_ci=c), title="t", unit_label="%", direction_label="d",
+                               demo=a) for a in (True, False) for c in (True, False)]
+    made.append(charts.gap_chart(pd.DataFrame({"year": YEARS, "difference": [-17.0, -16.5, NAN, 2.25]}),
+                                 title="Gapet", unit_label="%", diff_label="Skillnad", direction_label="d",
+                                 focus_label="Områdesutveckling"))
+    made.append(charts.group_chart(group_frame(), title="Grupper", unit_label="%", direction_label="d"))
+    made.append(charts.finish_chart(alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_bar().encode(x="a:Q")))
+    assert all(same(chart) for chart in made)
+
+
+def test_exports_name_the_font_they_are_measured_in_and_leave_the_chart_as_it_was(small_trend):
+    svg = charts.export_svg(small_trend, validate=False)
+    fonts = set(re.findall(r'font-family="([^"]*)"', svg))
+    assert fonts == {escape(charts.EXPORT_FONT)}
+    assert small_trend.to_dict()["config"]["font"] == charts.PAGE_FONT  # pages keep the page's font
 
 
 def test_export_svgs_draws_each_chart_in_order_through_export_svg(small_trend, monkeypatch):

@@ -58,13 +58,19 @@ def set_value(ind: Indicator, rows: pd.DataFrame) -> dict:
 
 
 def _city_values(ind: Indicator, rows: pd.DataFrame) -> pd.DataFrame:
-    """The kommun's own published row per year (hidden values as NaN)."""
-    c = rows.drop_duplicates("year").set_index("year").sort_index()
-    ok = c.status == "ok"
+    """The kommun's own published row per year (the first row of a year; hidden values as NaN), indexed by
+    year in order. In numpy: this runs once per indicator and set, a hundred times for a report."""
+    years, first = np.unique(rows.year.to_numpy(), return_index=True)
+    ok = rows.status.to_numpy(dtype=object)[first] == "ok"
+
+    def column(name: str, hide: bool = True) -> np.ndarray:
+        values = rows[name].to_numpy(dtype=float, na_value=np.nan)[first]
+        return np.where(ok, values, np.nan) if hide else values
+
     return pd.DataFrame({
-        "value": c.value.where(ok).astype(float), "numerator": c.numerator.where(ok).astype(float),
-        "denominator": c.denominator.where(ok).astype(float), "population": c.population.astype(float),
-        "ci_low": c.ci_low.where(ok).astype(float), "ci_high": c.ci_high.where(ok).astype(float), "complete": ok})
+        "value": column("value"), "numerator": column("numerator"), "denominator": column("denominator"),
+        "population": column("population", hide=False), "ci_low": column("ci_low"), "ci_high": column("ci_high"),
+        "complete": ok.astype(bool)}, index=pd.Index(years, name="year"))
 
 
 def rest_values(ind: Indicator, city: pd.DataFrame, focus: pd.DataFrame) -> pd.Series:
@@ -140,12 +146,23 @@ def comparison_from_sums(ind: Indicator, city_rows: pd.DataFrame, sums: pd.DataF
         rest = rest_counts(ind, city, focus).assign(value=rest_values(ind, city, focus)).reindex(focus.index)
         rest["complete"] = focus.complete
         parts += [focus.assign(series="focus"), rest.assign(series="rest")]
-    frame = pd.concat(parts).rename_axis("year").reset_index()
-    frame = frame.reindex(columns=COMPARISON_COLUMNS)
-    order = {"city": 0, "focus": 1, "rest": 2}
-    frame = frame.sort_values(["year", "series"], key=lambda s: s.map(order) if s.name == "series" else s)
-    frame["year"] = frame.year.astype(int)
-    return frame.reset_index(drop=True)
+    return _stacked(parts)
+
+
+SERIES_ORDER = ("city", "focus", "rest")
+
+
+def _stacked(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    """The series' frames (each indexed by year, with its `series`) as one comparison frame: a row per year
+    and series, by year and then city, focus, rest; a column a series lacks is NaN there."""
+    years = np.concatenate([p.index.to_numpy(dtype=np.int64) for p in parts])
+    codes = np.concatenate([np.full(len(p), SERIES_ORDER.index(p.series.iloc[0]) if len(p) else 0) for p in parts])
+    order = np.lexsort((codes, years))
+    out = {"year": years[order], "series": pd.array(np.array(SERIES_ORDER, dtype=object)[codes[order]], dtype="str")}
+    for column in COMPARISON_COLUMNS[2:]:
+        values = np.concatenate([p[column].to_numpy() if column in p else np.full(len(p), np.nan) for p in parts])
+        out[column] = values[order]
+    return pd.DataFrame(out, columns=COMPARISON_COLUMNS)
 
 
 def area_series(area_rows: pd.DataFrame, codes: list[str], group_value: str = "alla") -> pd.DataFrame:
