@@ -420,6 +420,27 @@ def test_exports_name_the_font_they_are_measured_in_and_leave_the_chart_as_it_wa
     assert small_trend.to_dict()["config"]["font"] == charts.PAGE_FONT  # pages keep the page's font
 
 
+def test_a_drawing_laid_out_once_keeps_near_the_export_width(small_trend):
+    """The report's drawings are laid out once (`fit=False`): `autosize: pad` and a plot narrower by the room
+    an axis usually takes, so the SVG stays within a few per cent of the export width; every other export
+    fits the width exactly, laid out twice by Vega."""
+    once = json.loads(charts._export_spec(small_trend, charts.EXPORT_WIDTH, "t", validate=False, fit=False))
+    assert once["autosize"] == {"type": "pad"}
+    assert once["width"] == charts.EXPORT_WIDTH - charts.LAID_OUT_ONCE_ROOM["chart"]
+    fitted = json.loads(charts._export_spec(small_trend, charts.EXPORT_WIDTH, "t", validate=False))
+    assert fitted["autosize"] == charts.AUTOSIZE.to_dict() and fitted["width"] == charts.EXPORT_WIDTH
+
+    def drawn_width(svg: str) -> float:
+        return float(re.search(r'<svg[^>]*width="([0-9.]+)"', svg).group(1))
+
+    assert drawn_width(charts.export_svg(small_trend, validate=False)) == charts.EXPORT_WIDTH
+    assert abs(drawn_width(charts.export_svg(small_trend, validate=False, fit=False)) - charts.EXPORT_WIDTH) < 40
+    fixed = charts.finish_chart(alt.Chart(pd.DataFrame({"a": [1]})).mark_bar().encode(x="a:Q").properties(width=300))
+    # A chart of a width of its own is fitted to that width; laid out once, its plot leaves the same room.
+    assert json.loads(charts._export_spec(fixed, 960, "t", validate=False, fit=False))["width"] == (
+        300 - charts.LAID_OUT_ONCE_ROOM["chart"])
+
+
 def test_export_svgs_draws_each_chart_in_order_through_export_svg(small_trend, monkeypatch):
     other = small_trend.properties(title="Annan titel")
     assert charts.export_svgs([small_trend, other], workers=2) == [charts.export_svg(small_trend),

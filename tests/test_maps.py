@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -145,6 +146,16 @@ def test_focus_areas_are_flagged_outlined_and_labelled(layer):
         point = shapely.Point(r["lon"], r["lat"])
         members = [c for c, lbl in LABELS.items() if lbl == r["label"]]
         assert any(cells[c].covers(point) for c in members)
+
+
+def test_a_map_laid_out_once_keeps_near_the_export_width(layer):
+    """Drawn for the report (laid out once), a map's plot leaves the room its legends usually take."""
+    chart = build(layer, labels=LABELS)
+    once = json.loads(charts._export_spec(chart, charts.EXPORT_WIDTH, "t", validate=False, fit=False))
+    assert once["autosize"] == {"type": "pad"}
+    assert once["width"] == charts.EXPORT_WIDTH - charts.LAID_OUT_ONCE_ROOM["map"]
+    svg = charts.export_svg(chart, validate=False, fit=False)
+    assert abs(float(re.search(r'<svg[^>]*width="([0-9.]+)"', svg).group(1)) - charts.EXPORT_WIDTH) < 60
 
 
 def test_the_unchecked_spec_of_a_map_is_the_json_of_to_dict(layer):

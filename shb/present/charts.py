@@ -742,7 +742,28 @@ def unchecked_spec(chart: alt.TopLevelMixin) -> dict:
     return spec
 
 
-def _export_spec(chart: alt.TopLevelMixin | dict, width: int, who: str, validate: bool = True) -> str:
+# A drawing laid out once (`fit=False`) has `autosize: pad` and a plot this much narrower than the export
+# width, the room its axis and legend usually take, so that the whole stays near the export width. Measured on
+# the report's 120 charts (vl-convert 1.9): a chart's y-axis and padding take 44-79 px (most 52-64), a map's
+# legends 172-228 px (most 179).
+LAID_OUT_ONCE_ROOM = {"map": 180, "chart": 60}
+
+
+def _laid_out_once(spec: dict) -> dict:
+    """`spec` (with `width` a number already) laid out once: `fit-x` makes Vega lay a chart out, measure what
+    its axis and legend take and lay it out again at the width left, measuring every text twice (vl-convert
+    measures each glyph from the font file: a third of a report's drawing time). Only a chart with the
+    house autosize changes (its own width, or the export width in place of the container's, less the room);
+    the SVG is then a few per cent wider or narrower than that width, and the report's page scales it to its
+    column."""
+    if spec.get("autosize") != AUTOSIZE.to_dict() or not isinstance(spec.get("width"), int | float):
+        return spec
+    room = LAID_OUT_ONCE_ROOM["map" if "projection" in spec else "chart"]
+    return {**spec, "autosize": {"type": "pad"}, "width": max(spec["width"] - room, 1)}
+
+
+def _export_spec(chart: alt.TopLevelMixin | dict, width: int, who: str, validate: bool = True,
+                 fit: bool = True) -> str:
     if not isinstance(chart, alt.TopLevelMixin | dict):
         raise ValueError(f"{who}: chart must be an Altair chart (from shb.charts or shb.maps) or its "
                          f"Vega-Lite dict; got {type(chart).__name__}")
@@ -751,6 +772,8 @@ def _export_spec(chart: alt.TopLevelMixin | dict, width: int, who: str, validate
     # `_fixed_width` builds new dicts and lists and never changes the one it reads, so no copy is needed.
     spec = chart if isinstance(chart, dict) else chart.to_dict() if validate else unchecked_spec(chart)
     spec = _fixed_width(spec, width)
+    if not fit:
+        spec = _laid_out_once(spec)
     if isinstance(spec.get("config"), dict) and spec["config"].get("font") == PAGE_FONT:
         spec["config"] = {**spec["config"], "font": EXPORT_FONT}  # a new dict: `chart`'s own is not changed
     return json.dumps(spec)
@@ -779,7 +802,8 @@ def export_png(chart: alt.TopLevelMixin, scale: float = 2, *, width: int = EXPOR
     return vl_convert.vegalite_to_png(spec, scale=float(scale), format_locale=dict(D3_LOCALE))
 
 
-def export_svg(chart: alt.TopLevelMixin, *, width: int = EXPORT_WIDTH, validate: bool = True) -> str:
+def export_svg(chart: alt.TopLevelMixin, *, width: int = EXPORT_WIDTH, validate: bool = True,
+               fit: bool = True) -> str:
     """Render a chart to SVG text offline with vl-convert, Swedish number format included.
 
     Parameters
@@ -792,6 +816,10 @@ def export_svg(chart: alt.TopLevelMixin, *, width: int = EXPORT_WIDTH, validate:
         Check the spec against the Vega-Lite schema first. The builders of this module and shb.maps
         give valid specs (their tests check them against the schema), so a caller drawing many of
         them, like the report, passes False and saves the check (tens of milliseconds per chart).
+    fit : bool
+        Fit the whole chart, axis and legend included, to `width` exactly (Vega lays it out twice). With
+        False it is laid out once, its plot `LAID_OUT_ONCE_ROOM` narrower than `width` (`_laid_out_once`):
+        what the report does, whose page scales each drawing to its column.
 
     Returns
     -------
@@ -799,11 +827,11 @@ def export_svg(chart: alt.TopLevelMixin, *, width: int = EXPORT_WIDTH, validate:
         The SVG document; its ids (of gradients, clip paths) are its own (`drawing.distinct_ids`), so
         several SVGs can share a page.
     """
-    return drawing.draw(_export_spec(chart, width, "export_svg", validate), dict(D3_LOCALE))
+    return drawing.draw(_export_spec(chart, width, "export_svg", validate, fit), dict(D3_LOCALE))
 
 
 def export_svg_later(chart: alt.TopLevelMixin, painter: drawing.Painter, *, width: int = EXPORT_WIDTH,
-                     validate: bool = True) -> Future:
+                     validate: bool = True, fit: bool = True) -> Future:
     """`export_svg` as a Future, drawn by `painter`'s worker processes (shb.present.drawing): the spec is
     made here and drawn there, while this process goes on building the next chart.
 
@@ -812,9 +840,9 @@ def export_svg_later(chart: alt.TopLevelMixin, painter: drawing.Painter, *, widt
     """
     if export_svg is not _EXPORT_SVG:
         done: Future = Future()
-        done.set_result(export_svg(chart, width=width, validate=validate))
+        done.set_result(export_svg(chart, width=width, validate=validate, fit=fit))
         return done
-    return painter.submit(_export_spec(chart, width, "export_svg", validate))
+    return painter.submit(_export_spec(chart, width, "export_svg", validate, fit))
 
 
 _EXPORT_SVG = export_svg

@@ -66,13 +66,14 @@ def _table(c: views.Comparison, year: int) -> tuple[list[str], list[list[str]]]:
 
 def _draw(chart) -> str:
     """A chart of the report as SVG: the builders' specs are valid by construction (tested against the
-    schema), so the schema check is skipped."""
-    return charts.export_svg(chart, validate=False)
+    schema), so the schema check is skipped; laid out once (`charts.export_svg`'s `fit`), the page scales
+    it to its column."""
+    return charts.export_svg(chart, validate=False, fit=False)
 
 
 def _drawer(painter: drawing.Painter) -> Callable[[object], Future]:
     """`_draw` as a Future, the chart drawn by `painter`'s worker processes (charts.export_svg_later)."""
-    return lambda chart: charts.export_svg_later(chart, painter, validate=False)
+    return lambda chart: charts.export_svg_later(chart, painter, validate=False, fit=False)
 
 
 def _figure(chart, draw: Callable[[object], object]) -> dict:
