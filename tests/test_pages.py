@@ -271,3 +271,32 @@ def test_the_injection_is_a_bound_value_when_handed_to_a_named_query(demo_db, na
     rows = dbmod.Database(demo_db).run(name, **params)
     assert rows.empty, "no row has that text as its value"
     assert observation_count(demo_db) == before
+
+
+def _overview_table_script(rows: int) -> None:
+    import pandas as pd
+
+    from shb.present import text
+    from shb.web import sections
+
+    table = pd.DataFrame({"Indikator": [f"i{k}" for k in range(rows)], text.trend_column_label(): "↘ minskar"})
+    sections._overview_table(table, [True] * rows, "Områdesutveckling")
+
+
+def test_overview_tables_colour_the_trend_and_a_very_long_one_is_plain(demo_db):
+    """Översikt colours each trend cell by whether the set moved the better way; a table longer than
+    STYLED_ROWS (a catalog far beyond Borås's: Streamlit draws a styled table cell by cell) is plain."""
+    from streamlit.testing.v1 import AppTest
+
+    from shb.present import tables
+    from shb.web import sections
+
+    at = run_page("app.py")
+    styles = [d.proto.arrow_data.styler.styles for d in at.dataframe if d.proto.arrow_data.HasField("styler")]
+    colour = tables.BETTER_CSS.split(";")[0].removeprefix("color: ")
+    assert styles and any(colour in s for s in styles)
+    for rows, styled in ((sections.STYLED_ROWS, True), (sections.STYLED_ROWS + 1, False)):
+        at = AppTest.from_function(_overview_table_script, args=(rows,)).run()
+        assert not at.exception, at.exception
+        assert at.dataframe[0].proto.arrow_data.HasField("styler") is styled
+        assert len(at.dataframe[0].value) == rows
