@@ -11,7 +11,9 @@ import pandas as pd
 
 from shb.store.schema import statement
 
-PUBLISH_BATCH = 1_500_000  # observations published in one pass (whole indicators; one larger goes alone)
+# Observations published in one pass (whole indicators; one larger goes alone). A pass streams in storage
+# order, so its memory does not grow with it; passes of 500 000 made a million-row import 0.2-0.3 s slower.
+PUBLISH_BATCH = 1_500_000
 # Observations checked for secondary suppression in one pass, in pandas (whole indicators; one larger goes
 # alone): a million rows with counts peaked at 1 030 MB with batches of 500 000, 617 MB with 100 000.
 COUNTED_BATCH = 150_000
