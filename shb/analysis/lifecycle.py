@@ -23,11 +23,11 @@ GRADIENT_ENDS = ("forgymnasial", "eftergymnasial")
 
 def rest_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     """Difference focus − rest of the city per year (`measures.comparison` frame); empty without a set."""
-    if not {"focus", "rest"} <= set(frame.series):
+    paired = measures.paired_series(frame, "focus", "rest")
+    if paired is None:
         return pd.DataFrame({"year": pd.Series(dtype=int), "difference": pd.Series(dtype=float)})
-    years = np.sort(frame.year.dropna().unique())
-    difference = measures.series_by_year(frame, "focus", years) - measures.series_by_year(frame, "rest", years)
-    return pd.DataFrame({"year": years.astype(int), "difference": difference})
+    years, focus, rest = paired
+    return pd.DataFrame({"year": years.astype(int), "difference": focus - rest})
 
 
 def severity(direction: str, focus: float, rest: float) -> float:

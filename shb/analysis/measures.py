@@ -180,13 +180,22 @@ def series_by_year(frame: pd.DataFrame, series: str, years: np.ndarray) -> np.nd
     return rows.set_index("year").value.reindex(years).to_numpy(dtype=float)
 
 
+def paired_series(frame: pd.DataFrame, first: str, second: str) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+    """Every year of a comparison frame (in order) and the two series' values in each (`series_by_year`);
+    None when the frame lacks either series."""
+    if not {first, second} <= set(frame.series):
+        return None
+    years = np.sort(frame.year.dropna().unique())
+    return years, series_by_year(frame, first, years), series_by_year(frame, second, years)
+
+
 def gaps(frame: pd.DataFrame) -> pd.DataFrame:
     """Difference focus − city (in the indicator's unit) and the ratio focus / city, per year (every year
     of the frame)."""
-    if not {"focus", "city"} <= set(frame.series):
+    paired = paired_series(frame, "focus", "city")
+    if paired is None:
         return pd.DataFrame(columns=["year", "difference", "ratio"])
-    years = np.sort(frame.year.dropna().unique())
-    focus, city = series_by_year(frame, "focus", years), series_by_year(frame, "city", years)
+    years, focus, city = paired
     out = pd.DataFrame({"year": years, "difference": focus - city})
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = focus / city
@@ -502,4 +511,10 @@ def latest_year(frame: pd.DataFrame, series: str = "focus") -> int | None:
 def value_at(frame: pd.DataFrame, series: str, year: int) -> float:
     v = frame.loc[(frame.series == series) & (frame.year == year), "value"]
     return float(v.iloc[0]) if len(v) and pd.notna(v.iloc[0]) else np.nan
+
+
+def values_at(frame: pd.DataFrame) -> pd.Series:
+    """`value_at` for every series and year of a comparison frame at once: the value of each (series, year)'s
+    first row, indexed by (series, year), for a caller that reads many (a table of years × series)."""
+    return frame.drop_duplicates(["series", "year"]).set_index(["series", "year"]).value.astype(float)
 

@@ -78,22 +78,22 @@ def compare(checked: Checked, db: Path, old_values: bool = True) -> None:
     same = " and ".join(_same(c) for c in FIELDS)
     keys = ", ".join(KEY)
     stored = ", ".join(dict.fromkeys([*KEY, *FIELDS, "is_demo"]))
-    # The checked rows' indicators (a superset of the accepted rows'): read from the one column, not by
-    # deriving `obs` a second time.
-    touched = "indicator_id in (select distinct indicator_id from judged)"
+    # The stored rows of the checked rows' indicators (a superset of the accepted rows'), read from the one
+    # column of `judged`, not by deriving `obs` a second time.
+    con.execute(f"create view stored as select {stored} from current_snapshot.observation "
+                "where indicator_id in (select distinct indicator_id from judged)")
     con.execute(f"""
         create table compared as
-        with p as (select {stored} from current_snapshot.observation where {touched})
         select o.*,
                case when p.indicator_id is null then 'ny' when {same} then 'oförändrad' else 'ändrad' end as change
-        from obs as o left join p using ({keys})""")
+        from obs as o left join stored as p using ({keys})""")
     if old_values:
         old = ", ".join(f"p.{c} as old_{c}" for c in [*FIELDS, "is_demo"])
         con.execute(f"""
             create table before as
             select o.row, {old}
-            from (select row, {keys} from compared where change = 'ändrad') as o
-            join (select {stored} from current_snapshot.observation where {touched}) as p using ({keys})""")
+            from (select row, {keys} from compared where change = 'ändrad') as o join stored as p using ({keys})""")
+    con.execute("drop view stored")
     con.execute("detach current_snapshot")
     con.execute("drop view obs")
     release_accepted(con)

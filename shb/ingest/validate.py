@@ -180,8 +180,9 @@ def validate(table: RawTable, ctx: Context, limits: Limits | None = None) -> Che
     con = stage(table, columns)
     try:
         _lookups(con, ctx)
-        _derive(con, ctx, set(columns))
-        problems, total = _problems(con, ctx, labels, limits.shown)
+        rules = _rules(ctx)
+        _derive(con, rules, set(columns))
+        problems, total = _problems(con, ctx, rules, labels, limits.shown)
     except BaseException:
         close_connection(con)
         raise
@@ -291,7 +292,7 @@ def _number_table(con, c: str) -> None:
         from v""")
 
 
-def _derive(con, ctx: Context, present: set[str]) -> None:
+def _derive(con, rules: list[tuple[str | None, str, str, str | None]], present: set[str]) -> None:
     """View `derived`: per row of `cells`, every normalised value and every flag the rules need (a view:
     the rows are derived where they are read). Table `judged`: per row, only what an accepted row is made
     of, whether any rule holds for the row (`flagged`: `_problems` derives those rows again, whole) and
@@ -347,7 +348,7 @@ def _derive(con, ctx: Context, present: set[str]) -> None:
         left join l_groups as gr on gr.indicator_id = e.indicator_id and gr.dim = e.dim and gr.val = e.val""")
     # A rule on a cell of a column the file lacks (a formula in it) cannot hold: left out of the flag.
     lacking = re.compile(r"\b[tn]_(" + "|".join(c for c in COLUMNS if c not in present) + r")\b")
-    can_hold = [cond for _, cond, _, _ in _rules(ctx) if len(present) == len(COLUMNS) or not lacking.search(cond)]
+    can_hold = [cond for _, cond, _, _ in rules if len(present) == len(COLUMNS) or not lacking.search(cond)]
     # One pass over the rows: what an accepted row is made of, and the flags.
     con.execute(f"""
         create table judged as
@@ -433,10 +434,11 @@ def _q(text: str) -> str:
 STATUS_SQL = "case " + " ".join(f"when status = {_q(k)} then {_q(v)}" for k, v in STATUS_LABELS.items()) + " end"
 
 
-def _problems(con, ctx: Context, labels: dict[str, str], shown: int) -> tuple[list[Problem], int]:
-    """Every rule as a query over all rows; then the duplicates among the rows that passed them all."""
+def _problems(con, ctx: Context, rules: list[tuple[str | None, str, str, str | None]], labels: dict[str, str],
+              shown: int) -> tuple[list[Problem], int]:
+    """Every rule (`_rules`) as a query over the flagged rows; then the duplicates among the rows that passed
+    them all."""
     order = {c: i for i, c in enumerate(labels)}
-    rules = _rules(ctx)
     # The rows with any problem (few, in a file that loads) derived again, whole, with the texts naming
     # what a row's indicator allows; then the cells are let go (the view over the staged file, then its
     # rows, or the rows read in Python).

@@ -55,8 +55,7 @@ def _table(c: views.Comparison, year: int) -> tuple[list[str], list[list[str]]]:
     series = [s for s in ("focus", "rest", "city") if s in set(c.frame.series)]
     head = [c.frame.loc[c.frame.series == s, "label"].iloc[0] for s in series]
     years = sorted(y for y in set(c.frame.year) if y <= year)[-TABLE_YEARS:]
-    # Each series' first row per year, as `measures.value_at` reads it, looked up once for the whole table.
-    first = c.frame.drop_duplicates(["series", "year"]).set_index(["series", "year"]).value
+    first = measures.values_at(c.frame)  # `measures.value_at` of every cell, looked up once for the table
     rows = []
     for y in years:
         cells = [fmt.value_with_unit(float(first.get((s, y), np.nan)), ind.unit, ind.unit_label, d) for s in series]
@@ -84,8 +83,8 @@ def _figure(chart, draw: Callable[[object], object]) -> dict:
     were the dearest part of a chart: vl-convert lays out every glyph from the font file to measure it, and
     the titles took a fifth of the report's drawing. The chart given loses its title (taken off the chart
     itself, which the report builds for this figure alone: a copy of a layered chart, even a shallow one,
-    makes Altair copy every layer again); anything but a chart is drawn as given (`charts.export_svg`
-    says what is wrong with it).
+    makes Altair copy every layer again); anything but a chart (the no-leak test's stand-ins give None) is
+    drawn as given, and `charts.export_svg` says what is wrong with it.
     """
     if not isinstance(chart, alt.TopLevelMixin):
         return {"title": "", "subtitle": [], "svg": draw(chart)}
