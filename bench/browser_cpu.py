@@ -9,7 +9,13 @@ change in the machine's load falls on all of them alike. Per visit, in a fresh c
 - the bytes the server sent over the websocket, and of them the Vega-Lite specs (read from Streamlit's
   own messages, `streamlit.proto.ForwardMsg`), per chart, for the Arbete page and the other chart pages.
 
-    python -m bench.browser_cpu --code original=/path/to/old/checkout --code now=. [--repeats 5]
+With `--floor` (and always in `make bench`) the same is measured for Streamlit alone (`write_floor_app`), the
+floor under every page of the app, so that each checkout's own work (its figure less the floor's) is
+compared too. Chromium runs with the address bar's popup page turned off (tests.browser.CHROMIUM_ARGS): in
+a headless window it is a renderer of its own that costs about 0.5 s of CPU a visit, the same for every
+page, and counted it made every page look about 0.5 s heavier.
+
+    python -m bench.browser_cpu --code original=/path/to/old/checkout --code now=. [--floor] [--repeats 5]
 
 prints a JSON object: per checkout the median seconds and the bytes per page, and the ratios to the first.
 """
@@ -41,12 +47,37 @@ DRAWN = """() => {
 }"""
 
 
+# Streamlit's own cost, the floor under any page of the app: a multipage app (so a sidebar with the page
+# list) with the app's Streamlit settings, whose Arbete page holds a title and a one-point chart.
+FLOOR_PAGE = """import altair as alt
+import pandas as pd
+import streamlit as st
+
+st.title("Målområde 2: Förutsättningar för arbete")
+st.altair_chart(alt.Chart(pd.DataFrame({"x": [1], "y": [1]})).mark_point().encode(x="x", y="y"))
+"""
+FLOOR = "streamlit"
+
+
+def write_floor_app(folder: Path) -> Path:
+    """The floor app in `folder` (app.py, pages/arbete.py, .streamlit/config.toml from this checkout)."""
+    from shb.core import paths
+
+    (folder / "pages").mkdir(parents=True, exist_ok=True)
+    (folder / ".streamlit").mkdir(exist_ok=True)
+    (folder / "app.py").write_text(FLOOR_PAGE, encoding="utf-8")
+    (folder / "pages" / "arbete.py").write_text(FLOOR_PAGE, encoding="utf-8")
+    (folder / ".streamlit" / "config.toml").write_bytes((paths.ROOT / ".streamlit" / "config.toml").read_bytes())
+    return folder
+
+
 def server(root: Path, db: Path, port: int, timeout: float = 90):
-    """`python -m shb.web.serve` from the checkout `root` on 127.0.0.1:`port` (tests.browser's starter);
-    yields its base URL, stops it after."""
+    """`python -m shb.web.serve` from the checkout `root` on 127.0.0.1:`port` (tests.browser's starter), or
+    `streamlit run app.py` for a folder that is not a checkout (the floor app); yields its base URL, stops it after."""
     from tests.browser import streamlit_server
 
-    return streamlit_server(db, timeout, port=port, root=root)
+    entry = ("shb.web.serve",) if (root / "shb").is_dir() else ("streamlit", "run", "app.py")
+    return streamlit_server(db, timeout, port=port, root=root, entry=entry)
 
 
 def _spec_sizes(payload: bytes) -> list[int]:
@@ -133,7 +164,7 @@ def measure(codes: dict[str, Path], db: Path, repeats: int = 5, rounds: int = 2,
                 with server(root, db, port) as url:
                     visit(browser, f"{url}/{ARBETE}", browser_cdp)  # warm the server's caches, not measured
                     visits[label] += [visit(browser, f"{url}/{ARBETE}", browser_cdp) for _ in range(per_round)]
-                    if r == 0:
+                    if r == 0 and label != FLOOR:  # the floor app has only its Arbete page
                         for name, path in PAGES.items():
                             v = visit(browser, f"{url}/{path}", browser_cdp)
                             pages[label][name] = {"ws_bytes": v["ws_bytes"], "spec_bytes": sum(v["spec_bytes"]),
@@ -147,6 +178,11 @@ def measure(codes: dict[str, Path], db: Path, repeats: int = 5, rounds: int = 2,
     for label in rest:
         out[f"{label}_vs_{first}"] = {k: round(out[label][k] / out[first][k], 3) if out[first][k] else None
                                       for k in FIGURES}
+    if FLOOR in codes:  # each page's own work: what it costs above Streamlit's floor
+        for label in (c for c in rest if c != FLOOR):
+            out[f"{label}_above_floor_vs_{first}"] = {
+                k: round((out[label][k] - out[FLOOR][k]) / (out[first][k] - out[FLOOR][k]), 3)
+                if out[first][k] > out[FLOOR][k] else None for k in FIGURES}
     return out
 
 
@@ -177,11 +213,12 @@ def time_browser_cpu(db: Path, repeats: int = 6) -> dict | None:
 
     if not Path(CHROMIUM).exists():
         return None
-    with checkout(BASELINE_COMMIT) as base:
+    with checkout(BASELINE_COMMIT) as base, tempfile.TemporaryDirectory() as floor:
         if base is None:
             return None
         port = int(os.environ.get("SHB_BENCH_PORT", "0")) or free_port()
-        return measure({BASELINE_COMMIT: base, "now": paths.ROOT}, db, repeats, port=port)
+        codes = {BASELINE_COMMIT: base, "now": paths.ROOT, FLOOR: write_floor_app(Path(floor))}
+        return measure(codes, db, repeats, port=port)
 
 
 def lines(result: dict | None) -> list[str]:
@@ -197,8 +234,13 @@ def lines(result: dict | None) -> list[str]:
         arbete = r["pages"].get("arbete", {})
         out.append(f"| {label} | {n} | {r['task_s']} | {r['script_s']} | {r['renderer_cpu_s']} | {r['chromium_cpu_s']} "
                    f"| {r['drawn_s']} | {arbete.get('spec_bytes', 0) / 1000:.1f} | {arbete.get('ws_bytes', 0) / 1000:.1f} |")
-    out += [f"- {key.replace('_vs_', ' against ')}: tasks ×{v['task_s']}, scripts ×{v['script_s']}, renderer CPU "
-            f"×{v['renderer_cpu_s']}, chromium CPU ×{v['chromium_cpu_s']}" for key, v in result.items() if "_vs_" in key]
+    out += [f"- {key.replace('_above_floor_vs_', ' above the floor, against ').replace('_vs_', ' against ')}: "
+            f"tasks ×{v['task_s']}, scripts ×{v['script_s']}, renderer CPU ×{v['renderer_cpu_s']}, chromium CPU "
+            f"×{v['chromium_cpu_s']}" for key, v in result.items() if "_vs_" in key]
+    if FLOOR in result["visits"]:
+        out.append(f"- `{FLOOR}` is the floor: Streamlit alone, a multipage app with the app's settings whose page "
+                   "holds a title and a one-point chart. \"Above the floor\" is a page's own work: its figure less "
+                   "the floor's.")
     return out
 
 
@@ -206,6 +248,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--code", action="append", required=True, metavar="LABEL=FOLDER",
                         help="a checkout of the project; the first is the baseline")
+    parser.add_argument("--floor", action="store_true", help=f"also measure the floor app (as `{FLOOR}`)")
     parser.add_argument("--db", type=Path, help="the database (default: a new one built by this checkout)")
     parser.add_argument("--repeats", type=int, default=6)
     parser.add_argument("--rounds", type=int, default=2)
@@ -213,6 +256,8 @@ def main() -> None:
     args = parser.parse_args()
     codes = {label: Path(folder).resolve() for label, folder in (c.split("=", 1) for c in args.code)}
     with tempfile.TemporaryDirectory() as tmp:
+        if args.floor:
+            codes[FLOOR] = write_floor_app(Path(tmp) / "floor")
         db = args.db
         if db is None:
             from shb.ingest.build import build_demo_snapshot
