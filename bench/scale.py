@@ -9,7 +9,7 @@ own, never served.
 On the demo database and on the big one, each measurement runs in a fresh child process
 (`bench.child`: wall time and peak memory), so the first page run finds every cache cold:
 
-- the first AppTest run of Översikt (app.py) and of Områden (pages/4_omraden.py), modules imported
+- the first AppTest run of Översikt (app.py), Områden (pages/4_omraden.py) and Livscykeln, modules imported
   before the clock starts (as `shb.web.serve` imports them before the server takes visitors); then the
   same page after `shb.web.serve.warm()` (what the first visitor of a started server finds), and a
   second run in the same process (warm);
@@ -35,7 +35,7 @@ import duckdb
 from shb.store.schema import OBSERVATION_ORDER
 
 COPIES = 100  # the demo catalog and 99 clones of it
-PAGES = {"oversikt": "app.py", "omraden": "pages/4_omraden.py"}
+PAGES = {"oversikt": "app.py", "omraden": "pages/4_omraden.py", "livscykeln": "pages/9_livscykeln.py"}
 PAGE_TIMEOUT_S = 900
 
 
@@ -202,7 +202,7 @@ def lines(scale: dict | None) -> list[str]:
            f"{size['observation']:,} observations, {size['db_mb']} MB, built in {size['build_s']} s), "
            "each in a fresh process:".replace(",", " "), "",
            f"| figure | 1× | {size['copies']}× |", "|---|---:|---:|"]
-    for name, label in (("oversikt", "Översikt"), ("omraden", "Områden")):
+    for name, label in (("oversikt", "Översikt"), ("omraden", "Områden"), ("livscykeln", "Livscykeln")):
         out.append(f"| {label}: first run, cold caches (s) | {small[name]['first_s']} | {large[name]['first_s']} |")
         out.append(f"| {label}: first run after serve.warm() (s) | {small[name + '_warmed']['first_s']} | "
                    f"{large[name + '_warmed']['first_s']} |")

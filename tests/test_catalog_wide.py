@@ -108,3 +108,65 @@ def test_set_overview_does_not_depend_on_the_order_of_the_rows(demo_db):
                                   got[["indicator_id", "year", "focus", "city"]])
     assert [repr(t) for t in shuffled.trend] == [repr(t) for t in got.trend]
     assert shuffled.gap_series.tolist() == got.gap_series.tolist()
+
+
+# --- The life course: the set against the rest of the city -------------------------------------------------
+
+def rest_one_by_one(inds, rows, members) -> pd.DataFrame:
+    """The life course's numbers as the one-indicator functions give them: `measures.comparison` from the
+    indicator's rows, its latest year, the set's, the rest's and the city's value then, and the trend of the
+    set's difference to the rest (judged against the rest's value, or the city's without one)."""
+    out = []
+    for ind_id, r in rows.groupby("indicator_id", sort=False):
+        ind = inds[ind_id]
+        frame = measures.comparison(ind, r[r.level == "regso"], r[r.level == "municipality"], members)
+        area_level = ind.lowest_level != "municipality"
+        year = measures.latest_year(frame)
+        city = measures.value_at(frame, "city", year) if year else np.nan
+        focus = measures.value_at(frame, "focus", year) if year and area_level else np.nan
+        rest = measures.value_at(frame, "rest", year) if year and area_level else np.nan
+        paired = measures.paired_series(frame, "focus", "rest")
+        gaps = pd.DataFrame({"year": paired[0].astype(int), "difference": paired[1] - paired[2]} if paired
+                            else {"year": [], "difference": []})
+        trend = measures.gap_trend(ind, gaps, year or 0, city_value=rest if not np.isnan(rest) else city)
+        relative = np.nan if np.isnan(focus) or np.isnan(rest) or rest == 0 else (focus - rest) / abs(rest)
+        severity = {"higher": -relative, "lower": relative}.get(ind.direction, abs(relative))
+        out.append({"indicator_id": ind_id, "year": year, "focus": focus, "rest": rest, "city": city,
+                    "gap": focus - rest, "severity": severity, "area_level": area_level, "trend": trend})
+    return pd.DataFrame(out)
+
+
+@pytest.mark.parametrize("which,set_id", [("demo_db", "omradesutveckling"), ("real_db", "omradesutveckling"),
+                                          ("demo_db", "polisen_2025")])
+def test_set_rest_gaps_equals_the_one_indicator_functions(which, set_id, request):
+    path = request.getfixturevalue(which)
+    inds, members, city, sums = queried(path, set_id)
+    got = catalog_wide.set_rest_gaps(inds, city, sums, members)
+    want = rest_one_by_one(inds, totals(path, set_id), members)
+    assert got.indicator_id.tolist() == want.indicator_id.tolist()
+    assert got.year.fillna(-1).tolist() == want.year.fillna(-1).tolist()
+    assert got.area_level.tolist() == want.area_level.tolist()
+    for column in ("focus", "rest", "city", "gap", "severity"):  # the same sums: the same values to the last bit
+        np.testing.assert_array_equal(got[column].to_numpy(float), want[column].to_numpy(float), err_msg=column)
+    differ = [i for i, a, b in zip(got.indicator_id, got.trend, want.trend) if not same_trend(a, b)]
+    assert not differ
+    # Not vacuous: rests of shares (and in the demo data of means), worse and better sets, verdicts of every kind.
+    known = want[want.rest.notna()].indicator_id
+    assert {inds[i].kind for i in known} >= ({"share"} if which == "real_db" else {"share", "mean"})
+    assert (want.severity > 0).any() and (want.severity < 0).any()
+    assert {t.verdict for t in want.trend} >= {"minskar", "ökar", "okänd"}
+
+
+def test_set_rest_gaps_sees_a_hidden_member(demo_db):
+    """A check on the check: a member hidden in a year leaves the set incomplete, so the rest of the city
+    is unknown that year, and the set's value rests on the other members."""
+    inds, members, city, sums = queried(demo_db, "omradesutveckling")
+    before = catalog_wide.set_rest_gaps(inds, city, sums, members).set_index("indicator_id")
+    ind_id = next(i for i in before.index if inds[i].kind == "share" and not np.isnan(before.loc[i, "rest"]))
+    at = (sums.indicator_id == ind_id) & (sums.year == before.loc[ind_id, "year"])
+    changed = sums.copy()
+    changed.loc[at, ["members_used", "denominators_known", "populations_known"]] -= 1  # one fewer member summed
+    after = catalog_wide.set_rest_gaps(inds, city, changed, members).set_index("indicator_id")
+    assert after.loc[ind_id, "year"] == before.loc[ind_id, "year"] and not np.isnan(after.loc[ind_id, "focus"])
+    assert np.isnan(after.loc[ind_id, "rest"]) and np.isnan(after.loc[ind_id, "gap"])
+    assert after.loc[ind_id, "city"] == before.loc[ind_id, "city"]

@@ -73,6 +73,16 @@ def test_livscykeln_with_a_life_stage_shows_that_stage_only(aldre_page):
     assert dict(aldre_page.query_params)["livsfas"] == "aldre"
 
 
+def test_livscykeln_colours_the_trend_cells(aldre_page):
+    """The stage's table colours each trend cell by whether the set moved the better way (as Översikt's;
+    layout.trend_styled)."""
+    from shb.present import tables
+
+    styles = [d.proto.arrow_data.styler.styles for d in aldre_page.dataframe if d.proto.arrow_data.HasField("styler")]
+    colours = {css.split(";")[0].removeprefix("color: ") for css in (tables.BETTER_CSS, tables.WORSE_CSS)}
+    assert styles and any(colour in s for s in styles for colour in colours)
+
+
 def test_livscykeln_in_presentation_mode_is_one_stage_on_one_screen(demo_db, aldre_page):
     """The chosen stage's worst gaps, as many as fit, under a title that names the worst one, saying how
     many more there are; no other stage, no gradient, no comparison section."""

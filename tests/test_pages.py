@@ -289,13 +289,13 @@ def test_overview_tables_colour_the_trend_and_a_very_long_one_is_plain(demo_db):
     from streamlit.testing.v1 import AppTest
 
     from shb.present import tables
-    from shb.web import sections
+    from shb.web import layout
 
     at = run_page("app.py")
     styles = [d.proto.arrow_data.styler.styles for d in at.dataframe if d.proto.arrow_data.HasField("styler")]
     colour = tables.BETTER_CSS.split(";")[0].removeprefix("color: ")
     assert styles and any(colour in s for s in styles)
-    for rows, styled in ((sections.STYLED_ROWS, True), (sections.STYLED_ROWS + 1, False)):
+    for rows, styled in ((layout.STYLED_ROWS, True), (layout.STYLED_ROWS + 1, False)):
         at = AppTest.from_function(_overview_table_script, args=(rows,)).run()
         assert not at.exception, at.exception
         assert at.dataframe[0].proto.arrow_data.HasField("styler") is styled

@@ -2,9 +2,9 @@
 
 Per indicator, the chosen set against the rest of the city (`measures.comparison`'s "rest" series) in
 its latest year, how large the gap is relative to the rest of the city and on which side, and whether
-the gap closed or widened over the trend window. Per indicator with an utbildning dimension, the
-gradient: the value with eftergymnasial minus the value with förgymnasial utbildning, per series and
-year, and whether it narrows.
+the gap closed or widened over the trend window: a `StageGap`, computed for every indicator at once by
+`catalog_wide.set_rest_gaps`. Per indicator with an utbildning dimension, the gradient: the value with
+eftergymnasial minus the value with förgymnasial utbildning, per series and year, and whether it narrows.
 """
 
 from __future__ import annotations
@@ -21,29 +21,6 @@ EDUCATION = ("forgymnasial", "gymnasial", "eftergymnasial")  # lowest to highest
 GRADIENT_ENDS = ("forgymnasial", "eftergymnasial")
 
 
-def rest_gaps(frame: pd.DataFrame) -> pd.DataFrame:
-    """Difference focus − rest of the city per year (`measures.comparison` frame); empty without a set."""
-    paired = measures.paired_series(frame, "focus", "rest")
-    if paired is None:
-        return pd.DataFrame({"year": pd.Series(dtype=int), "difference": pd.Series(dtype=float)})
-    years, focus, rest = paired
-    return pd.DataFrame({"year": years.astype(int), "difference": focus - rest})
-
-
-def severity(direction: str, focus: float, rest: float) -> float:
-    """How far the set lies on the worse side of the rest of the city, relative to the rest's value:
-    positive = worse, negative = better, NaN when either value is missing (or the rest is 0). For
-    `balance` indicators any distance counts as worse."""
-    if np.isnan(focus) or np.isnan(rest) or rest == 0:
-        return np.nan
-    relative = (focus - rest) / abs(rest)
-    if direction == "higher":
-        return -relative
-    if direction == "lower":
-        return relative
-    return abs(relative)
-
-
 @dataclass(frozen=True)
 class StageGap:
     """One indicator's set against the rest of the city in its latest year, and the gap's trend."""
@@ -54,22 +31,12 @@ class StageGap:
     rest: float
     city: float
     gap: float  # focus − rest, in the indicator's unit
-    severity: float  # see `severity`
+    # How far the set lies on the worse side of the rest of the city, relative to the rest's value: positive
+    # = worse, negative = better, NaN when either value is missing (or the rest is 0). For `balance`
+    # indicators any distance counts as worse.
+    severity: float
     trend: measures.GapTrend  # of the gap to the rest of the city
     area_level: bool  # False: the indicator exists for the kommun only, so no set can be compared
-
-
-def stage_gap(ind: Indicator, frame: pd.DataFrame) -> StageGap:
-    """`frame`: `measures.comparison(ind, …)` for the set (series city, focus, rest)."""
-    area_level = ind.lowest_level != "municipality"
-    year = measures.latest_year(frame)
-    city = measures.value_at(frame, "city", year) if year else np.nan
-    focus = measures.value_at(frame, "focus", year) if year and area_level else np.nan
-    rest = measures.value_at(frame, "rest", year) if year and area_level else np.nan
-    gaps = rest_gaps(frame)
-    trend = measures.gap_trend(ind, gaps, year or 0, city_value=rest if not np.isnan(rest) else city)
-    return StageGap(ind.id, year, focus, rest, city, focus - rest, severity(ind.direction, focus, rest), trend,
-                    area_level)
 
 
 def gradient(frame: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from shb.analysis import lifecycle, measures
+from shb.analysis import catalog_wide, lifecycle, measures
 from shb.core import format as fmt
 from shb.core.catalog import GOAL_TARGET, LIFE_STAGE_ORDER
 from shb.present import charts, provenance, text, views
@@ -30,16 +30,12 @@ def life_course(database: Database, set_id: str) -> pd.DataFrame:
     inds = views.indicators(database)
     origins = provenance.sources(database)
     _, members = views.set_members(database, set_id)
-    city = database.run("city_values")
-    sums = database.run("set_member_sums", set_id=set_id).set_index("year")
-    city_of = dict(tuple(city.groupby("indicator_id", sort=False)))
-    sums_of = dict(tuple(sums.groupby("indicator_id", sort=False)))
+    numbers = catalog_wide.set_rest_gaps(inds, database.run("city_values"),
+                                         database.run("set_member_sums", set_id=set_id), members)
     out = []
-    for ind_id in pd.Index(city.indicator_id.unique()).union(sums.indicator_id.unique()):
-        ind = inds[ind_id]
-        frame = measures.comparison_from_sums(ind, city_of.get(ind_id, city.iloc[:0]),
-                                              sums_of.get(ind_id, sums.iloc[:0]), len(members))
-        g = lifecycle.stage_gap(ind, frame)
+    for n in numbers.itertuples(index=False):
+        ind_id, ind = n.indicator_id, inds[n.indicator_id]
+        g = lifecycle.StageGap(ind_id, n.year, n.focus, n.rest, n.city, n.gap, n.severity, n.trend, n.area_level)
         d = fmt.decimals_for(ind.unit)
         base = {
             "indicator_id": ind_id, "title": ind.title, "goal_level": ind.target == GOAL_TARGET, "year": g.year,

@@ -13,7 +13,16 @@ from shb.present import lifecycle, tables, text, urlstate, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 from shb.web import controls, data, site
-from shb.web.layout import chart, demo_flag, fitted_table, footer, navigation, presentation_header, setup
+from shb.web.layout import (
+    chart,
+    demo_flag,
+    fitted_table,
+    footer,
+    navigation,
+    presentation_header,
+    setup,
+    trend_styled,
+)
 from shb.web.sections import SOURCE_HELP, comparison_section
 from shb.web.state import current_view, update
 
@@ -48,11 +57,13 @@ def choose_life_stage(view: View, where=st) -> View:
 
 
 def _links(view: View, indicator_ids: list[str]) -> list[str]:
-    """Each indicator's own page: Livscykeln itself for the övergripande mål's, else its målområde's."""
+    """Each indicator's own page: Livscykeln itself for the övergripande mål's, else its målområde's. The
+    pages and the view's parameters for each page are looked up once (each lookup reads the whole catalog)."""
+    pages = [p.path for p in site.own_pages(indicator_ids)]
+    shared = {page: site.page_params(view, page) for page in set(pages)}
     out = []
-    for i in indicator_ids:
-        page = site.own_page(i).path
-        params = {**site.page_params(view, page), **urlstate.to_params(replace(view, indikator=i))}
+    for i, page in zip(indicator_ids, pages, strict=True):
+        params = {**shared[page], **urlstate.to_params(replace(view, indikator=i))}
         out.append(f"{site.page_url_path(page)}?{urlencode(params)}")
     return out
 
@@ -70,9 +81,7 @@ def stage_panels(view: View) -> None:
             if r.empty:
                 continue
             table = tables.life_stage_table(r, set_title, _links(view, r.indicator_id.tolist()))
-            better = r.better.tolist()
-            styled = table.style.apply(lambda _, t=table, b=better: tables.trend_cell_styles(t, b), axis=None)
-            st.dataframe(styled, hide_index=True, width="stretch", key=f"stage_{stage}",
+            st.dataframe(trend_styled(table, r.better.tolist()), hide_index=True, width="stretch", key=f"stage_{stage}",
                          column_config={
                 "Indikator": st.column_config.TextColumn(width="large"),
                 tables.SOURCE_COLUMN: st.column_config.TextColumn(width="medium", help=SOURCE_HELP),
@@ -116,8 +125,7 @@ def stage_slide(view: View) -> None:
         return
     shown = r.head(PRESENTATION_ROWS)
     table = tables.life_stage_table(shown, set_title, _links(view, shown.indicator_id.tolist()))
-    better = shown.better.tolist()
-    styled = table.style.apply(lambda _: tables.trend_cell_styles(table, better), axis=None)
+    styled = trend_styled(table, shown.better.tolist())
     # Fixed widths that add up to less than 1280 px: the room reads every column, none scrolls out of sight
     fitted_table(styled, key=f"stage_slide_{stage}", column_order=[
         "Indikator", set_title, text.REST_LABEL, "Skillnad", "Jämfört med övriga staden", text.trend_column_label(),

@@ -26,6 +26,7 @@ from shb.web.layout import (
     schematic_note,
     setup,
     status_badge,
+    trend_styled,
     verdict_badge,
 )
 from shb.web.notes_form import notes_section
@@ -104,17 +105,9 @@ def _row_link(path: str, shared: tuple[str, str], indicator: str) -> str:
     return f"{path}?{'&'.join(p for p in parts if p)}"
 
 
-# Rows up to which an overview table's trend cells are coloured. Streamlit draws a styled table cell by cell
-# (pandas' Styler): about 30 µs a cell, 2.1 s of a cold Översikt at 100× the catalog. A larger table (a
-# catalog far beyond Borås's) is shown without the colours; its trend words say the same.
-STYLED_ROWS = 200
-
-
 def _overview_table(table, better: list, set_title: str) -> None:
     trend_column = text.trend_column_label()
-    styled = (table.style.apply(lambda _: tables.trend_cell_styles(table, better), axis=None)
-              if len(table) <= STYLED_ROWS else table)
-    st.dataframe(styled, hide_index=True, width="stretch", column_config={
+    st.dataframe(trend_styled(table, better), hide_index=True, width="stretch", column_config={
         "Indikator": st.column_config.TextColumn(width="large"),
         tables.SOURCE_COLUMN: st.column_config.TextColumn(width="medium", help=SOURCE_HELP),
         "År": st.column_config.NumberColumn(width="small", format="%d"),

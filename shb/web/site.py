@@ -73,6 +73,12 @@ def own_page(indicator: str) -> PageInfo:
     return GOAL_AREA_PAGES.get(goal_area_of(indicator), PAGES[9])
 
 
+def own_pages(indicators: list[str]) -> list[PageInfo]:
+    """`own_page` of each indicator, the catalog's målområden looked up once for all of them."""
+    areas = goal_areas()
+    return [GOAL_AREA_PAGES.get(areas[i], PAGES[9]) for i in indicators]
+
+
 def page_indicators(path: str, period: str = "") -> list[str] | None:
     """The indicators the page at `path` can show (in the målbild period), in catalog order; None when it
     shows any."""
