@@ -168,7 +168,8 @@ def measure(codes: dict[str, Path], db: Path, repeats: int = 5, rounds: int = 2,
                         for name, path in PAGES.items():
                             v = visit(browser, f"{url}/{path}", browser_cdp)
                             pages[label][name] = {"ws_bytes": v["ws_bytes"], "spec_bytes": sum(v["spec_bytes"]),
-                                                  "charts": v["spec_bytes"]}
+                                                  "charts": v["spec_bytes"], "renderer_cpu_s": v["renderer_cpu_s"],
+                                                  "chromium_cpu_s": v["chromium_cpu_s"]}
     out: dict = {"page": ARBETE, "visits": {label: len(v) for label, v in visits.items()}}
     for label, vs in visits.items():
         out[label] = {**{k: _median(vs, k) for k in FIGURES}, "drawn_s": _median(vs, "drawn_s"),
@@ -237,6 +238,10 @@ def lines(result: dict | None) -> list[str]:
     out += [f"- {key.replace('_above_floor_vs_', ' above the floor, against ').replace('_vs_', ' against ')}: "
             f"tasks ×{v['task_s']}, scripts ×{v['script_s']}, renderer CPU ×{v['renderer_cpu_s']}, chromium CPU "
             f"×{v['chromium_cpu_s']}" for key, v in result.items() if "_vs_" in key]
+    shown = result.get("now", {}).get("pages", {}).get("arbete_presentation")
+    if shown:
+        out.append(f"- now, the same view in presentation mode (`&visning=presentation`, the meeting's link; one "
+                   f"visit): renderer CPU {shown['renderer_cpu_s']:.2f} s, chromium CPU {shown['chromium_cpu_s']:.2f} s")
     if FLOOR in result["visits"]:
         out.append(f"- `{FLOOR}` is the floor: Streamlit alone, a multipage app with the app's settings whose page "
                    "holds a title and a one-point chart. \"Above the floor\" is a page's own work: its figure less "
