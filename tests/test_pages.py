@@ -5,6 +5,7 @@ import pandas as pd
 import pytest
 
 from shb.core.catalog import load_catalog
+from shb.present import tables
 from tests.pages import PAGE_PATHS, chart_frame, charts, run_page, title_of
 
 CAT = load_catalog()
@@ -119,6 +120,11 @@ def test_area_profile_lists_every_indicator_for_the_area(demo_db):
     assert any("Områdesutveckling" in m.value for m in at.markdown)
     rows = sum(len(df.value) for df in at.dataframe)
     assert rows == len(CAT.indicators)
+    # Each assessment cell is coloured by its direction (layout.styled_if_short: every table is short here).
+    styles = [d.proto.arrow_data.styler.styles for d in at.dataframe if d.proto.arrow_data.HasField("styler")]
+    assert len(styles) == len(at.dataframe)
+    assert any(css.split(";")[0].removeprefix("color: ") in s for s in styles
+               for css in (tables.BETTER_CSS, tables.WORSE_CSS))
 
 
 def test_groups_page_shows_a_group_gap_over_time(demo_db):
@@ -288,7 +294,6 @@ def test_overview_tables_colour_the_trend_and_a_very_long_one_is_plain(demo_db):
     STYLED_ROWS (a catalog far beyond Borås's: Streamlit draws a styled table cell by cell) is plain."""
     from streamlit.testing.v1 import AppTest
 
-    from shb.present import tables
     from shb.web import layout
 
     at = run_page("app.py")

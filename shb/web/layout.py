@@ -162,18 +162,22 @@ def fitted_table(data, **kwargs):
     return st.dataframe(data, hide_index=True, width="stretch", height=height, row_height=TABLE_ROW_PX, **kwargs)
 
 
-# Rows up to which a table's trend cells are coloured. Streamlit draws a styled table cell by cell (pandas'
+# Rows up to which a table's cells are coloured. Streamlit draws a styled table cell by cell (pandas'
 # Styler): about 30 µs a cell, 2.1 s of a cold Översikt at 100× the catalog. A larger table (a catalog far
-# beyond Borås's) is shown without the colours; its trend words say the same.
+# beyond Borås's) is shown without the colours; the words in the coloured cells say the same.
 STYLED_ROWS = 200
 
 
+def styled_if_short(table, style):
+    """`style(table.style)`, the table with its cells coloured, or `table` plain when it has more than
+    STYLED_ROWS rows."""
+    return style(table.style) if len(table) <= STYLED_ROWS else table
+
+
 def trend_styled(table, better: list):
-    """`table` with its trend cells coloured by whether the set moved the better way
-    (`tables.trend_cell_styles`), or plain when it has more than STYLED_ROWS rows."""
-    if len(table) > STYLED_ROWS:
-        return table
-    return table.style.apply(lambda _: tables.trend_cell_styles(table, better), axis=None)
+    """`table` with its trend cells coloured by whether the set moved the better way (`tables.trend_cell_styles`),
+    up to STYLED_ROWS rows."""
+    return styled_if_short(table, lambda s: s.apply(lambda _: tables.trend_cell_styles(table, better), axis=None))
 
 
 def downloads(spec: dict, name: str) -> None:

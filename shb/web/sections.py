@@ -26,6 +26,7 @@ from shb.web.layout import (
     schematic_note,
     setup,
     status_badge,
+    styled_if_short,
     trend_styled,
     verdict_badge,
 )
@@ -319,7 +320,7 @@ def profile_tables(profile) -> None:
         heading = text.GOAL_HEADING if goal_area_id == GOAL_AREA_ID else f"Målområde {goal_area_id}"
         st.subheader(f"{heading}: {structure.loc[goal_area_id, 'goal_area_title']}")
         table = tables.profile_table(rows)
-        styled = table.style.map(lambda v: tables.ASSESSMENT_CSS.get(v, ""), subset=["Bedömning"])
+        styled = styled_if_short(table, lambda s: s.map(lambda v: tables.ASSESSMENT_CSS.get(v, ""), subset=["Bedömning"]))
         st.dataframe(styled, hide_index=True, width="stretch", column_config={
             tables.SOURCE_COLUMN: st.column_config.TextColumn(width="medium", help=SOURCE_HELP)})
 
