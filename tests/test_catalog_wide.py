@@ -170,3 +170,29 @@ def test_set_rest_gaps_sees_a_hidden_member(demo_db):
     assert after.loc[ind_id, "year"] == before.loc[ind_id, "year"] and not np.isnan(after.loc[ind_id, "focus"])
     assert np.isnan(after.loc[ind_id, "rest"]) and np.isnan(after.loc[ind_id, "gap"])
     assert after.loc[ind_id, "city"] == before.loc[ind_id, "city"]
+
+
+def test_set_rest_gaps_judges_the_gaps_change_against_the_rest_of_the_city():
+    """A count whose rest of the city is half the city's value: the gap to the rest shrinks by 8, which
+    counts against 1 % of the rest (4.99) but would not against 1 % of the city (10)."""
+    from dataclasses import replace
+
+    from shb.core.catalog import load_catalog
+
+    base = next(i for i in load_catalog().indicators if i.kind == "count")
+    ind = replace(base, id="antal_test", lowest_level="regso", direction="lower")
+    city = pd.DataFrame({"indicator_id": ind.id, "year": [2020, 2021], "value": [1000.0, 1000.0],
+                         "numerator": pd.array([None, None], dtype="Int64"),
+                         "denominator": pd.array([None, None], dtype="Int64"), "population": [50_000, 50_000],
+                         "ci_low": np.nan, "ci_high": np.nan, "status": "ok"})
+    members = ["1490R017", "1490R018"]
+    sums = pd.DataFrame({"indicator_id": ind.id, "year": [2020, 2021], "member_rows": 2, "members_used": 2,
+                         "numerator_sum": 0.0, "denominator_sum": 0.0, "population_sum": 20_000.0,
+                         "value_sum": [505.0, 501.0], "weighted_sum": 0.0, "denominators_known": 0,
+                         "populations_known": 2})
+    got = catalog_wide.set_rest_gaps({ind.id: ind}, city, sums, members).iloc[0]
+    assert (got.focus, got.rest, got.gap) == (501.0, 499.0, 2.0)
+    gaps = pd.DataFrame({"year": [2020, 2021], "difference": [10.0, 2.0]})
+    assert same_trend(got.trend, measures.gap_trend(ind, gaps, 2021, city_value=499.0))
+    assert got.trend.verdict == "minskar"
+    assert measures.gap_trend(ind, gaps, 2021, city_value=1000.0).verdict == "oförändrad"  # what the city would say
