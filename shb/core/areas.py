@@ -8,9 +8,8 @@ from functools import cache
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
-from shb.core import paths
+from shb.core import paths, yamlfile
 from shb.core.errors import CatalogError
 
 MUNICIPALITY = "1490"
@@ -112,7 +111,7 @@ def load_geography(folder: Path = paths.AREAS, sets_file: Path = paths.AREA_SETS
     areas["tatort"] = areas["tatort"].astype("boolean").fillna(False).astype(bool)
     areas["border_changed_2025"] = areas["border_changed_2025"].astype("boolean").fillna(False).astype(bool)
 
-    raw_sets = yaml.safe_load(sets_file.read_text(encoding="utf-8"))
+    raw_sets = yamlfile.load(sets_file.read_text(encoding="utf-8"))
     sets = tuple(
         AreaSet(id=k, title=v["title"], description=v["description"].strip(), members=tuple(v["members"]))
         for k, v in raw_sets["sets"].items()

@@ -13,9 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import NamedTuple
 
-import yaml
-
-from shb.core import paths
+from shb.core import paths, yamlfile
 from shb.core.errors import CatalogError, UnknownIndicator
 from shb.core.format import number
 
@@ -300,8 +298,8 @@ class Catalog:
 def _read_yaml(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as f:
-            return yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as exc:
+            return yamlfile.load(f)
+    except (OSError, yamlfile.YAMLError) as exc:
         raise CatalogError(f"Kunde inte läsa {path.name}: {exc}") from exc
 
 

@@ -13,9 +13,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from shb.core import paths
+from shb.core import paths, yamlfile
 from shb.core.catalog import Catalog
 from shb.core.errors import CatalogError
 
@@ -50,8 +48,8 @@ class Period:
 def _read(path: Path) -> dict:
     try:
         with path.open(encoding="utf-8") as f:
-            doc = yaml.safe_load(f)
-    except (OSError, yaml.YAMLError) as exc:
+            doc = yamlfile.load(f)
+    except (OSError, yamlfile.YAMLError) as exc:
         raise CatalogError(f"Kunde inte läsa {path.name}: {exc}") from exc
     if not isinstance(doc, dict):
         raise CatalogError(f"{path.name} är ingen målbild.")

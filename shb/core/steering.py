@@ -7,9 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from shb.core import paths
+from shb.core import paths, yamlfile
 from shb.core.catalog import Catalog
 from shb.core.errors import CatalogError
 
@@ -30,8 +28,8 @@ def load_steering(cat: Catalog, path: Path = paths.STEERING) -> tuple[Document, 
     """The file, checked: every effektmål known, ids unique; CatalogError naming each problem."""
     try:
         with path.open(encoding="utf-8") as f:
-            doc = yaml.safe_load(f) or {}
-    except (OSError, yaml.YAMLError) as exc:
+            doc = yamlfile.load(f) or {}
+    except (OSError, yamlfile.YAMLError) as exc:
         raise CatalogError(f"Kunde inte läsa {path.name}: {exc}") from exc
     targets = {t.id for t in cat.targets}
     basis = doc.get("basis") or {}

@@ -11,9 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from shb.core import paths
+from shb.core import paths, yamlfile
 from shb.core.catalog import UNIT_RANGES, Catalog
 from shb.core.errors import CatalogError
 
@@ -77,8 +75,8 @@ def load_aims(cat: Catalog, set_ids: set[str] | frozenset[str] = frozenset({"omr
     """
     try:
         with path.open(encoding="utf-8") as f:
-            doc = yaml.safe_load(f) or {}
-    except (OSError, yaml.YAMLError) as exc:
+            doc = yamlfile.load(f) or {}
+    except (OSError, yamlfile.YAMLError) as exc:
         raise CatalogError(f"Kunde inte läsa {path.name}: {exc}") from exc
     entries = doc.get("targets") if isinstance(doc, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from shb.core import paths
+from shb.core import paths, yamlfile
 from shb.core.areas import BREAK_YEAR, MUNICIPALITY, Geography
 from shb.core.catalog import UNIT_RANGES, Catalog, Indicator
 from shb.core.stats import wilson
@@ -36,9 +35,7 @@ class DemoData:
 
 
 def load_profiles(path: Path = paths.DEMO_PROFILE) -> dict[str, dict]:
-    # libyaml's safe loader where PyYAML was built with it: the same data, several times faster
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader)["profiles"]  # noqa: S506 (a safe loader)
+    return yamlfile.load(path.read_text(encoding="utf-8"))["profiles"]
 
 
 def _rng(*keys: object) -> np.random.Generator:

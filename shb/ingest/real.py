@@ -26,9 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from shb.core import paths
+from shb.core import paths, yamlfile
 from shb.core.areas import MUNICIPALITY, Geography
 from shb.core.catalog import Catalog, Indicator
 from shb.core.errors import CatalogError, UnknownIndicator
@@ -233,10 +232,10 @@ def read_source(name: str, folder: Path = REAL_DIR) -> SourceFile:
     """The provenance record of data/real/<name>, checked against the file's content."""
     meta_path = folder / f"{name}.meta.yaml"
     try:
-        raw = yaml.safe_load(meta_path.read_text(encoding="utf-8"))
+        raw = yamlfile.load(meta_path.read_text(encoding="utf-8"))
         digest = hashlib.sha256((folder / name).read_bytes()).hexdigest()
         rows = len(pd.read_csv(folder / name, dtype=str))
-    except (OSError, yaml.YAMLError, pd.errors.ParserError) as exc:
+    except (OSError, yamlfile.YAMLError, pd.errors.ParserError) as exc:
         raise CatalogError(f"Kunde inte läsa {name} eller dess källbeskrivning: {exc}") from exc
     missing = [k for k in _META_FIELDS if not isinstance(raw, dict) or raw.get(k) in (None, "")]
     missing = [k for k in missing if k != "source_ids"]

@@ -15,9 +15,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
-from shb.core import paths
+from shb.core import paths, yamlfile
 
 RULE_FILE = paths.DATA / "suppression.yaml"
 # population too: for register shares it is the denominator, so it would give a hidden base away
@@ -38,7 +37,7 @@ class Rule:
 
 
 def load_rule(path: Path = RULE_FILE) -> Rule:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {}
+    raw = yamlfile.load(path.read_text(encoding="utf-8")) if path.exists() else {}
     return Rule(int(raw.get("min_count", 5)), int(raw.get("min_denominator", 20)),
                 frozenset((raw.get("exempt") or {}).keys()))
 
