@@ -110,7 +110,7 @@ def test_an_overview_row_link_is_the_view_with_the_rows_indicator():
     for params in ({}, {"indikator": "syss", "ar": "2019", "omrade": "1490R025,1490R019", "grupp": "kon:kvinnor",
                         "jamfor": "polisen_2025", "niva": "deso"}):
         view = parse(params, FACTS)
-        shared = sections._shared_params(view)
+        shared = sections.shared_params(view)
         for indicator in ("kommun_only", "å ä&ö=?"):
             expected = f"/arbete?{urlencode({**to_params(view), 'indikator': indicator})}"
-            assert sections._row_link("/arbete", shared, indicator) == expected
+            assert sections.row_link("/arbete", shared, indicator) == expected

@@ -61,6 +61,17 @@ def _trends(cat: pd.DataFrame, diffs: pd.DataFrame, end: pd.Series, city: pd.Ser
     return out
 
 
+def _ids_and_years(order: np.ndarray, year: pd.Series) -> dict[str, list]:
+    """The result's first columns: the indicators (by id) and each one's year (None without values)."""
+    return {"indicator_id": order, "year": [None if np.isnan(y) else int(y) for y in year.to_numpy(dtype=float)]}
+
+
+def _trend_list(trends: pd.DataFrame, order: np.ndarray) -> list[measures.GapTrend]:
+    """Each indicator's `GapTrend` (from `_trends`' rows; "okänd" for one without), in `order`."""
+    by_id = dict(zip(trends.index, trends.itertuples(index=False)))
+    return [_trend(by_id.get(i)) for i in order]
+
+
 def _trend(row) -> measures.GapTrend:
     if row is None:
         return measures.GapTrend(None, None, np.nan, np.nan, np.nan, np.nan, "okänd", None)
@@ -158,12 +169,8 @@ def set_overview(indicators: dict[str, Indicator], city_rows: pd.DataFrame, sums
     trends = _trends(cat, diffs, year.fillna(0).astype(int), pd.Series(city_at, index=order))
     spark = diffs.dropna(subset=["difference"]).groupby("indicator_id", sort=False).tail(SPARK_POINTS)
     series = spark.difference.groupby(spark.indicator_id, sort=False).agg(list)
-    by_id = dict(zip(trends.index, trends.itertuples(index=False)))
     return pd.DataFrame({
-        "indicator_id": order,
-        "year": [None if np.isnan(y) else int(y) for y in year.to_numpy(dtype=float)],
-        "focus": focus_at, "city": city_at,
-        "trend": [_trend(by_id.get(i)) for i in order],
+        **_ids_and_years(order, year), "focus": focus_at, "city": city_at, "trend": _trend_list(trends, order),
         "gap_series": [[round(float(x), 2) for x in series.get(i, [])] for i in order],
     })
 
@@ -189,15 +196,12 @@ def set_rest_gaps(indicators: dict[str, Indicator], city_rows: pd.DataFrame, sum
     diffs = frame[frame.has_set][["indicator_id", "year", "difference"]]
     judged_by = pd.Series(np.where(np.isnan(rest_at), city_at, rest_at), index=order)
     trends = _trends(cat, diffs, year.fillna(0).astype(int), judged_by)
-    by_id = dict(zip(trends.index, trends.itertuples(index=False)))
     direction = cat.direction.reindex(order).to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
         relative = (focus_at - rest_at) / np.abs(rest_at)
     relative = np.where(np.isnan(focus_at) | np.isnan(rest_at) | (rest_at == 0), np.nan, relative)
     severity = np.select([direction == "higher", direction == "lower"], [-relative, relative], np.abs(relative))
     return pd.DataFrame({
-        "indicator_id": order,
-        "year": [None if np.isnan(y) else int(y) for y in year.to_numpy(dtype=float)],
-        "focus": focus_at, "rest": rest_at, "city": city_at, "gap": focus_at - rest_at, "severity": severity,
-        "area_level": area_level, "trend": [_trend(by_id.get(i)) for i in order],
+        **_ids_and_years(order, year), "focus": focus_at, "rest": rest_at, "city": city_at,
+        "gap": focus_at - rest_at, "severity": severity, "area_level": area_level, "trend": _trend_list(trends, order),
     })

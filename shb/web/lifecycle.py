@@ -4,12 +4,11 @@ for the chosen indicator of the övergripande mål its social gradient and its c
 from __future__ import annotations
 
 from dataclasses import replace
-from urllib.parse import urlencode
 
 import pandas as pd
 import streamlit as st
 
-from shb.present import lifecycle, tables, text, urlstate, views
+from shb.present import lifecycle, tables, text, views
 from shb.present.urlstate import View
 from shb.store import db as dbmod
 from shb.web import controls, data, site
@@ -23,7 +22,7 @@ from shb.web.layout import (
     setup,
     trend_styled,
 )
-from shb.web.sections import SOURCE_HELP, comparison_section
+from shb.web.sections import SOURCE_HELP, comparison_section, row_link, shared_params
 from shb.web.state import current_view, update
 
 
@@ -57,15 +56,11 @@ def choose_life_stage(view: View, where=st) -> View:
 
 
 def _links(view: View, indicator_ids: list[str]) -> list[str]:
-    """Each indicator's own page: Livscykeln itself for the övergripande mål's, else its målområde's. The
-    pages and the view's parameters for each page are looked up once (each lookup reads the whole catalog)."""
-    pages = [p.path for p in site.own_pages(indicator_ids)]
-    shared = {page: site.page_params(view, page) for page in set(pages)}
-    out = []
-    for i, page in zip(indicator_ids, pages, strict=True):
-        params = {**shared[page], **urlstate.to_params(replace(view, indikator=i))}
-        out.append(f"{site.page_url_path(page)}?{urlencode(params)}")
-    return out
+    """Each indicator's own page (Livscykeln itself for the övergripande mål's, else its målområde's) with the
+    view's parameters and the row's indicator, as Översikt's rows link (`sections.row_link`)."""
+    shared = shared_params(view)
+    return [row_link(site.page_url_path(page.path), shared, i)
+            for i, page in zip(indicator_ids, site.own_pages(indicator_ids), strict=True)]
 
 
 def stage_panels(view: View) -> None:

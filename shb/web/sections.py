@@ -48,7 +48,7 @@ def overview(view: View) -> None:
     set_title = views.set_members(data.database(), view.jamfor)[0]
     statuses = views.target_statuses(ov)
     målområden = structure[structure.goal_area_id != GOAL_AREA_ID]  # the övergripande mål: goal_indicators
-    shared = _shared_params(view)  # every row's link: the view with the row's indicator
+    shared = shared_params(view)  # every row's link: the view with the row's indicator
     for goal_area_id, targets in målområden.groupby("goal_area_id", sort=True):
         page = site.GOAL_AREA_PAGES.get(int(goal_area_id))  # a later period may have a målområde without a page
         with st.container(border=True):
@@ -63,7 +63,7 @@ def overview(view: View) -> None:
                 demo_note = text.status_demo_note(int(judged.demo.sum()), len(judged))
                 st.markdown(f"**{t.target_id}** {t.target_title}  \n{status_badge(status)}"
                             + (f" :orange[{demo_note}]" if demo_note else ""))
-                links = [_row_link(site.page_url_path(page.path), shared, i) if page is not None else None
+                links = [row_link(site.page_url_path(page.path), shared, i) if page is not None else None
                          for i in rows.indicator_id]
                 _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
 
@@ -86,12 +86,12 @@ def goal_indicators(view: View) -> None:
         st.caption(text.goal_block_intro(len(rows), int((~rows.demo.astype(bool)).sum()), set_title))
         st.page_link(page, label="Öppna Livscykeln", icon=":material/timeline:",
                      query_params=site.page_params(view, page))
-        shared, path = _shared_params(view), site.page_url_path(page)
-        links = [_row_link(path, shared, i) for i in rows.indicator_id]
+        shared, path = shared_params(view), site.page_url_path(page)
+        links = [row_link(path, shared, i) for i in rows.indicator_id]
         _overview_table(tables.overview_table(rows, set_title, links), rows.better.tolist(), set_title)
 
 
-def _shared_params(view: View) -> tuple[str, str]:
+def shared_params(view: View) -> tuple[str, str]:
     """The view's URL parameters before and after `indikator`, encoded once for all rows of a table."""
     params = urlstate.to_params(view)
     names = list(params)
@@ -99,7 +99,7 @@ def _shared_params(view: View) -> tuple[str, str]:
     return (urlencode({k: params[k] for k in names[:at]}), urlencode({k: params[k] for k in names[at + 1:]}))
 
 
-def _row_link(path: str, shared: tuple[str, str], indicator: str) -> str:
+def row_link(path: str, shared: tuple[str, str], indicator: str) -> str:
     """A table row's link: the view's parameters with the row's indicator (the URL urlencode gives for the
     view's parameters with `indikator` replaced)."""
     parts = [shared[0], urlencode({"indikator": indicator}), shared[1]]
